@@ -1,0 +1,5 @@
+"""`python -m golive`."""
+
+from golive.cli import main
+
+main()

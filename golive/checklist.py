@@ -1,0 +1,288 @@
+"""checklist.yaml: its pydantic models, and loading with exact FILE:LINE:COL errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from golive.errors import ChecklistError, Problem
+from golive.yamlpos import Positions, load_yaml
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
+Severity = Literal["blocking", "advisory"]
+Mode = Literal["live", "test"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Metadata(Model):
+    """What this checklist is."""
+
+    name: str = "go-live checklist"
+    version: str = "1"
+    description: str = ""
+    owner: str = ""
+
+
+class Defaults(Model):
+    """Run settings that items and the command line may override."""
+
+    timeout: float = Field(20.0, gt=0, description="Seconds one probe may take.")
+    concurrency: int = Field(16, ge=1, le=64, description="Probes run at once.")
+
+
+class SourceSpec(Model):
+    """Where a deployment's configuration (its env vars) is read from.
+
+    `env` (the process environment, as in CI), `{dotenv: PATH}`, or
+    `{command: "..."}` whose standard output is dotenv or a JSON object (a secret
+    manager's or platform's CLI).
+    """
+
+    type: Literal["env", "dotenv", "command"] = "env"
+    path: str | None = None
+    command: str | list[str] | None = None
+    timeout: float = Field(30.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if data == "env":
+            return {"type": "env"}
+        if isinstance(data, dict) and "type" not in data:
+            if "dotenv" in data:
+                rest = {k: v for k, v in data.items() if k != "dotenv"}
+                return {"type": "dotenv", "path": data["dotenv"], **rest}
+            if "command" in data:
+                return {"type": "command", **data}
+        return data
+
+    @model_validator(mode="after")
+    def _complete(self) -> SourceSpec:
+        if self.type == "dotenv" and not self.path:
+            raise ValueError("a dotenv source needs a path")
+        if self.type == "command" and not self.command:
+            raise ValueError("a command source needs a command")
+        return self
+
+
+class StripeSettings(Model):
+    """How golive talks to Stripe for this environment (read-only, rate-capped)."""
+
+    api_key_var: str = Field("STRIPE_SECRET_KEY", description="Variable holding the API key.")
+    api_base: str | None = Field(
+        None, description="Stripe-compatible base URL (a sandbox); default Stripe itself."
+    )
+    webhook_url: str | None = Field(None, description="The URL Stripe must deliver events to.")
+    api_version: str | None = Field(None, description="API version the deployment expects.")
+    max_rps: float = Field(20.0, gt=0, le=100, description="Requests per second to Stripe.")
+    max_retries: int = Field(2, ge=0, le=5)
+    timeout: float = Field(10.0, gt=0)
+
+
+class RoleCredentials(Model):
+    """How one role (anonymous, user, admin, ...) authenticates to the deployment."""
+
+    bearer: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    cookies: dict[str, str] = Field(default_factory=dict)
+
+
+class EnvironmentProfile(Model):
+    """One deployment golive can check: `golive check --env NAME`."""
+
+    description: str = ""
+    mode: Mode = Field(description="The Stripe mode this deployment must run in.")
+    source: SourceSpec = Field(default_factory=SourceSpec)
+    base_url: str | None = None
+    database_url: str | None = None
+    stripe: StripeSettings = Field(default_factory=StripeSettings)
+    roles: dict[str, RoleCredentials] = Field(default_factory=dict)
+    allow_traffic: bool = Field(
+        False,
+        description="Allow probes that send bursts (rate-limit checks) when mode is live.",
+    )
+    vars: dict[str, str] = Field(
+        default_factory=dict, description="Extra values probes can read as ${NAME}."
+    )
+
+
+class Section(Model):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    title: str
+
+
+class ProbeSpec(Model):
+    """`probe:` of an item: `kind` names a probe; the other keys are its parameters."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    kind: str
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class Item(Model):
+    """One checklist item."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    title: str
+    section: str
+    probe: ProbeSpec
+    severity: Severity = "blocking"
+    environments: list[str] | None = Field(
+        None, description="Environments this item applies to; all when absent."
+    )
+    tags: list[str] = Field(default_factory=list)
+    refs: list[str] = Field(default_factory=list)
+    remediation: str = ""
+    timeout: float | None = Field(None, gt=0)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: list[str]) -> list[str]:
+        for tag in tags:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", tag):
+                raise ValueError(f"tag {tag!r}: use lower-case letters, digits, - and _")
+        return tags
+
+
+class Checklist(Model):
+    """The whole checklist.yaml."""
+
+    metadata: Metadata = Field(default_factory=Metadata)
+    defaults: Defaults = Field(default_factory=Defaults)
+    environments: dict[str, EnvironmentProfile]
+    sections: list[Section]
+    items: list[Item]
+
+    def section_title(self, section_id: str) -> str:
+        for section in self.sections:
+            if section.id == section_id:
+                return section.title
+        return section_id
+
+
+class LoadedChecklist:
+    """A validated checklist with where it came from, for error messages."""
+
+    def __init__(self, path: Path, checklist: Checklist, positions: Positions) -> None:
+        self.path = path
+        self.checklist = checklist
+        self.positions = positions
+
+    def where(self, *loc: str | int) -> str:
+        line, col = self.positions.find(loc)
+        return f"{self.path}:{line}:{col}"
+
+    def item_index(self, item_id: str) -> int:
+        for i, item in enumerate(self.checklist.items):
+            if item.id == item_id:
+                return i
+        raise KeyError(item_id)
+
+
+def load_checklist(path: Path) -> LoadedChecklist:
+    """Load and validate a checklist; raise ChecklistError listing every problem."""
+    data, positions = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ChecklistError([Problem(str(path), 1, 1, None, "the checklist must be a mapping")])
+    try:
+        checklist = Checklist.model_validate(data)
+    except ValidationError as exc:
+        raise ChecklistError(
+            [_problem(path, positions, data, err) for err in exc.errors()]
+        ) from None
+    problems = _cross_check(path, positions, checklist)
+    if problems:
+        raise ChecklistError(problems)
+    return LoadedChecklist(path, checklist, positions)
+
+
+def _item_id(data: Any, loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
+        try:
+            item = data["items"][loc[1]]
+        except (KeyError, IndexError, TypeError):
+            return None
+        if isinstance(item, dict) and isinstance(item.get("id"), str | int | float):
+            return str(item["id"])
+    return None
+
+
+def _loc_text(loc: tuple[Any, ...]) -> str:
+    if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
+        loc = loc[2:]
+    return ".".join(str(p) for p in loc)
+
+
+def _problem(path: Path, positions: Positions, data: Any, err: Any) -> Problem:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+    line, col = positions.find(loc)
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = f"unknown key {loc[-1]!r}"
+        loc = loc[:-1] + (loc[-1],)
+    where = _loc_text(loc)
+    return Problem(str(path), line, col, _item_id(data, loc), f"{where}: {msg}" if where else msg)
+
+
+def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:
+    """What pydantic cannot see alone: duplicate ids, unknown sections, environments,
+    probe kinds, and each probe's own parameters."""
+    from golive.registry import known_kinds, load_probe
+
+    problems: list[Problem] = []
+    section_ids = {s.id for s in checklist.sections}
+    seen_sections: set[str] = set()
+    for i, section in enumerate(checklist.sections):
+        if section.id in seen_sections:
+            line, col = positions.find(("sections", i, "id"))
+            problems.append(
+                Problem(str(path), line, col, None, f"duplicate section id {section.id!r}")
+            )
+        seen_sections.add(section.id)
+    seen: dict[str, int] = {}
+    for i, item in enumerate(checklist.items):
+
+        def add(loc: tuple[str | int, ...], message: str, item: Item = item, i: int = i) -> None:
+            line, col = positions.find(("items", i, *loc))
+            problems.append(Problem(str(path), line, col, item.id, message))
+
+        if item.id in seen:
+            first, _ = positions.find(("items", seen[item.id], "id"))
+            add(("id",), f"duplicate item id (first defined on line {first})")
+        else:
+            seen[item.id] = i
+        if item.section not in section_ids:
+            add(
+                ("section",),
+                f"unknown section {item.section!r}; known: {', '.join(sorted(section_ids))}",
+            )
+        for j, env in enumerate(item.environments or []):
+            if env not in checklist.environments:
+                known = ", ".join(sorted(checklist.environments))
+                add(("environments", j), f"unknown environment {env!r}; known: {known}")
+        kinds = known_kinds()
+        if item.probe.kind not in kinds:
+            add(
+                ("probe", "kind"),
+                f"unknown probe kind {item.probe.kind!r}; known kinds: {', '.join(sorted(kinds))}",
+            )
+            continue
+        probe = load_probe(item.probe.kind)
+        try:
+            probe.Params.model_validate(item.probe.params)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                msg = f"unknown key {loc[-1]!r}" if err["type"] == "extra_forbidden" else err["msg"]
+                where = ".".join(str(p) for p in ("probe", *loc))
+                add(("probe", *loc), f"{where}: {msg}")
+    return problems

@@ -1,0 +1,186 @@
+"""What a probe gets to work with: the environment, its values, shared lazy clients.
+
+Clients (HTTP, Stripe, database engines) are built on first use, once per run, under
+a lock, and closed when the run ends: a checklist with no Stripe item never imports
+`stripe`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from golive.environment import ConfigValue, ResolvedEnvironment, Role
+from golive.probe import ProbeError
+from golive.secrets import Redactor
+
+if TYPE_CHECKING:
+    import httpx
+    import stripe
+    from sqlalchemy.engine import Engine
+
+T = TypeVar("T")
+
+
+class Clients:
+    """Lazily built, shared clients for one run. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._made: dict[tuple[Any, ...], Any] = {}
+        self._closers: list[Callable[[], None]] = []
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], T], close: Callable[[T], None]) -> T:
+        with self._lock:
+            if key not in self._made:
+                made = make()
+                self._made[key] = made
+                self._closers.append(lambda: close(made))
+            value: T = self._made[key]
+            return value
+
+    def close(self) -> None:
+        with self._lock:
+            closers, self._closers = self._closers, []
+            self._made.clear()
+        for closer in reversed(closers):
+            try:
+                closer()
+            except Exception:  # noqa: S110 - closing is best effort
+                pass
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """Everything one probe may use. One per item (its timeout), sharing `clients`."""
+
+    env: ResolvedEnvironment
+    root: Path  # the folder checklist.yaml is in: relative paths and repo scans start here
+    redactor: Redactor
+    clients: Clients
+    timeout: float = 20.0
+    others: Callable[[str], ResolvedEnvironment] | None = None
+    _other_cache: dict[str, ResolvedEnvironment] = field(default_factory=dict, compare=False)
+
+    def with_timeout(self, timeout: float) -> ProbeContext:
+        return replace(self, timeout=timeout)
+
+    # -- configuration -----------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        """'live' or 'test': the Stripe mode this environment must run in."""
+        return self.env.mode
+
+    def expand(self, name: str) -> str:
+        """A variable name with `{MODE}` / `{mode}` filled in for this environment, so one
+        item can read STRIPE_PLAN_PRICE_MAPPING_{MODE} (_LIVE in prod, _TEST in test)."""
+        return name.replace("{MODE}", self.mode.upper()).replace("{mode}", self.mode)
+
+    def var(self, name: str) -> ConfigValue | None:
+        """A variable of the deployment's configuration, or None if unset or empty."""
+        value = self.env.config.get(self.expand(name))
+        if value is None or value.reveal() == "":
+            return None
+        return value
+
+    def require_var(self, name: str) -> ConfigValue:
+        value = self.var(name)
+        if value is None:
+            raise ProbeError(f"{self.expand(name)} is not set in {self.env.config.origin}")
+        return value
+
+    def base_url(self) -> str:
+        """The deployment's base URL, without a trailing slash."""
+        got = self.env.base_url
+        if got.value is None:
+            raise ProbeError(self._missing("base_url", got.missing))
+        return got.value.rstrip("/")
+
+    def database_url(self) -> str:
+        got = self.env.database_url
+        if got.value is None:
+            raise ProbeError(self._missing("database_url", got.missing))
+        return got.value
+
+    def role(self, name: str) -> Role:
+        """Credentials of a role from the profile; `anonymous` needs none."""
+        if name == "anonymous":
+            return Role("anonymous", {}, {})
+        role = self.env.roles.get(name)
+        if role is None:
+            known = ", ".join(sorted(self.env.roles)) or "none"
+            raise ProbeError(
+                f"environment {self.env.name!r} defines no role {name!r} (roles: {known})"
+            )
+        if role.missing:
+            raise ProbeError(
+                f"role {name!r} needs {', '.join(sorted(set(role.missing)))}, "
+                f"not set in {self.env.config.origin}"
+            )
+        return role
+
+    def other_environment(self, name: str) -> ResolvedEnvironment:
+        """Another environment of the checklist, read from its own source (cached)."""
+        if self.others is None:
+            raise ProbeError("other environments are not available in this run")
+        if name not in self._other_cache:
+            self._other_cache[name] = self.others(name)
+        return self._other_cache[name]
+
+    def _missing(self, what: str, missing: tuple[str, ...]) -> str:
+        if missing:
+            names = ", ".join(sorted(set(missing)))
+            return (
+                f"environment {self.env.name!r}: {what} needs {names}, "
+                f"not set in {self.env.config.origin}"
+            )
+        return f"environment {self.env.name!r} has no {what} in checklist.yaml"
+
+    # -- shared clients ----------------------------------------------------------------
+    def http(self) -> httpx.Client:
+        """An httpx client for the deployment (no redirects followed, no env proxies)."""
+
+        def make() -> httpx.Client:
+            import httpx
+
+            return httpx.Client(
+                timeout=httpx.Timeout(self.timeout),
+                follow_redirects=False,
+                trust_env=False,
+                headers={"User-Agent": _user_agent()},
+            )
+
+        return self.clients.get(("http",), make, lambda c: c.close())
+
+    def stripe(self) -> stripe.StripeClient:
+        """The read-only, rate-capped Stripe client for this environment's key."""
+        key = self.require_var(self.env.stripe.api_key_var)
+        if "api_base" in self.env.stripe_missing:
+            raise ProbeError(self._missing("stripe.api_base", self.env.stripe_missing["api_base"]))
+
+        def make() -> stripe.StripeClient:
+            from golive.stripe_client import build_client
+
+            return build_client(key.reveal(), self.env.stripe)
+
+        return self.clients.get(("stripe", key.reveal()), make, lambda c: None)
+
+    def db(self, url: str | None = None) -> Engine:
+        """A SQLAlchemy engine for the deployment's database (or `url`)."""
+        target = url or self.database_url()
+
+        def make() -> Engine:
+            from golive.db import build_engine
+
+            return build_engine(target, timeout=self.timeout)
+
+        return self.clients.get(("db", target), make, lambda e: e.dispose())
+
+
+def _user_agent() -> str:
+    from golive import __version__
+
+    return f"golive/{__version__} (+go-live checklist probe)"
