@@ -31,6 +31,7 @@ BUILTIN_PROBES: dict[str, str] = {
     # secrets in the repository: checks/secrets.py
     "secrets.repo_scan": "golive.checks.secrets:RepoScan",
     "secrets.tracked_env_files": "golive.checks.secrets:TrackedEnvFiles",
+    "repo.dependency_pinned": "golive.checks.repo:DependencyPinned",
     # Stripe, read-only: checks/stripe_*.py
     "stripe.key_mode": "golive.checks.stripe_account:KeyMode",
     "stripe.account": "golive.checks.stripe_account:AccountReady",

@@ -1,0 +1,482 @@
+"""Probes of the deployment's configuration: its environment variables.
+
+Values are read through the context, which wraps secrets: messages show a key as
+`sk_live_…(sha256:1a2b3c)`, never the key.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from golive.context import ProbeContext
+from golive.environment import ConfigValue
+from golive.pricemap import MappingError, parse_mapping
+from golive.probe import Probe, ProbeError, ProbeParams
+from golive.results import Outcome
+
+TRUTHY = frozenset({"true", "1", "yes", "on", "y", "t", "enable", "enabled"})
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$")
+
+KeyKind = Literal["secret", "restricted", "secret_or_restricted", "publishable", "webhook_secret"]
+KEY_PREFIXES: dict[str, tuple[str, ...]] = {
+    "secret": ("sk_{mode}_",),
+    "restricted": ("rk_{mode}_",),
+    "secret_or_restricted": ("sk_{mode}_", "rk_{mode}_"),
+    "publishable": ("pk_{mode}_",),
+    "webhook_secret": ("whsec_",),
+}
+MODE_OF_PREFIX = re.compile(r"^(?:sk|rk|pk)_(?P<mode>live|test)_")
+
+
+def key_mode(value: str) -> str | None:
+    """'live' or 'test' from a Stripe key's prefix (sk_/rk_/pk_), else None."""
+    match = MODE_OF_PREFIX.match(value)
+    return match.group("mode") if match else None
+
+
+def shown(value: ConfigValue) -> str:
+    return str(value)
+
+
+class VarParams(ProbeParams):
+    var: str = Field(description="Variable name; {MODE} becomes LIVE or TEST.")
+
+
+class Present(Probe[VarParams]):
+    kind = "env.present"
+    Params = VarParams
+    summary = "The variable is set and not empty."
+
+    def run(self, params: VarParams, ctx: ProbeContext) -> Outcome:
+        name = ctx.expand(params.var)
+        value = ctx.var(name)
+        if value is None:
+            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+        return Outcome.passed(f"{name} is set ({shown(value)})", value=shown(value))
+
+
+class Absent(Probe[VarParams]):
+    kind = "env.absent"
+    Params = VarParams
+    summary = "The variable is not set at all."
+
+    def run(self, params: VarParams, ctx: ProbeContext) -> Outcome:
+        name = ctx.expand(params.var)
+        value = ctx.var(name)
+        if value is not None:
+            return Outcome.failed(f"{name} is set ({shown(value)}); it must be unset here")
+        return Outcome.passed(f"{name} is not set")
+
+
+class NotTruthyParams(ProbeParams):
+    var: str | None = None
+    vars: list[str] = Field(default_factory=list, description="Several variables, each checked.")
+
+    @model_validator(mode="after")
+    def _some(self) -> NotTruthyParams:
+        if not self.var and not self.vars:
+            raise ValueError("give var or vars")
+        return self
+
+    def names(self) -> list[str]:
+        return ([self.var] if self.var else []) + list(self.vars)
+
+
+class NotTruthy(Probe[NotTruthyParams]):
+    kind = "env.not_truthy"
+    Params = NotTruthyParams
+    summary = "None of the variables is truthy (true/1/yes/on, any case)."
+
+    def run(self, params: NotTruthyParams, ctx: ProbeContext) -> Outcome:
+        on: list[str] = []
+        for raw in params.names():
+            name = ctx.expand(raw)
+            value = ctx.var(name)
+            if value is not None and value.reveal().strip().lower() in TRUTHY:
+                on.append(f"{name}={shown(value)}")
+        names = ", ".join(ctx.expand(n) for n in params.names())
+        if on:
+            return Outcome.failed(f"turned on: {', '.join(on)}", turned_on=on)
+        return Outcome.passed(f"not turned on: {names}")
+
+
+class EqualsParams(ProbeParams):
+    var: str
+    value: str
+    case_sensitive: bool = False
+
+
+class Equals(Probe[EqualsParams]):
+    kind = "env.equals"
+    Params = EqualsParams
+    summary = "The variable equals a value."
+
+    def run(self, params: EqualsParams, ctx: ProbeContext) -> Outcome:
+        name = ctx.expand(params.var)
+        value = ctx.var(name)
+        if value is None:
+            return Outcome.failed(f"{name} is not set; expected {params.value!r}")
+        got = value.reveal().strip()
+        same = got == params.value if params.case_sensitive else got.lower() == params.value.lower()
+        if not same:
+            return Outcome.failed(f"{name} is {shown(value)!r}; expected {params.value!r}")
+        return Outcome.passed(f"{name} is {params.value!r}")
+
+
+class OneOfParams(ProbeParams):
+    var: str
+    values: list[str] = Field(min_length=1)
+
+
+class OneOf(Probe[OneOfParams]):
+    kind = "env.one_of"
+    Params = OneOfParams
+    summary = "The variable is one of the listed values."
+
+    def run(self, params: OneOfParams, ctx: ProbeContext) -> Outcome:
+        name = ctx.expand(params.var)
+        value = ctx.var(name)
+        allowed = ", ".join(params.values)
+        if value is None:
+            return Outcome.failed(f"{name} is not set; expected one of {allowed}")
+        if value.reveal().strip() not in params.values:
+            return Outcome.failed(f"{name} is {shown(value)!r}; expected one of {allowed}")
+        return Outcome.passed(f"{name} is {shown(value)!r}")
+
+
+class KeyPrefixParams(ProbeParams):
+    var: str
+    key: KeyKind = Field("secret_or_restricted", description="Which kind of Stripe key.")
+    mode: Literal["live", "test", "auto"] = Field(
+        "auto", description="The mode the key must be of; auto: the environment's mode."
+    )
+    optional: bool = Field(False, description="Skip, rather than fail, when unset.")
+
+
+class KeyPrefix(Probe[KeyPrefixParams]):
+    kind = "env.key_prefix"
+    Params = KeyPrefixParams
+    summary = "A Stripe key has the prefix of its kind and mode (sk_live_, rk_test_, whsec_...)."
+
+    def run(self, params: KeyPrefixParams, ctx: ProbeContext) -> Outcome:
+        name = ctx.expand(params.var)
+        value = ctx.var(name)
+        if value is None:
+            if params.optional:
+                return Outcome.skip(f"{name} is not set")
+            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+        mode = ctx.mode if params.mode == "auto" else params.mode
+        expected = [p.format(mode=mode) for p in KEY_PREFIXES[params.key]]
+        # A secret-key variable may hold a restricted key: both are server-side keys.
+        if params.key == "secret":
+            expected.append(f"rk_{mode}_")
+        raw = value.reveal().strip()
+        if raw != value.reveal():
+            return Outcome.failed(f"{name} has leading or trailing white space ({shown(value)})")
+        if any(raw.startswith(p) for p in expected):
+            what = "a webhook signing secret" if params.key == "webhook_secret" else f"a {mode} key"
+            return Outcome.passed(f"{name} is {what} ({shown(value)})", value=shown(value))
+        found = key_mode(raw)
+        if found and found != mode and params.key != "webhook_secret":
+            return Outcome.failed(
+                f"{name} is a {found}-mode key ({shown(value)}) but environment "
+                f"{ctx.env.name!r} runs in {mode} mode; expected {' or '.join(expected)}",
+                value=shown(value),
+            )
+        return Outcome.failed(
+            f"{name} ({shown(value)}) does not start with {' or '.join(expected)}",
+            value=shown(value),
+        )
+
+
+class ModeConsistentParams(ProbeParams):
+    mode_var: str = "STRIPE_MODE"
+    key_vars: list[str] = Field(default_factory=lambda: ["STRIPE_SECRET_KEY"])
+    require_mode_var: bool = Field(True, description="Fail when mode_var is unset.")
+
+
+class ModeConsistent(Probe[ModeConsistentParams]):
+    kind = "env.mode_consistent"
+    Params = ModeConsistentParams
+    summary = "STRIPE_MODE, the keys' prefixes and the environment agree on live or test."
+
+    def run(self, params: ModeConsistentParams, ctx: ProbeContext) -> Outcome:
+        problems: list[str] = []
+        seen: dict[str, str] = {}
+        mode_value = ctx.var(params.mode_var)
+        if mode_value is None:
+            if params.require_mode_var:
+                problems.append(f"{params.mode_var} is not set (expected {ctx.mode})")
+        else:
+            declared = mode_value.reveal().strip().lower()
+            seen[params.mode_var] = declared
+            if declared != ctx.mode:
+                problems.append(
+                    f"{params.mode_var}={declared} but environment {ctx.env.name!r} "
+                    f"must run in {ctx.mode} mode"
+                )
+        for raw in params.key_vars:
+            name = ctx.expand(raw)
+            value = ctx.var(name)
+            if value is None:
+                continue
+            found = key_mode(value.reveal().strip())
+            if found is None:
+                problems.append(f"{name} ({shown(value)}) is not a Stripe key")
+                continue
+            seen[name] = found
+            if found != ctx.mode:
+                problems.append(f"{name} is a {found}-mode key ({shown(value)}), not {ctx.mode}")
+        if not seen:
+            return Outcome.failed(
+                f"none of {params.mode_var}, {', '.join(params.key_vars)} is set", modes=seen
+            )
+        if problems:
+            return Outcome.failed("; ".join(problems), modes=seen)
+        return Outcome.passed(
+            f"all {ctx.mode}: " + ", ".join(f"{k}" for k in seen), modes=seen
+        )
+
+
+class PriceMappingParams(ProbeParams):
+    var: str = "STRIPE_PLAN_PRICE_MAPPING_{MODE}"
+    required_keys: list[str] = Field(default_factory=list, description="tier.cycle keys.")
+    id_prefix: str = "price_"
+
+
+class PriceMapping(Probe[PriceMappingParams]):
+    kind = "env.price_mapping"
+    Params = PriceMappingParams
+    summary = "The JSON price mapping parses (nested or flat), maps price ids, has the required keys."
+
+    def run(self, params: PriceMappingParams, ctx: ProbeContext) -> Outcome:
+        name = ctx.expand(params.var)
+        value = ctx.var(name)
+        if value is None:
+            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+        try:
+            mapping = parse_mapping(value.reveal())
+        except MappingError as exc:
+            return Outcome.failed(f"{name}: {exc}")
+        problems = [
+            f"{key} maps {price!r}, not a {params.id_prefix} id"
+            for key, price in sorted(mapping.entries.items())
+            if not price.startswith(params.id_prefix)
+        ]
+        missing = [k for k in params.required_keys if k not in mapping.entries]
+        if missing:
+            problems.insert(0, f"missing required key{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+        evidence = {"shape": mapping.shape, "keys": sorted(mapping.entries)}
+        if problems:
+            return Outcome.failed(f"{name}: " + "; ".join(problems), **evidence)
+        return Outcome.passed(
+            f"{name} ({mapping.shape} shape) maps {len(mapping.entries)} "
+            f"price{'s' if len(mapping.entries) != 1 else ''}: "
+            + ", ".join(sorted(mapping.entries)),
+            **evidence,
+        )
+
+
+class MappingFallbackParams(ProbeParams):
+    fallback_var: str = "STRIPE_PLAN_PRICE_MAPPING"
+    specific_var: str = "STRIPE_PLAN_PRICE_MAPPING_{MODE}"
+
+
+class MappingFallback(Probe[MappingFallbackParams]):
+    kind = "env.mapping_fallback"
+    Params = MappingFallbackParams
+    summary = "Warns when the shared fallback mapping is set beside the mode-specific one."
+
+    def run(self, params: MappingFallbackParams, ctx: ProbeContext) -> Outcome:
+        fallback_name, specific_name = ctx.expand(params.fallback_var), ctx.expand(params.specific_var)
+        fallback, specific = ctx.var(fallback_name), ctx.var(specific_name)
+        if fallback is None:
+            return Outcome.passed(f"{fallback_name} is not set; {specific_name} is used alone")
+        if specific is None:
+            return Outcome.warn(
+                f"only the shared fallback {fallback_name} is set: every environment sells the "
+                f"same prices; set {specific_name} unless that is intended"
+            )
+        if _same_mapping(fallback.reveal(), specific.reveal()):
+            return Outcome.warn(
+                f"{fallback_name} is set beside {specific_name} with the same mapping; "
+                "remove the fallback unless you share it on purpose"
+            )
+        return Outcome.warn(
+            f"{fallback_name} is set beside {specific_name} and differs from it: "
+            "which one the backend uses depends on its code; remove the fallback"
+        )
+
+
+def _same_mapping(a: str, b: str) -> bool:
+    try:
+        return parse_mapping(a).entries == parse_mapping(b).entries
+    except MappingError:
+        return a.strip() == b.strip()
+
+
+class EmailListParams(ProbeParams):
+    var: str = "ADMIN_EMAILS"
+    expected: list[str] | None = Field(None, description="Exactly these addresses (any order).")
+    min_count: int = Field(1, ge=0)
+
+
+class EmailList(Probe[EmailListParams]):
+    kind = "env.email_list"
+    Params = EmailListParams
+    summary = "A comma-separated list of valid e-mail addresses."
+
+    def run(self, params: EmailListParams, ctx: ProbeContext) -> Outcome:
+        name = ctx.expand(params.var)
+        value = ctx.var(name)
+        if value is None:
+            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+        entries = [e.strip() for e in value.reveal().split(",")]
+        problems: list[str] = []
+        if any(not e for e in entries):
+            problems.append("has an empty entry (a stray comma?)")
+        addresses = [e for e in entries if e]
+        invalid = [e for e in addresses if not EMAIL.match(e)]
+        if invalid:
+            problems.append(f"not valid addresses: {', '.join(invalid)}")
+        if len(addresses) < params.min_count:
+            problems.append(f"lists {len(addresses)} addresses, at least {params.min_count} needed")
+        if params.expected is not None:
+            want = {e.lower() for e in params.expected}
+            got = {e.lower() for e in addresses}
+            if missing := sorted(want - got):
+                problems.append(f"missing: {', '.join(missing)}")
+            if extra := sorted(got - want):
+                problems.append(f"not expected: {', '.join(extra)}")
+        if problems:
+            return Outcome.failed(f"{name} " + "; ".join(problems), count=len(addresses))
+        return Outcome.passed(f"{name} lists {len(addresses)} valid addresses", count=len(addresses))
+
+
+class DomainParams(ProbeParams):
+    var: str = "ADMIN_EMAIL_DOMAIN"
+    required: bool = False
+
+
+class Domain(Probe[DomainParams]):
+    kind = "env.domain"
+    Params = DomainParams
+    summary = "A bare domain name (example.com), when set."
+
+    def run(self, params: DomainParams, ctx: ProbeContext) -> Outcome:
+        name = ctx.expand(params.var)
+        value = ctx.var(name)
+        if value is None:
+            if params.required:
+                return Outcome.failed(f"{name} is not set")
+            return Outcome.passed(f"{name} is not set (domain-based admin access is off)")
+        domain = value.reveal().strip().lstrip("@")
+        if "@" in domain or "/" in domain or not DOMAIN.match(domain):
+            return Outcome.failed(f"{name}={domain!r} is not a domain name (expected e.g. example.com)")
+        return Outcome.passed(f"{name} is {domain}")
+
+
+class DiffersParams(ProbeParams):
+    var: str
+    environment: str = Field(description="The other environment of the checklist.")
+    other_var: str | None = Field(None, description="Its variable, when named differently.")
+
+
+class Differs(Probe[DiffersParams]):
+    kind = "env.differs"
+    Params = DiffersParams
+    summary = "A value differs from the one another environment uses (live vs test secrets)."
+
+    def run(self, params: DiffersParams, ctx: ProbeContext) -> Outcome:
+        name = ctx.expand(params.var)
+        value = ctx.var(name)
+        if value is None:
+            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+        other = ctx.other_environment(params.environment)
+        other_name = params.other_var or name
+        other_value = other.config.get(other_name)
+        if other_value is None or other_value.reveal() == "":
+            return Outcome.skip(
+                f"environment {params.environment!r} has no {other_name} in "
+                f"{other.config.origin}: nothing to compare"
+            )
+        if other_value.reveal().strip() == value.reveal().strip():
+            return Outcome.failed(
+                f"{name} ({shown(value)}) is the same value environment "
+                f"{params.environment!r} uses in {other_name}"
+            )
+        return Outcome.passed(
+            f"{name} ({shown(value)}) differs from {params.environment}'s {other_name} "
+            f"({shown(other_value)})"
+        )
+
+
+class NoTestValuesParams(ProbeParams):
+    patterns: list[str] = Field(
+        default_factory=lambda: ["sk_test_", "rk_test_", "pk_test_"],
+        description="Substrings no value may contain.",
+    )
+    test_mapping_var: str | None = Field(
+        None, description="A test mapping whose price ids must not appear in any value here."
+    )
+    test_mapping_environment: str | None = Field(
+        None, description="Read test_mapping_var from this environment instead of this one."
+    )
+
+
+class NoTestValues(Probe[NoTestValuesParams]):
+    kind = "env.no_test_values"
+    Params = NoTestValuesParams
+    summary = "No configuration value holds a test key or a test price id."
+
+    def run(self, params: NoTestValuesParams, ctx: ProbeContext) -> Outcome:
+        needles = {p: p for p in params.patterns}
+        skip_vars: set[str] = set()
+        if params.test_mapping_var:
+            source = ctx.env
+            if params.test_mapping_environment:
+                source = ctx.other_environment(params.test_mapping_environment)
+            test_map = source.config.get(params.test_mapping_var)
+            skip_vars.add(params.test_mapping_var)
+            if test_map is not None and test_map.reveal():
+                try:
+                    for key, price in parse_mapping(test_map.reveal()).entries.items():
+                        needles[price] = f"the test price of {key}"
+                except MappingError as exc:
+                    raise ProbeError(f"{params.test_mapping_var}: {exc}") from None
+        found: list[str] = []
+        for name, value in sorted(ctx.env.config.items()):
+            if name in skip_vars:
+                continue
+            raw = value.reveal()
+            for needle, what in needles.items():
+                if needle in raw:
+                    label = what if needle != what else f"a {needle} value"
+                    found.append(f"{name} holds {label}")
+        if found:
+            return Outcome.failed("; ".join(found), found=found)
+        return Outcome.passed(
+            f"no value of {len(ctx.env.config)} holds a test key"
+            + (" or a test price id" if len(needles) > len(params.patterns) else "")
+        )
+
+
+__all__ = [
+    "Absent",
+    "Differs",
+    "Domain",
+    "EmailList",
+    "Equals",
+    "KeyPrefix",
+    "MappingFallback",
+    "ModeConsistent",
+    "NoTestValues",
+    "NotTruthy",
+    "OneOf",
+    "Present",
+    "PriceMapping",
+]

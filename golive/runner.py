@@ -1,0 +1,171 @@
+"""Runs a plan's probes concurrently: bounded, each with its own timeout, isolated.
+
+Probes are I/O-bound, so each runs in a daemon thread; at most `concurrency` run at
+once. An exception or a timeout in one probe is `error` for that item alone; a probe
+thread still stuck after its timeout is abandoned (it is a daemon: it cannot keep the
+process alive). Every outcome is redacted before it becomes a result.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from golive.checklist import Checklist, Item
+from golive.context import ProbeContext
+from golive.probe import ProbeError
+from golive.registry import load_probe
+from golive.results import ItemResult, Outcome, Status
+from golive.secrets import Redactor
+
+Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start / result at end)
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    item: Item
+    skip_reason: str | None = None
+
+
+def plan(
+    checklist: Checklist,
+    environment: str,
+    only: list[str] | None = None,
+    skip: list[str] | None = None,
+) -> list[PlannedItem]:
+    """The items that apply to `environment`, filtered by --only / --skip selectors.
+
+    A selector matches an item's id, an id prefix ending in '.', its section id, a ref or
+    a tag. Items outside the environment are left out of the plan altogether;
+    `--skip`ped ones stay in it as `skip` so a report shows what was not looked at.
+    """
+    planned: list[PlannedItem] = []
+    for item in checklist.items:
+        if item.environments is not None and environment not in item.environments:
+            continue
+        if only and not any(selects(s, item) for s in only):
+            continue
+        if skip and any(selects(s, item) for s in skip):
+            planned.append(PlannedItem(item, "skipped by --skip"))
+            continue
+        planned.append(PlannedItem(item))
+    return planned
+
+
+def selects(selector: str, item: Item) -> bool:
+    return (
+        selector == item.id
+        or item.id.startswith(selector + ".")
+        or selector == item.section
+        or selector in item.refs
+        or selector in item.tags
+    )
+
+
+def selector_matches_any(selector: str, checklist: Checklist) -> bool:
+    return any(selects(selector, item) for item in checklist.items)
+
+
+def run_plan(
+    checklist: Checklist,
+    planned: list[PlannedItem],
+    ctx: ProbeContext,
+    *,
+    concurrency: int | None = None,
+    timeout: float | None = None,
+    progress: Progress | None = None,
+) -> list[ItemResult]:
+    """Run every planned item; results come back in checklist order."""
+    limit = concurrency or checklist.defaults.concurrency
+    results: dict[str, ItemResult] = {}
+    done: queue.Queue[tuple[str, Outcome, float]] = queue.Queue()
+    pending = [p for p in planned]
+    running: dict[str, tuple[PlannedItem, float, float]] = {}  # id -> (planned, start, deadline)
+
+    def finish(p: PlannedItem, outcome: Outcome, duration: float) -> None:
+        result = to_result(checklist, p.item, outcome, duration, ctx.redactor)
+        results[p.item.id] = result
+        if progress:
+            progress(p.item.id, result)
+
+    # Skipped items need no thread.
+    for p in [p for p in pending if p.skip_reason]:
+        finish(p, Outcome.skip(p.skip_reason or "skipped"), 0.0)
+    pending = [p for p in pending if not p.skip_reason]
+    pending.reverse()  # pop() from the end keeps checklist order
+
+    while pending or running:
+        while pending and len(running) < limit:
+            p = pending.pop()
+            item_timeout = p.item.timeout or timeout or checklist.defaults.timeout
+            start = time.monotonic()
+            running[p.item.id] = (p, start, start + item_timeout)
+            if progress:
+                progress(p.item.id, None)
+            thread = threading.Thread(
+                target=_run_one,
+                args=(p.item, ctx.with_timeout(item_timeout), done),
+                name=f"probe {p.item.id}",
+                daemon=True,
+            )
+            thread.start()
+        now = time.monotonic()
+        next_deadline = min(deadline for _, _, deadline in running.values())
+        try:
+            item_id, outcome, duration = done.get(timeout=max(0.0, next_deadline - now))
+        except queue.Empty:
+            now = time.monotonic()
+            for item_id, (p, start, deadline) in list(running.items()):
+                if now >= deadline:
+                    del running[item_id]
+                    finish(
+                        p,
+                        Outcome.error(f"timed out after {deadline - start:g}s (probe {p.item.probe.kind})"),
+                        now - start,
+                    )
+            continue
+        if item_id in running:  # else it already timed out
+            p, _, _ = running.pop(item_id)
+            finish(p, outcome, duration)
+    return [results[p.item.id] for p in planned if p.item.id in results]
+
+
+def _run_one(item: Item, ctx: ProbeContext, done: queue.Queue[tuple[str, Outcome, float]]) -> None:
+    start = time.monotonic()
+    try:
+        probe = load_probe(item.probe.kind)
+        params: Any = probe.Params.model_validate(item.probe.params)
+        outcome = probe.run(params, ctx)
+        if not isinstance(outcome, Outcome):
+            outcome = Outcome.error(f"probe {item.probe.kind} returned no outcome")
+    except ProbeError as exc:
+        outcome = Outcome.error(str(exc))
+    except Exception as exc:  # one broken probe never stops the others
+        outcome = Outcome.error(f"probe {item.probe.kind} failed: {type(exc).__name__}: {exc}")
+    done.put((item.id, outcome, time.monotonic() - start))
+
+
+def to_result(
+    checklist: Checklist, item: Item, outcome: Outcome, duration: float, redactor: Redactor
+) -> ItemResult:
+    """Freeze an outcome into a result, with every secret scrubbed out."""
+    status = outcome.status if isinstance(outcome.status, Status) else Status.ERROR
+    return ItemResult(
+        id=item.id,
+        title=item.title,
+        section=item.section,
+        section_title=checklist.section_title(item.section),
+        probe=item.probe.kind,
+        severity=item.severity,
+        status=status,
+        message=redactor.text(outcome.message),
+        evidence=redactor.value(dict(outcome.evidence)),
+        duration_s=round(duration, 3),
+        remediation=item.remediation,
+        refs=tuple(item.refs),
+        tags=tuple(item.tags),
+    )

@@ -1,0 +1,37 @@
+"""The JSON Schema of checklist.yaml, with each probe kind's own parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from golive.checklist import Checklist
+from golive.registry import known_kinds, load_probe
+
+
+def checklist_schema() -> dict[str, Any]:
+    schema = Checklist.model_json_schema()
+    defs = schema.setdefault("$defs", {})
+    variants = []
+    for kind in sorted(known_kinds()):
+        probe = load_probe(kind)
+        params = probe.Params.model_json_schema()
+        for name, definition in params.pop("$defs", {}).items():
+            defs.setdefault(name, definition)
+        properties = {"kind": {"const": kind, "description": probe.summary}}
+        properties.update(params.get("properties", {}))
+        variant: dict[str, Any] = {
+            "type": "object",
+            "title": kind,
+            "description": probe.summary,
+            "properties": properties,
+            "required": ["kind", *params.get("required", [])],
+            "additionalProperties": False,
+        }
+        variants.append(variant)
+    defs["ProbeSpec"] = {
+        "description": "The probe that decides this item: `kind` and its parameters.",
+        "oneOf": variants,
+    }
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "golive checklist"
+    return schema
