@@ -18,8 +18,12 @@ from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
 TRUTHY = frozenset({"true", "1", "yes", "on", "y", "t", "enable", "enabled"})
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
-DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$")
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$"
+)
+DOMAIN = re.compile(
+    r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$"
+)
 
 KeyKind = Literal["secret", "restricted", "secret_or_restricted", "publishable", "webhook_secret"]
 KEY_PREFIXES: dict[str, tuple[str, ...]] = {
@@ -237,9 +241,7 @@ class ModeConsistent(Probe[ModeConsistentParams]):
             )
         if problems:
             return Outcome.failed("; ".join(problems), modes=seen)
-        return Outcome.passed(
-            f"all {ctx.mode}: " + ", ".join(f"{k}" for k in seen), modes=seen
-        )
+        return Outcome.passed(f"all {ctx.mode}: " + ", ".join(f"{k}" for k in seen), modes=seen)
 
 
 class PriceMappingParams(ProbeParams):
@@ -251,7 +253,9 @@ class PriceMappingParams(ProbeParams):
 class PriceMapping(Probe[PriceMappingParams]):
     kind = "env.price_mapping"
     Params = PriceMappingParams
-    summary = "The JSON price mapping parses (nested or flat), maps price ids, has the required keys."
+    summary = (
+        "The JSON price mapping parses (nested or flat), maps price ids, has the required keys."
+    )
 
     def run(self, params: PriceMappingParams, ctx: ProbeContext) -> Outcome:
         name = ctx.expand(params.var)
@@ -269,7 +273,9 @@ class PriceMapping(Probe[PriceMappingParams]):
         ]
         missing = [k for k in params.required_keys if k not in mapping.entries]
         if missing:
-            problems.insert(0, f"missing required key{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+            problems.insert(
+                0, f"missing required key{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
+            )
         evidence = {"shape": mapping.shape, "keys": sorted(mapping.entries)}
         if problems:
             return Outcome.failed(f"{name}: " + "; ".join(problems), **evidence)
@@ -292,7 +298,10 @@ class MappingFallback(Probe[MappingFallbackParams]):
     summary = "Warns when the shared fallback mapping is set beside the mode-specific one."
 
     def run(self, params: MappingFallbackParams, ctx: ProbeContext) -> Outcome:
-        fallback_name, specific_name = ctx.expand(params.fallback_var), ctx.expand(params.specific_var)
+        fallback_name, specific_name = (
+            ctx.expand(params.fallback_var),
+            ctx.expand(params.specific_var),
+        )
         fallback, specific = ctx.var(fallback_name), ctx.var(specific_name)
         if fallback is None:
             return Outcome.passed(f"{fallback_name} is not set; {specific_name} is used alone")
@@ -354,7 +363,9 @@ class EmailList(Probe[EmailListParams]):
                 problems.append(f"not expected: {', '.join(extra)}")
         if problems:
             return Outcome.failed(f"{name} " + "; ".join(problems), count=len(addresses))
-        return Outcome.passed(f"{name} lists {len(addresses)} valid addresses", count=len(addresses))
+        return Outcome.passed(
+            f"{name} lists {len(addresses)} valid addresses", count=len(addresses)
+        )
 
 
 class DomainParams(ProbeParams):
@@ -376,7 +387,9 @@ class Domain(Probe[DomainParams]):
             return Outcome.passed(f"{name} is not set (domain-based admin access is off)")
         domain = value.reveal().strip().lstrip("@")
         if "@" in domain or "/" in domain or not DOMAIN.match(domain):
-            return Outcome.failed(f"{name}={domain!r} is not a domain name (expected e.g. example.com)")
+            return Outcome.failed(
+                f"{name}={domain!r} is not a domain name (expected e.g. example.com)"
+            )
         return Outcome.passed(f"{name} is {domain}")
 
 

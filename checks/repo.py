@@ -10,7 +10,16 @@ from golive.context import ProbeContext
 from golive.probe import Probe, ProbeParams
 from golive.results import Outcome
 
-DEFAULT_FILES = ["requirements.txt", "requirements/*.txt", "backend/requirements.txt", "pyproject.toml", "poetry.lock", "uv.lock", "Pipfile.lock", "package.json"]
+DEFAULT_FILES = [
+    "requirements.txt",
+    "requirements/*.txt",
+    "backend/requirements.txt",
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "package.json",
+]
 
 
 class DependencyPinnedParams(ProbeParams):

@@ -51,13 +51,12 @@ def _excluded(path: str, patterns: list[str]) -> bool:
 
 
 def _findings(data: bytes, where: str) -> list[str]:
-    found = []
-    for number, line in enumerate(data.splitlines(), start=1):
-        if ALLOW_MARKER in line:
-            continue
-        for match in KEY_PATTERN.finditer(line):
-            found.append(f"{where}:{number}: {mask(match.group(0).decode())}")
-    return found
+    return [
+        f"{where}:{number}: {mask(match.group(0).decode())}"
+        for number, line in enumerate(data.splitlines(), start=1)
+        if ALLOW_MARKER not in line
+        for match in KEY_PATTERN.finditer(line)
+    ]
 
 
 class RepoScanParams(ProbeParams):
@@ -120,7 +119,9 @@ class RepoScan(Probe[RepoScanParams]):
 
 class TrackedEnvFilesParams(ProbeParams):
     path: str = "."
-    patterns: list[str] = Field(default_factory=lambda: [".env", ".env.*", "*.env", "*/.env", "*/.env.*"])
+    patterns: list[str] = Field(
+        default_factory=lambda: [".env", ".env.*", "*.env", "*/.env", "*/.env.*"]
+    )
     allow: list[str] = Field(
         default_factory=lambda: ["*.example", "*.sample", "*.template", "*.dist"],
         description="Env files meant to be committed (no real values).",
@@ -140,7 +141,10 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
         env_files = [
             p
             for p in _tracked(root, ctx.timeout)
-            if any(fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(Path(p).name, pat) for pat in params.patterns)
+            if any(
+                fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(Path(p).name, pat)
+                for pat in params.patterns
+            )
             and not any(fnmatch.fnmatch(Path(p).name, pat) for pat in params.allow)
         ]
         bad: list[str] = []
@@ -152,13 +156,16 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
                 bad.append(f"{rel} (unreadable as dotenv)")
                 continue
             secret_names = [
-                k for k, v in values.items() if v and looks_secret(k, v) and "golive:allow-secret" not in v
+                k
+                for k, v in values.items()
+                if v and looks_secret(k, v) and "golive:allow-secret" not in v
             ]
             if secret_names:
                 bad.append(f"{rel} ({', '.join(sorted(secret_names))})")
         if bad:
             return Outcome.failed("tracked env files hold secrets: " + "; ".join(bad), files=bad)
         return Outcome.passed(
-            f"{len(env_files)} tracked env file(s), none holding secrets" if env_files
+            f"{len(env_files)} tracked env file(s), none holding secrets"
+            if env_files
             else "no env file is tracked"
         )

@@ -106,5 +106,3 @@ def execute(
         results=tuple(results),
         golive_version=__version__,
     )
-
-

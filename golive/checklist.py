@@ -226,10 +226,9 @@ def _problem(path: Path, positions: Positions, data: Any, err: Any) -> Problem:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
     line, col = positions.find(loc)
     msg = err["msg"]
-    if err["type"] == "extra_forbidden":
-        msg = f"unknown key {loc[-1]!r}"
-        loc = loc[:-1] + (loc[-1],)
     where = _loc_text(loc)
+    if err["type"] == "extra_forbidden":
+        msg, where = f"unknown key {loc[-1]!r}", _loc_text(loc[:-1])
     return Problem(str(path), line, col, _item_id(data, loc), f"{where}: {msg}" if where else msg)
 
 
@@ -282,7 +281,9 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(err["loc"])
-                msg = f"unknown key {loc[-1]!r}" if err["type"] == "extra_forbidden" else err["msg"]
-                where = ".".join(str(p) for p in ("probe", *loc))
+                msg, shown = err["msg"], loc
+                if err["type"] == "extra_forbidden":
+                    msg, shown = f"unknown key {loc[-1]!r}", loc[:-1]
+                where = ".".join(str(p) for p in ("probe", *shown))
                 add(("probe", *loc), f"{where}: {msg}")
     return problems

@@ -7,6 +7,7 @@ a lock, and closed when the run ends: a checklist with no Stripe item never impo
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -47,10 +48,8 @@ class Clients:
             closers, self._closers = self._closers, []
             self._made.clear()
         for closer in reversed(closers):
-            try:
+            with contextlib.suppress(Exception):
                 closer()
-            except Exception:  # noqa: S110 - closing is best effort
-                pass
 
 
 @dataclass(frozen=True)
@@ -164,7 +163,8 @@ class ProbeContext:
         def make() -> stripe.StripeClient:
             from golive.stripe_client import build_client
 
-            return build_client(key.reveal(), self.env.stripe)
+            client: stripe.StripeClient = build_client(key.reveal(), self.env.stripe)
+            return client
 
         return self.clients.get(("stripe", key.reveal()), make, lambda c: None)
 
@@ -175,7 +175,8 @@ class ProbeContext:
         def make() -> Engine:
             from golive.db import build_engine
 
-            return build_engine(target, timeout=self.timeout)
+            engine: Engine = build_engine(target, timeout=self.timeout)
+            return engine
 
         return self.clients.get(("db", target), make, lambda e: e.dispose())
 

@@ -21,7 +21,9 @@ from golive.errors import SourceError
 from golive.secrets import Redactor, Secret, looks_secret
 
 _INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
-_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(?P<value>.*)$")
+_DOTENV_LINE = re.compile(
+    r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(?P<value>.*)$"
+)
 
 
 class ConfigValue:
@@ -139,7 +141,9 @@ def _run_command(spec: SourceSpec, base_dir: Path) -> DeploymentConfig:
         if not isinstance(data, dict):
             raise SourceError(f"{origin}: expected a JSON object")
         values = {
-            str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items() if v is not None
+            str(k): v if isinstance(v, str) else json.dumps(v)
+            for k, v in data.items()
+            if v is not None
         }
         return DeploymentConfig(values, origin)
     return DeploymentConfig(parse_dotenv(out, origin), origin)
@@ -241,7 +245,9 @@ def resolve(
         config=config,
         base_url=interpolate(profile.base_url, lookup) if profile.base_url else Interpolated(None),
         database_url=(
-            interpolate(profile.database_url, lookup) if profile.database_url else Interpolated(None)
+            interpolate(profile.database_url, lookup)
+            if profile.database_url
+            else Interpolated(None)
         ),
         stripe=stripe,
         stripe_missing=stripe_missing,

@@ -31,7 +31,9 @@ def parse_formats(specs: list[str]) -> list[Output]:
             fmt = Format(name.strip().lower())
         except ValueError:
             known = ", ".join(f.value for f in Format)
-            raise UsageError(f"--format {spec!r}: unknown format {name!r}; known: {known}") from None
+            raise UsageError(
+                f"--format {spec!r}: unknown format {name!r}; known: {known}"
+            ) from None
         outputs.append(Output(fmt, Path(path) if path and path != "-" else None))
     to_stdout = [o.fmt.value for o in outputs if o.path is None]
     if len(to_stdout) > 1:
@@ -55,8 +57,7 @@ def use_color(mode: str) -> bool:
 def write_outputs(report: Report, outputs: list[Output], *, color: bool) -> None:
     for out in outputs:
         if out.path is None:
-            width = _terminal_width() if sys.stdout.isatty() else 100
-            sys.stdout.write(render(out.fmt, report, color=color, width=width))
+            sys.stdout.write(render(out.fmt, report, color=color, width=_width()))
             sys.stdout.flush()
         else:
             try:
@@ -65,6 +66,10 @@ def write_outputs(report: Report, outputs: list[Output], *, color: bool) -> None
             except OSError as exc:
                 raise UsageError(f"cannot write {out.path}: {exc.strerror}") from None
             print(f"golive: wrote {out.fmt.value} report to {out.path}", file=sys.stderr)
+
+
+def _width() -> int:
+    return _terminal_width() if sys.stdout.isatty() else 140
 
 
 def _terminal_width() -> int:
@@ -128,7 +133,9 @@ def _live_progress(total: int) -> Iterator[Progress]:
                 running.discard(item_id)
             now = ", ".join(sorted(running)[:4]) + (" …" if len(running) > 4 else "")
             bar.update(
-                task, advance=0 if result is None else 1, description=f"running {now}" if now else "done"
+                task,
+                advance=0 if result is None else 1,
+                description=f"running {now}" if now else "done",
             )
 
     with bar:
@@ -142,11 +149,12 @@ def print_plan(checklist: object, env: str | None, rows: list[tuple[object, str 
     from golive.checklist import Checklist, Item
 
     assert isinstance(checklist, Checklist)
-    console = Console(highlight=False, no_color=not use_color("auto"))
+    console = Console(highlight=False, no_color=not use_color("auto"), width=_width())
     title = f"{len(rows)} items" + (f" for environment {env}" if env else "")
     table = Table(title=title, title_justify="left", box=None, padding=(0, 1))
-    for column in ("id", "section", "probe", "severity", "environments", "item"):
-        table.add_column(column, overflow="fold")
+    for column in ("id", "section", "probe", "severity", "environments"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("item", overflow="fold")
     for item, skip_reason in rows:
         assert isinstance(item, Item)
         envs = ",".join(item.environments) if item.environments else "all"
@@ -161,7 +169,7 @@ def print_probes() -> None:
 
     from golive.registry import known_kinds, load_probe
 
-    console = Console(highlight=False, no_color=not use_color("auto"))
+    console = Console(highlight=False, no_color=not use_color("auto"), width=_width())
     table = Table(box=None, padding=(0, 1))
     table.add_column("kind")
     table.add_column("what it checks")

@@ -60,7 +60,9 @@ def parse_mapping(text: str) -> PriceMapping:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise MappingError(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise MappingError(
+            f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
     if not isinstance(data, dict) or not data:
         raise MappingError("expected a non-empty JSON object")
     entries: dict[str, str] = {}

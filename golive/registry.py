@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from golive.probe import Probe
+from pydantic import ConfigDict
+
+from golive.probe import Probe, ProbeParams
+from golive.results import Outcome
+
+if TYPE_CHECKING:
+    from golive.context import ProbeContext
 
 BUILTIN_PROBES: dict[str, str] = {
     # configuration (env vars of the deployment): checks/env.py
@@ -80,8 +86,26 @@ def load_probe(kind: str) -> Probe[Any]:
         module = importlib.import_module(module_name)
         cls = getattr(module, attr)
     except (ImportError, AttributeError):
-        from golive.checks.unimplemented import not_implemented
-
         return not_implemented(kind)
+    if not (isinstance(cls, type) and issubclass(cls, Probe)):
+        raise TypeError(f"{target} is not a golive Probe class")
     probe: Probe[Any] = cls()
     return probe
+
+
+class AnyParams(ProbeParams):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+def not_implemented(kind: str) -> Probe[Any]:
+    """A stand-in for a kind whose module is missing: always `error`, never pass."""
+
+    class NotImplementedProbe(Probe[AnyParams]):
+        Params = AnyParams
+        summary = "not implemented in this version of golive"
+
+        def run(self, params: AnyParams, ctx: ProbeContext) -> Outcome:
+            return Outcome.error(f"probe not implemented: {kind}")
+
+    NotImplementedProbe.kind = kind
+    return NotImplementedProbe()

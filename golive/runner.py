@@ -83,7 +83,7 @@ def run_plan(
     limit = concurrency or checklist.defaults.concurrency
     results: dict[str, ItemResult] = {}
     done: queue.Queue[tuple[str, Outcome, float]] = queue.Queue()
-    pending = [p for p in planned]
+    pending = list(planned)
     running: dict[str, tuple[PlannedItem, float, float]] = {}  # id -> (planned, start, deadline)
 
     def finish(p: PlannedItem, outcome: Outcome, duration: float) -> None:
@@ -124,7 +124,9 @@ def run_plan(
                     del running[item_id]
                     finish(
                         p,
-                        Outcome.error(f"timed out after {deadline - start:g}s (probe {p.item.probe.kind})"),
+                        Outcome.error(
+                            f"timed out after {deadline - start:g}s (probe {p.item.probe.kind})"
+                        ),
                         now - start,
                     )
             continue

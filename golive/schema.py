@@ -25,12 +25,26 @@ def checklist_schema() -> dict[str, Any]:
             "description": probe.summary,
             "properties": properties,
             "required": ["kind", *params.get("required", [])],
-            "additionalProperties": False,
+            "additionalProperties": params.get("additionalProperties", False),
         }
         variants.append(variant)
     defs["ProbeSpec"] = {
         "description": "The probe that decides this item: `kind` and its parameters.",
         "oneOf": variants,
+    }
+    source = defs["SourceSpec"]
+    defs["SourceSpec"] = {
+        "description": source.get("description", ""),
+        "anyOf": [
+            {"const": "env", "description": "The process environment (CI secrets)."},
+            {
+                "type": "object",
+                "required": ["dotenv"],
+                "properties": {"dotenv": {"type": "string"}, "timeout": {"type": "number"}},
+                "additionalProperties": False,
+            },
+            source,
+        ],
     }
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "golive checklist"

@@ -37,7 +37,9 @@ SECRET_NAME_SUFFIXES = ("_KEY", "_PWD", "_DSN")
 # Database URLs carry a password between ':' and '@'.
 _URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]+)(?=@)")
 # Stripe-shaped tokens anywhere in free text.
-_STRIPE_TOKEN = re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9+/=]{6,}")
+_STRIPE_TOKEN = re.compile(
+    r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9+/=]{6,}"
+)
 _MIN_SCRUB_LEN = 6  # shorter "secrets" would scrub ordinary words
 
 

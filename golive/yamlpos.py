@@ -12,10 +12,8 @@ from golive.errors import ChecklistError, Problem
 
 Loc = tuple[str | int, ...]
 
-try:  # the C loader when PyYAML was built with libyaml
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined,unused-ignore]
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+# The C loader when PyYAML was built with libyaml.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Positions:

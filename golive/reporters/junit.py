@@ -57,7 +57,9 @@ def render_junit(report: Report) -> str:
             elif r.status is Status.WARN:
                 ET.SubElement(case, "system-out").text = f"warning: {r.message}"
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )
 
 
 def _count(results: tuple[ItemResult, ...] | list[ItemResult], *statuses: Status) -> int:

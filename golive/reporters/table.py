@@ -78,10 +78,14 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
         if r.severity == "advisory" and r.status in (Status.FAIL, Status.WARN, Status.ERROR):
             body.append(" (advisory)", style="dim")
         if r.status is not Status.PASS or r.message:
-            body.append("\n" + r.message, style="dim" if r.status is Status.PASS else STYLES[r.status])
+            body.append(
+                "\n" + r.message, style="dim" if r.status is Status.PASS else STYLES[r.status]
+            )
         if r.status in (Status.FAIL, Status.ERROR) and r.remediation:
             body.append("\n→ " + r.remediation, style="italic")
-        table.add_row(Text(f"{ICONS[r.status]} {r.status.value}", style=STYLES[r.status]), r.id, body)
+        table.add_row(
+            Text(f"{ICONS[r.status]} {r.status.value}", style=STYLES[r.status]), r.id, body
+        )
     if table is not None:
         console.print(table)
     counts = report.counts()

@@ -1,0 +1,82 @@
+"""Shared fixtures for golive's own tests (family suites keep theirs in subfolders)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from golive import registry
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(autouse=True)
+def _no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Output assertions read plain text; colour is tested where it matters.
+    monkeypatch.setenv("NO_COLOR", "1")
+    for name in [n for n in os.environ if n.startswith(("STRIPE_", "GOLIVE_"))]:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def extra_probes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Registers the test-only probe kinds of tests/probes_for_tests.py."""
+    for kind, attr in {
+        "test.sleep": "Sleep",
+        "test.boom": "Boom",
+        "test.rendezvous": "Rendezvous",
+        "test.leak": "Leak",
+        "test.outcome": "Fixed",
+    }.items():
+        monkeypatch.setitem(registry.BUILTIN_PROBES, kind, f"probes_for_tests:{attr}")
+    registry.load_probe.cache_clear()
+    yield
+    registry.load_probe.cache_clear()
+
+
+MINI_HEAD = """\
+environments:
+  prod:
+    mode: live
+    source: {dotenv: prod.env}
+  test:
+    mode: test
+    source: {dotenv: test.env}
+sections:
+  - {id: s, title: Section S}
+  - {id: t, title: Section T}
+items:
+"""
+
+
+def write_checklist(folder: Path, items: str, env: str = "", test_env: str = "") -> Path:
+    """A small checklist in `folder` with prod (live) and test environments from dotenv files."""
+    path = folder / "checklist.yaml"
+    path.write_text(MINI_HEAD + items, encoding="utf-8")
+    (folder / "prod.env").write_text(env, encoding="utf-8")
+    (folder / "test.env").write_text(test_env, encoding="utf-8")
+    return path
+
+
+def make_ctx(values: dict[str, str], mode: str = "live", root: Path | None = None, **profile: object):
+    """A ProbeContext for environment 'prod' whose variables are `values`."""
+    from golive.checklist import EnvironmentProfile
+    from golive.context import Clients, ProbeContext
+    from golive.environment import DeploymentConfig, redactor_for, resolve
+
+    class _Src(dict[str, str]):
+        pass
+
+    prof = EnvironmentProfile.model_validate({"mode": mode, **profile})
+    env = resolve("prod", prof, root or REPO)  # source env: replaced below
+    env = type(env)(**{**env.__dict__, "config": DeploymentConfig(values, "test values")})
+    return ProbeContext(env=env, root=root or REPO, redactor=redactor_for(env), clients=Clients())
