@@ -54,7 +54,7 @@ class Rendezvous(Probe[RendezvousParams]):
         with _lock:
             barrier = _barrier.setdefault(params.group, threading.Barrier(params.parties))
         try:
-            barrier.wait(timeout=5)
+            barrier.wait(timeout=2)
         except threading.BrokenBarrierError:
             return Outcome.failed("the other probes of the group did not run alongside")
         return Outcome.passed("met the others")

@@ -1,0 +1,104 @@
+"""The runner: concurrency, timeouts and isolation of broken probes."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import write_checklist
+
+from golive.cli import main
+from golive.results import ExitCode, Status
+
+pytestmark = pytest.mark.usefixtures("extra_probes")
+
+
+def run_items(tmp_path: Path, items: str, *args: str) -> tuple[int, dict[str, tuple[str, str]]]:
+    import json
+
+    path = write_checklist(tmp_path, items)
+    out = tmp_path / "r.json"
+    code = main(["check", "-c", str(path), "-e", "prod", "-q", "-f", f"json:{out}", *args])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    return code, {r["id"]: (r["status"], r["message"]) for r in report["results"]}
+
+
+def item(item_id: str, probe: str, extra: str = "") -> str:
+    return f"  - id: {item_id}\n    title: {item_id}\n    section: s\n{extra}    probe: {probe}\n"
+
+
+def test_probes_run_concurrently(tmp_path: Path) -> None:
+    # Four probes that each wait until all four are running at once: they can only
+    # pass if the runner starts them together rather than one after another.
+    group = uuid.uuid4().hex
+    items = "".join(
+        item(f"r{i}", f"{{kind: test.rendezvous, group: '{group}', parties: 4}}") for i in range(4)
+    )
+    code, results = run_items(tmp_path, items)
+    assert code == ExitCode.READY
+    assert {s for s, _ in results.values()} == {"pass"}
+
+
+def test_concurrency_limit_is_respected(tmp_path: Path) -> None:
+    # With --concurrency 2, three probes that need three parties cannot meet.
+    group = uuid.uuid4().hex
+    items = "".join(
+        item(f"r{i}", f"{{kind: test.rendezvous, group: '{group}', parties: 3}}") for i in range(3)
+    )
+    code, results = run_items(tmp_path, items, "--concurrency", "2")
+    assert code == ExitCode.NOT_READY
+    assert [s for s, _ in results.values()].count("fail") >= 2
+
+
+def test_an_exception_is_error_for_that_item_only(tmp_path: Path) -> None:
+    items = item("boom", "{kind: test.boom, message: kaput}") + item(
+        "ok", "{kind: test.outcome, status: pass}"
+    )
+    code, results = run_items(tmp_path, items)
+    assert results["boom"] == ("error", "probe test.boom failed: RuntimeError: kaput")
+    assert results["ok"][0] == "pass"
+    assert code == ExitCode.INCONCLUSIVE
+
+
+def test_a_timeout_is_error_and_does_not_hold_up_the_rest(tmp_path: Path) -> None:
+    items = item("slow", "{kind: test.sleep, seconds: 30}", "    timeout: 0.2\n") + item(
+        "ok", "{kind: test.outcome, status: pass}"
+    )
+    code, results = run_items(tmp_path, items)
+    assert results["slow"][0] == "error" and "timed out after 0.2s" in results["slow"][1]
+    assert results["ok"][0] == "pass"
+    assert code == ExitCode.INCONCLUSIVE
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (["pass", "warn", "skip"], ExitCode.READY),
+        (["pass", "fail", "error"], ExitCode.NOT_READY),
+        (["pass", "error"], ExitCode.INCONCLUSIVE),
+        (["pass", "manual"], ExitCode.INCONCLUSIVE),
+        (["pass", "waived"], ExitCode.READY),
+    ],
+)
+def test_the_gate(tmp_path: Path, statuses: list[str], expected: ExitCode) -> None:
+    items = "".join(item(f"i{n}", f"{{kind: test.outcome, status: {s}}}") for n, s in enumerate(statuses))
+    code, _ = run_items(tmp_path, items)
+    assert code == expected
+
+
+def test_advisory_failures_do_not_block(tmp_path: Path) -> None:
+    items = item("a", "{kind: test.outcome, status: fail}", "    severity: advisory\n") + item(
+        "b", "{kind: test.outcome, status: error}", "    severity: advisory\n"
+    )
+    code, results = run_items(tmp_path, items)
+    assert code == ExitCode.READY
+    assert results["a"][0] == Status.FAIL.value
+
+
+def test_items_of_other_environments_are_not_run(tmp_path: Path) -> None:
+    items = item("p", "{kind: test.outcome, status: pass}", "    environments: [prod]\n") + item(
+        "t", "{kind: test.boom}", "    environments: [test]\n"
+    )
+    code, results = run_items(tmp_path, items)
+    assert code == ExitCode.READY and set(results) == {"p"}
