@@ -94,7 +94,7 @@ ITEMS = """\
 
 
 @pytest.mark.usefixtures("extra_probes")
-@pytest.mark.parametrize("fmt", ["table", "json", "junit", "markdown"])
+@pytest.mark.parametrize("fmt", ["table", "json", "junit", "markdown", "html"])
 def test_no_planted_secret_in_any_format(
     tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

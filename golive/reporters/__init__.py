@@ -13,6 +13,7 @@ class Format(enum.StrEnum):
     JSON = "json"
     JUNIT = "junit"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 def render(fmt: Format, report: Report, *, color: bool = False, width: int = 100) -> str:
@@ -33,4 +34,8 @@ def render(fmt: Format, report: Report, *, color: bool = False, width: int = 100
         from golive.reporters.markdown import render_markdown
 
         return render_markdown(report)
+    if fmt is Format.HTML:
+        from golive.reporters.html import render_html
+
+        return render_html(report)
     assert_never(fmt)

@@ -1,0 +1,96 @@
+"""A self-contained HTML report: one file, no scripts, no external assets.
+
+Everything from the report is escaped; the page works offline and can be attached to a
+release ticket or served as a CI artifact.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from golive.reporters.table import ICONS
+from golive.results import ExitCode, Report, Status
+
+COLORS = {
+    Status.PASS: "#1a7f37",
+    Status.FAIL: "#cf222e",
+    Status.WARN: "#9a6700",
+    Status.ERROR: "#8250df",
+    Status.SKIP: "#6e7781",
+    Status.MANUAL: "#0969da",
+    Status.WAIVED: "#57606a",
+}
+VERDICT_COLORS = {
+    ExitCode.READY: "#1a7f37",
+    ExitCode.NOT_READY: "#cf222e",
+    ExitCode.INCONCLUSIVE: "#8250df",
+}
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
+max-width:1100px;padding:0 1rem;color:#1f2328}
+h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.6rem 0 .4rem}
+.verdict{display:inline-block;color:#fff;padding:.2rem .7rem;border-radius:6px;font-weight:700}
+.meta{color:#57606a}.counts span{margin-right:1rem}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;vertical-align:top;
+padding:.35rem .5rem;border-bottom:1px solid #d0d7de}
+.status{white-space:nowrap;font-weight:600}.id{white-space:nowrap;color:#57606a;font-family:monospace}
+.msg{color:#424a53}.fix{font-style:italic;color:#57606a}.adv{font-size:.8em;color:#57606a}
+details{margin-top:.2rem}pre{white-space:pre-wrap;font-size:12px;background:#f6f8fa;padding:.4rem}
+"""
+
+
+def render_html(report: Report) -> str:
+    counts = report.counts()
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>golive: {escape(report.verdict)} — {escape(report.environment)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f'<p><span class="verdict" id="verdict" style="background:'
+        f'{VERDICT_COLORS[report.exit_code]}">{escape(report.verdict.upper())}</span></p>',
+        f"<h1>{escape(report.checklist_name)}</h1>",
+        f'<p class="meta">environment <b>{escape(report.environment)}</b> ({escape(report.mode)} '
+        f"mode) · {escape(report.started_at)} · {report.duration_s:.1f}s · golive "
+        f"{escape(report.golive_version)} · exit {int(report.exit_code)}</p>",
+        '<p class="counts">'
+        + "".join(
+            f'<span style="color:{COLORS[Status(s)]}">{ICONS[Status(s)]} {n} {escape(s)}</span>'
+            for s, n in counts.items()
+            if n
+        )
+        + "</p>",
+    ]
+    section = None
+    for r in report.results:
+        if r.section_title != section:
+            if section is not None:
+                parts.append("</tbody></table>")
+            section = r.section_title
+            parts.append(f"<h2>{escape(section)}</h2><table><tbody>")
+        advisory = ' <span class="adv">advisory</span>' if r.severity == "advisory" else ""
+        fix = (
+            f'<div class="fix">→ {escape(r.remediation)}</div>'
+            if r.remediation and r.status in (Status.FAIL, Status.ERROR)
+            else ""
+        )
+        evidence = (
+            "<details><summary>evidence</summary><pre>"
+            + escape(json.dumps(dict(r.evidence), indent=2, default=str))
+            + "</pre></details>"
+            if r.evidence
+            else ""
+        )
+        parts.append(
+            f'<tr class="result {r.status.value}" data-id="{escape(r.id)}">'
+            f'<td class="status" style="color:{COLORS[r.status]}">{ICONS[r.status]} '
+            f"{r.status.value}</td>"
+            f'<td class="id">{escape(r.id)}</td>'
+            f"<td><div>{escape(r.title)}{advisory}</div>"
+            f'<div class="msg">{escape(r.message)}</div>{fix}{evidence}</td></tr>'
+        )
+    if section is not None:
+        parts.append("</tbody></table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
