@@ -119,7 +119,7 @@ def check(
         typer.Option(
             "--format",
             "-f",
-            help="FORMAT[:PATH]: table, json, junit, markdown, html; to stdout or PATH. Repeatable.",
+            help="FORMAT[:PATH]: table, json, junit, markdown, html; to stdout or PATH. Repeat.",
             show_default=False,
         ),
     ] = None,
