@@ -36,7 +36,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -785,7 +785,7 @@ class LoggedRequest:
     params: Mapping[str, str]
     mode: str | None
     key_type: str | None  # "secret" | "restricted" | None
-    status: int
+    status: int | None  # None while the sandbox has not answered yet
     at: float  # time.monotonic() when it arrived
 
 
@@ -971,6 +971,13 @@ class _Server(ThreadingHTTPServer):
         self.connections_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (it timed out, or the sandbox stopped) is no error."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError | OSError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -1022,7 +1029,7 @@ class StripeSandbox:
             self._server = _Server(self, self._port)
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.01},
                 name="stripe sandbox",
                 daemon=True,
             )
@@ -1111,12 +1118,20 @@ class StripeSandbox:
         mode: str | None = None
         key_type: str | None = None
         headers: dict[str, str] = {}
+        with contextlib.suppress(ApiError):
+            mode, key_type = _authenticate(handler.headers.get("Authorization"), self.state.keys)
+        entry = LoggedRequest(method, path, parts.query, dict(pairs), mode, key_type, None, arrived)
+        with self._lock:  # logged on arrival: a client that gives up early still shows
+            self._log.append(entry)
+            self._counter += 1
+            request_id = f"req_sbx{self._counter:010d}"
         try:
             mode, key_type = _authenticate(handler.headers.get("Authorization"), self.state.keys)
-            delay = self.latency_ms + self._fault_delay(method, path, mode)
+            fault = self._take_fault(method, path, mode)
+            delay = self.latency_ms + (fault.delay_ms if fault else 0)
             if delay:
                 time.sleep(delay / 1000)
-            self._raise_fault(method, path, mode)
+            self._raise_fault(fault)
             if method != "GET":
                 raise ApiError(
                     405, f"The golive Stripe sandbox is read-only: {method} {path} is not served."
@@ -1125,13 +1140,10 @@ class StripeSandbox:
         except ApiError as err:
             status, body, headers = err.status, {"error": err.body}, err.headers
         with self._lock:
-            self._counter += 1
-            request_id = f"req_sbx{self._counter:010d}"
-            self._log.append(
-                LoggedRequest(
-                    method, path, parts.query, dict(pairs), mode, key_type, status, arrived
-                )
-            )
+            for i in range(len(self._log) - 1, -1, -1):
+                if self._log[i] is entry:
+                    self._log[i] = replace(entry, status=status)
+                    break
         if status >= 400:
             body["error"]["request_log_url"] = (
                 f"https://dashboard.stripe.com/{mode or 'test'}/logs/{request_id}"
@@ -1151,25 +1163,18 @@ class StripeSandbox:
         if method != "HEAD":
             handler.wfile.write(payload)
 
-    def _matching_fault(self, method: str, path: str, mode: str | None) -> Fault | None:
-        for fault in self.state.faults:
-            if fault.matches(method, path, mode):
-                return fault
+    def _take_fault(self, method: str, path: str, mode: str | None) -> Fault | None:
+        """The first fault matching the request, counted as used (`times`) at once."""
+        with self._lock:
+            for fault in self.state.faults:
+                if fault.matches(method, path, mode):
+                    if fault.times is not None:
+                        fault.times -= 1
+                    return fault
         return None
 
-    def _fault_delay(self, method: str, path: str, mode: str | None) -> int:
-        with self._lock:
-            fault = self._matching_fault(method, path, mode)
-            return fault.delay_ms if fault else 0
-
-    def _raise_fault(self, method: str, path: str, mode: str | None) -> None:
-        with self._lock:
-            fault = self._matching_fault(method, path, mode)
-            if fault is None:
-                return
-            if fault.times is not None:
-                fault.times -= 1
-        if fault.status is None:
+    def _raise_fault(self, fault: Fault | None) -> None:
+        if fault is None or fault.status is None:
             return
         headers = {}
         if fault.should_retry is not None:

@@ -1,0 +1,42 @@
+"""Constants and helpers of the Stripe tests (fixtures are in conftest.py).
+
+Keys are made-up sandbox keys; their last characters are upper-case letters, which never
+appear in a mask's hex digest, so a test can tell whether any part of a key leaked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from golive.context import ProbeContext
+from golive.probe import ProbeError
+from golive.registry import load_probe
+from golive.results import Outcome
+from golive.sandbox.stripe_server import StripeSandbox
+
+WEBHOOK_URL = "https://app.example.com/api/subscription/webhook"
+LIVE_KEY = "sk_live_51GoLiveSandboxKeyQRSTUVWXYZ"
+TEST_KEY = "sk_test_51GoLiveSandboxKeyQRSTUVWXYZ"
+RESTRICTED_LIVE_KEY = "rk_live_51GoLiveSandboxKeyQRSTUVWXYZ"
+KEY_TAIL = "WXYZ"
+
+
+SandboxFactory = Callable[..., StripeSandbox]
+ContextFactory = Callable[..., ProbeContext]
+
+
+def run(kind: str, ctx: ProbeContext, **params: Any) -> Outcome:
+    """Run one probe as the runner does: ProbeError is `error`; anything else is a bug.
+
+    Checks on every run that no part of the key reached the message or the evidence.
+    """
+    probe = load_probe(kind)
+    try:
+        outcome = probe.run(probe.Params.model_validate(params), ctx)
+    except ProbeError as exc:
+        outcome = Outcome.error(str(exc))
+    shown = f"{outcome.message} {outcome.evidence}"
+    key = ctx.env.config["STRIPE_SECRET_KEY"].reveal()
+    assert key not in shown and KEY_TAIL not in shown, shown
+    return outcome
