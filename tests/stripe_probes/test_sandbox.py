@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from stripe_helpers import LIVE_KEY, TEST_KEY, WEBHOOK_URL, SandboxFactory
 
 from golive.sandbox.stripe_server import (
     SandboxStateError,
@@ -23,6 +22,8 @@ from golive.sandbox.stripe_server import (
     demo_state,
     load_state,
 )
+
+from .stripe_helpers import LIVE_KEY, TEST_KEY, WEBHOOK_URL, SandboxFactory
 
 
 def get(sandbox: StripeSandbox, path: str, key: str | None = LIVE_KEY, **params: Any) -> Any:

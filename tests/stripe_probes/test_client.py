@@ -10,11 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import stripe
-from stripe_helpers import LIVE_KEY, SandboxFactory
 
 from golive.checklist import StripeSettings
 from golive.sandbox.stripe_server import StripeSandbox
 from golive.stripe_client import TokenBucket, WriteRefused, build_client, request_stats
+
+from .stripe_helpers import LIVE_KEY, SandboxFactory
 
 
 def client_for(sandbox: StripeSandbox, **settings: object) -> stripe.StripeClient:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from stripe_helpers import LIVE_KEY, TEST_KEY, WEBHOOK_URL, ContextFactory, SandboxFactory
 
 from golive import stripe_client
 from golive.checklist import EnvironmentProfile
@@ -22,6 +21,8 @@ from golive.sandbox.stripe_server import (
     demo_mapping,
     demo_state,
 )
+
+from .stripe_helpers import LIVE_KEY, TEST_KEY, WEBHOOK_URL, ContextFactory, SandboxFactory
 
 
 @pytest.fixture(autouse=True)

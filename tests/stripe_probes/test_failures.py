@@ -9,9 +9,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from stripe_helpers import ContextFactory, SandboxFactory, run
 
 from golive.results import Status
+
+from .stripe_helpers import ContextFactory, SandboxFactory, run
 
 PROBES: dict[str, dict[str, Any]] = {
     "stripe.key_mode": {},

@@ -6,10 +6,11 @@ import json
 from typing import Any
 
 import pytest
-from stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
 
 from golive.results import Status
 from golive.sandbox.stripe_server import demo_mapping, demo_state
+
+from .stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
 
 
 def price_paths(sandbox: Any) -> list[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
 
 from golive.results import Status
 from golive.sandbox.stripe_server import DEFAULT_API_VERSION, demo_state
+
+from .stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
 
 REQUIRED = [
     "checkout.session.completed",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
-
 from golive.results import Status
 from golive.sandbox.stripe_server import demo_state
+
+from .stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
 
 
 def risk_state(charges: int, disputes: int, efws: list[dict[str, Any]] | None = None) -> Any:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from stripe_helpers import LIVE_KEY, TEST_KEY, SandboxFactory
 
 from golive.check import CheckOptions, run_check
 from golive.results import Status
 from golive.sandbox.stripe_server import DEFAULT_API_VERSION, demo_mapping, demo_state
+
+from .stripe_helpers import LIVE_KEY, TEST_KEY, SandboxFactory
 
 REPO = Path(__file__).resolve().parents[2]
 BASE_URL = "https://app.example.com"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from stripe_helpers import (
+from golive.results import Status
+from golive.sandbox.stripe_server import demo_state
+
+from .stripe_helpers import (
     LIVE_KEY,
     RESTRICTED_LIVE_KEY,
     TEST_KEY,
@@ -13,9 +16,6 @@ from stripe_helpers import (
     SandboxFactory,
     run,
 )
-
-from golive.results import Status
-from golive.sandbox.stripe_server import demo_state
 
 
 def with_account(**fields: Any) -> dict[str, Any]:

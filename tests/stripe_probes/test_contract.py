@@ -12,9 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from stripe_helpers import LIVE_KEY, WEBHOOK_URL
 
 from golive.sandbox.stripe_server import StripeSandbox, demo_state
+
+from .stripe_helpers import LIVE_KEY, WEBHOOK_URL
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "stripe" / "fixtures3.json"
 
