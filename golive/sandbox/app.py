@@ -205,7 +205,7 @@ class AppConfig:
         if environ.get("APP_USERS"):
             users = []
             for entry in environ["APP_USERS"].split(","):
-                role, email, token = (entry.strip().split(":", 2) + ["", ""])[:3]
+                role, email, token = [*entry.strip().split(":", 2), "", ""][:3]
                 if not (role and email and token):
                     raise ValueError("APP_USERS: expected role:email:token entries")
                 users.append(User(role, email, token))
@@ -258,7 +258,7 @@ def schema(breaks: frozenset[str] = frozenset()) -> MetaData:
         Column("created_at", DateTime(timezone=True), nullable=False),
     )
     if "missing-subscription-tables" not in breaks:
-        columns = [
+        columns: list[Column[Any]] = [
             Column("id", Integer, primary_key=True),
             Column("user_email", String(255), nullable=False, index=True),
             Column("plan_id", Integer, ForeignKey("subscription_plans.id")),
@@ -658,7 +658,9 @@ class ReferenceApp:
             )
         with self._lock:
             self._log.append(
-                LoggedRequest(request.method, request.path, response.status, user and user.email)
+                LoggedRequest(
+                    request.method, request.path, response.status, user.email if user else None
+                )
             )
         return response
 
