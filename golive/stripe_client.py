@@ -302,7 +302,7 @@ def _client_class() -> type[stripe.HTTPXClient]:
     return ReadOnlyHTTPClient
 
 
-_STATS: weakref.WeakKeyDictionary[Any, RequestStats] = weakref.WeakKeyDictionary()
+_HTTP: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 def build_client(api_key: str, settings: StripeSettings) -> stripe.StripeClient:
@@ -319,13 +319,21 @@ def build_client(api_key: str, settings: StripeSettings) -> stripe.StripeClient:
         max_network_retries=settings.max_retries,
         base_addresses=bases,
     )
-    _STATS[client] = http.stats  # type: ignore[attr-defined]
+    _HTTP[client] = http
     return client
 
 
 def request_stats(client: stripe.StripeClient) -> RequestStats:
     """What a client built by `build_client` has sent so far."""
-    return _STATS[client]
+    stats: RequestStats = _HTTP[client].stats
+    return stats
+
+
+def close_client(client: stripe.StripeClient) -> None:
+    """Close the connections of a client built by `build_client` (at the end of a run)."""
+    http = _HTTP.pop(client, None)
+    if http is not None:
+        http.close()
 
 
 # -- for probes ------------------------------------------------------------------------

@@ -13,7 +13,13 @@ import stripe
 
 from golive.checklist import StripeSettings
 from golive.sandbox.stripe_server import StripeSandbox
-from golive.stripe_client import TokenBucket, WriteRefused, build_client, request_stats
+from golive.stripe_client import (
+    TokenBucket,
+    WriteRefused,
+    build_client,
+    close_client,
+    request_stats,
+)
 
 from .stripe_helpers import LIVE_KEY, SandboxFactory
 
@@ -150,3 +156,12 @@ def test_importing_golive_stripe_modules_does_not_import_stripe() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_closed_client_sends_nothing_more(sandbox: StripeSandbox) -> None:
+    client = client_for(sandbox)
+    client.v1.balance.retrieve()
+    close_client(client)
+    with pytest.raises(stripe.APIConnectionError):
+        client.v1.accounts.retrieve_current()
+    assert len(sandbox.requests) == 1
