@@ -1117,16 +1117,20 @@ class StripeSandbox:
             handler.rfile.read(length)  # keep the kept-alive connection in step
         mode: str | None = None
         key_type: str | None = None
+        refused: ApiError | None = None
         headers: dict[str, str] = {}
-        with contextlib.suppress(ApiError):
+        try:
             mode, key_type = _authenticate(handler.headers.get("Authorization"), self.state.keys)
+        except ApiError as err:
+            refused = err
         entry = LoggedRequest(method, path, parts.query, dict(pairs), mode, key_type, None, arrived)
         with self._lock:  # logged on arrival: a client that gives up early still shows
             self._log.append(entry)
             self._counter += 1
             request_id = f"req_sbx{self._counter:010d}"
         try:
-            mode, key_type = _authenticate(handler.headers.get("Authorization"), self.state.keys)
+            if refused is not None or mode is None or key_type is None:
+                raise refused or ApiError(401, "Invalid API Key provided")
             fault = self._take_fault(method, path, mode)
             delay = self.latency_ms + (fault.delay_ms if fault else 0)
             if delay:
