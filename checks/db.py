@@ -287,6 +287,9 @@ class Rows(Probe[RowsParams]):
                     conditions.append(column.is_(None))
                 elif isinstance(value, str) and not params.case_sensitive:
                     conditions.append(func.lower(cast(column, String)) == value.lower())
+                elif isinstance(value, str):
+                    # As text: an enum column would refuse a value outside the enum.
+                    conditions.append(cast(column, String) == value)
                 else:
                     conditions.append(column == value)
             if params.per_column is None:
@@ -436,7 +439,7 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
         if unbacked:
             parts = []
             for t in unbacked:
-                state = "inactive" if t in all_tiers else "missing"
+                state = f"row {all_tiers[t]} is inactive" if t in all_tiers else "no row"
                 parts.append(f"{sold[t]} ({state})")
             problems.append(
                 f"{name} sells {', '.join(parts)} but {params.table} has no active row for it: "
