@@ -1,0 +1,441 @@
+"""HTTP probes against the reference app over real sockets: healthy, broken, unreachable."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from golive.results import Outcome, Status
+from golive.sandbox.app import LEAKED_HASH, ReferenceApp
+
+from .helpers import make_context, run_probe
+
+ADMIN_ROUTES = ["/api/stripe/disputes", "/api/stripe/fraud-warnings", "/stripe-disputes"]
+DETAILS = [
+    {"path": "/api/stripe/disputes/{id}", "id_from": "/api/stripe/disputes"},
+    {
+        "path": "/api/stripe/fraud-warnings/{id}",
+        "id_from": "/api/stripe/fraud-warnings",
+        "require_fields": ["fraud_type", "actionable", "status"],
+    },
+]
+NON_ADMIN = [
+    *({"path": p, "role": "anonymous", "expect": [401]} for p in ADMIN_ROUTES),
+    *({"path": p, "role": "user", "expect": [403]} for p in ADMIN_ROUTES),
+    {"path": "/api/stripe/disputes/dp_x", "role": "anonymous", "expect": [401]},
+    {"path": "/api/stripe/fraud-warnings/issfr_x", "role": "user", "expect": [403]},
+]
+ADMIN = [
+    *({"path": p, "role": "admin"} for p in ADMIN_ROUTES),
+    {"path": "/api/stripe/fraud-warnings", "role": "domain_admin"},
+    {
+        "path": "/api/stripe/fraud-warnings",
+        "role": "admin",
+        "require_fields": ["data[].fraud_type"],
+    },
+    *({**d, "role": "admin"} for d in DETAILS),
+]
+PORTAL = [
+    {
+        "path": "/api/subscription/create-portal-session",
+        "method": "POST",
+        "role": "user",
+        "require_fields": ["url"],
+    }
+]
+CHECKOUT = "/api/subscription/create-checkout-session"
+RATE = {"path": CHECKOUT, "role": "user", "other_role": "other_user"}
+
+
+def ctx_of(tmp_path: Path, app: ReferenceApp, **kw: Any) -> Any:
+    return make_context(tmp_path / "ctx", app.golive_env(), **kw)
+
+
+def status(tmp_path: Path, app: ReferenceApp, routes: list[dict[str, Any]], **kw: Any) -> Outcome:
+    return run_probe("http.status", ctx_of(tmp_path, app), routes=routes, **kw)
+
+
+def checkout_requests(app: ReferenceApp) -> int:
+    return sum(1 for r in app.requests if r.path == CHECKOUT)
+
+
+# -- http.status --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("routes", [NON_ADMIN, ADMIN, PORTAL], ids=["non-admin", "admin", "portal"])
+def test_healthy_app_passes_status_checks(
+    tmp_path: Path, make_app: Any, routes: list[dict[str, Any]]
+) -> None:
+    app = make_app()
+    out = status(tmp_path, app, routes)
+    assert out.status is Status.PASS, out.message
+    assert len(out.evidence["routes"]) == len(routes)
+    assert all(r["result"] == "ok" for r in out.evidence["routes"])
+
+
+def test_status_checks_also_pass_on_postgres(tmp_path: Path, make_app: Any, db_url: str) -> None:
+    app = make_app(database_url=db_url)
+    out = status(tmp_path, app, [*NON_ADMIN, *ADMIN])
+    assert out.status is Status.PASS, out.message
+
+
+STATUS_BREAKS = [
+    (
+        "auth-disabled",
+        NON_ADMIN,
+        Status.FAIL,
+        ["as anonymous: got 200, expected 401", "require authentication"],
+    ),
+    (
+        "admin-open",
+        NON_ADMIN,
+        Status.FAIL,
+        ["/api/stripe/disputes as anonymous: got 200, expected 401"],
+    ),
+    (
+        "admin-any-user",
+        NON_ADMIN,
+        Status.FAIL,
+        ["as user: got 200, expected 403", "allow only admins (ADMIN_EMAILS / ADMIN_EMAIL_DOMAIN)"],
+    ),
+    ("admin-500", ADMIN, Status.ERROR, ["500 Internal Server Error: the route fails"]),
+    (
+        "leak-fields",
+        ADMIN,
+        Status.FAIL,
+        ["carries data[0].customer.password_hash", "remove these fields"],
+    ),
+    (
+        "leak-secret",
+        ADMIN,
+        Status.FAIL,
+        ["the value of STRIPE_WEBHOOK_SECRET", "rotate that secret"],
+    ),
+    ("efw-missing-fields", ADMIN, Status.FAIL, ["lacks fraud_type", "actionable"]),
+    ("portal-no-url", PORTAL, Status.FAIL, ["200 but lacks url"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("brk", "routes", "expected", "fragments"), STATUS_BREAKS, ids=[b for b, *_ in STATUS_BREAKS]
+)
+def test_each_http_break_is_caught_by_the_status_probe(
+    tmp_path: Path,
+    make_app: Any,
+    brk: str,
+    routes: list[dict[str, Any]],
+    expected: Status,
+    fragments: list[str],
+) -> None:
+    app = make_app(brk)
+    out = status(tmp_path, app, routes)
+    assert out.status is expected, out.message
+    for fragment in fragments:
+        assert fragment in out.message
+    assert app.config.webhook_secret not in out.message + json.dumps(out.evidence)
+
+
+def test_a_leaked_secret_is_named_but_never_shown(tmp_path: Path, make_app: Any) -> None:
+    app = make_app("leak-secret")
+    out = status(tmp_path, app, [{"path": "/api/stripe/fraud-warnings", "role": "admin"}])
+    assert out.status is Status.FAIL
+    assert "at data[0].debug.signing_secret" in out.message and "whsec_…(sha256:" in out.message
+    assert app.config.webhook_secret not in out.message
+
+
+def test_forbidden_fields_are_configurable(tmp_path: Path, make_app: Any) -> None:
+    app = make_app("leak-fields")
+    route = {"path": "/api/stripe/disputes", "role": "admin"}
+    assert status(tmp_path, app, [route], forbid_fields=[]).status is Status.PASS
+    out = status(tmp_path, app, [{**route, "forbid_fields": ["email"]}])
+    assert out.status is Status.FAIL and "data[0].customer.email" in out.message
+    assert LEAKED_HASH not in out.message
+
+
+def test_wrong_expectations_say_what_to_fix(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    out = status(tmp_path, app, [{"path": "/api/stripe/disputes", "role": "user"}])
+    assert out.status is Status.FAIL
+    assert (
+        "got 403, expected 200; role user is refused: add its e-mail to ADMIN_EMAILS" in out.message
+    )
+    out = status(tmp_path, app, [{"path": "/api/stripe/nope", "role": "admin"}])
+    assert "got 404" in out.message and "is the route deployed at this path?" in out.message
+
+
+def test_one_item_reports_every_route(tmp_path: Path, make_app: Any) -> None:
+    app = make_app("admin-any-user")
+    out = status(tmp_path, app, NON_ADMIN)
+    results = {(r["path"], r["role"]): r["result"] for r in out.evidence["routes"]}
+    assert results[("/api/stripe/disputes", "anonymous")] == "ok"
+    assert results[("/api/stripe/disputes", "user")] == "fail"
+    assert f"{len(ADMIN_ROUTES) + 1} of {len(NON_ADMIN)} route check(s) failed" in out.message
+
+
+def test_empty_lists_cannot_prove_required_fields(tmp_path: Path, make_app: Any) -> None:
+    app = make_app("missing-fraud-warnings")  # the route then fails: error, not pass
+    out = status(tmp_path, app, [{"path": "/api/stripe/fraud-warnings", "role": "admin"}])
+    assert out.status is Status.ERROR and "500" in out.message
+    from sqlalchemy import text
+
+    from golive.sandbox.app import app_engine
+
+    app2 = make_app(database_url=f"sqlite:///{tmp_path / 'empty.db'}")
+    engine = app_engine(app2.config.database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM fraud_warnings"))
+    engine.dispose()
+    out = status(tmp_path, app2, [{**DETAILS[1], "role": "admin"}])
+    assert out.status is Status.WARN and "lists no item to open" in out.message
+    out = status(
+        tmp_path,
+        app2,
+        [
+            {
+                "path": "/api/stripe/fraud-warnings",
+                "role": "admin",
+                "require_fields": ["data[].fraud_type"],
+            }
+        ],
+    )
+    assert out.status is Status.WARN and "no element to check" in out.message
+
+
+def test_a_role_the_environment_lacks_is_an_error(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    out = status(tmp_path, app, [{"path": "/health", "role": "auditor"}])
+    assert out.status is Status.ERROR and "defines no role 'auditor'" in out.message
+
+
+# -- unreachable, slow, failing: error, never pass ----------------------------------------
+
+
+def test_server_down_is_an_error_for_every_http_probe(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    ctx = ctx_of(tmp_path, app)
+    app.stop()
+    outcomes = [
+        run_probe("http.status", ctx, routes=NON_ADMIN),
+        run_probe("http.rate_limit", ctx, **RATE),
+        run_probe("http.webhook_signature", ctx, path="/api/subscription/webhook"),
+    ]
+    for out in outcomes:
+        assert out.status is Status.ERROR, out.message
+        assert "cannot connect" in out.message and "is the deployment running" in out.message
+
+
+def test_timeouts_are_errors(tmp_path: Path, make_app: Any) -> None:
+    app = make_app(delay_s=1.0)
+    ctx = ctx_of(tmp_path, app, timeout=0.3)
+    out = run_probe("http.status", ctx, routes=[{"path": "/health"}])
+    assert out.status is Status.ERROR and "no answer within 0.3s" in out.message
+    out = run_probe("http.webhook_signature", ctx, path="/api/subscription/webhook")
+    assert out.status is Status.ERROR and "no answer within 0.3s" in out.message
+
+
+def test_expected_5xx_is_allowed_but_unexpected_5xx_is_an_error(
+    tmp_path: Path, make_app: Any
+) -> None:
+    app = make_app("admin-500")
+    route = {"path": "/api/stripe/disputes", "role": "admin"}
+    assert status(tmp_path, app, [{**route, "expect": [500]}]).status is Status.PASS
+    assert status(tmp_path, app, [route]).status is Status.ERROR
+
+
+# -- http.rate_limit ------------------------------------------------------------------------
+
+
+def test_rate_limit_passes_when_per_user(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    out = run_probe("http.rate_limit", ctx_of(tmp_path, app), **RATE)
+    assert out.status is Status.PASS, out.message
+    assert "429 at request 11 of at most 30 (Retry-After: 60)" in out.message
+    assert "other_user still served (200)" in out.message
+    assert out.evidence["limited_at"] == 11 and out.evidence["statuses"] == {200: 10, 429: 1}
+    assert checkout_requests(app) == 12  # stopped at the first 429, plus one as other_user
+
+
+def test_rate_limit_passes_with_rotated_headers_when_keyed_on_the_user(
+    tmp_path: Path, make_app: Any
+) -> None:
+    app = make_app()
+    out = run_probe(
+        "http.rate_limit", ctx_of(tmp_path, app), **RATE, rotate_headers=["X-Forwarded-For"]
+    )
+    assert out.status is Status.PASS, out.message
+
+
+def test_no_rate_limit_fails_and_the_burst_stays_bounded(tmp_path: Path, make_app: Any) -> None:
+    app = make_app("no-rate-limit")
+    out = run_probe("http.rate_limit", ctx_of(tmp_path, app), **RATE, max_requests=25)
+    assert out.status is Status.FAIL
+    assert (
+        "no 429 after 25 requests (200×25)" in out.message
+        and "add a per-user rate limit" in out.message
+    )
+    assert checkout_requests(app) == 25
+
+
+def test_rate_limit_default_cap_is_30_and_the_hard_cap_100(tmp_path: Path, make_app: Any) -> None:
+    from golive.checks.http import RateLimitParams
+
+    assert RateLimitParams(path="/x").max_requests == 30
+    with pytest.raises(ValueError):
+        RateLimitParams(path="/x", max_requests=101)
+    app = make_app("no-rate-limit")
+    run_probe("http.rate_limit", ctx_of(tmp_path, app), path=CHECKOUT, role="user")
+    assert checkout_requests(app) == 30
+
+
+def test_global_rate_limit_fails_the_per_user_check(tmp_path: Path, make_app: Any) -> None:
+    app = make_app("rate-limit-global")
+    out = run_probe("http.rate_limit", ctx_of(tmp_path, app), **RATE)
+    assert out.status is Status.FAIL
+    assert "other_user was refused too (429)" in out.message and "not per user" in out.message
+
+
+def test_limiter_keyed_on_an_unverified_header_fails_the_rotating_burst(
+    tmp_path: Path, make_app: Any
+) -> None:
+    app = make_app("rate-limit-by-header")
+    ctx = ctx_of(tmp_path, app)
+    # Without rotation it looks fine: that is why the variant exists.
+    assert run_probe("http.rate_limit", ctx, **RATE).status is Status.PASS
+    app.reset_rate_limits()
+    out = run_probe("http.rate_limit", ctx, **RATE, rotate_headers=["X-Forwarded-For"])
+    assert out.status is Status.FAIL
+    assert "with X-Forwarded-For changed on each request" in out.message
+    assert "trusts an unverified header" in out.message
+
+
+def test_rate_limit_without_retry_after_warns(tmp_path: Path, make_app: Any) -> None:
+    app = make_app("rate-limit-no-retry-after")
+    out = run_probe("http.rate_limit", ctx_of(tmp_path, app), **RATE)
+    assert out.status is Status.WARN and "add a Retry-After header" in out.message
+
+
+def test_rate_limit_refuses_live_environments_unless_allowed(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    out = run_probe("http.rate_limit", ctx_of(tmp_path, app, name="prod", mode="live"), **RATE)
+    assert out.status is Status.SKIP
+    assert "prod is a live environment" in out.message and "allow_traffic: true" in out.message
+    assert checkout_requests(app) == 0
+    allowed = ctx_of(tmp_path, app, name="prod", mode="live", allow_traffic=True)
+    assert run_probe("http.rate_limit", allowed, **RATE).status is Status.PASS
+
+
+def test_rate_limit_errors_on_refused_credentials_and_5xx(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    values = {**app.golive_env(), "GOLIVE_USER_TOKEN": "tok_not_a_real_user"}
+    out = run_probe("http.rate_limit", make_context(tmp_path, values), **RATE)
+    assert out.status is Status.ERROR and "credentials were refused" in out.message
+    assert checkout_requests(app) == 1
+    broken = make_app("admin-500", database_url=f"sqlite:///{tmp_path / 'b.db'}")
+    out = run_probe(
+        "http.rate_limit",
+        ctx_of(tmp_path, broken),
+        path="/api/stripe/disputes",
+        method="GET",
+        role="admin",
+    )
+    assert out.status is Status.ERROR and "500 Internal Server Error" in out.message
+
+
+def test_anonymous_bursts_count_refusals_as_served(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    out = run_probe(
+        "http.rate_limit", ctx_of(tmp_path, app), path=CHECKOUT, role="anonymous", max_requests=5
+    )
+    assert out.status is Status.FAIL and "401×5" in out.message
+
+
+# -- http.webhook_signature ---------------------------------------------------------------
+
+
+WEBHOOK = {"path": "/api/subscription/webhook"}
+
+
+def test_webhook_signature_passes_on_the_healthy_app(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    out = run_probe("http.webhook_signature", ctx_of(tmp_path, app), **WEBHOOK)
+    assert out.status is Status.PASS, out.message
+    assert out.evidence["statuses"] == {
+        "signed": 200,
+        "forged": 400,
+        "unsigned": 400,
+        "stale": 400,
+        "tampered": 400,
+    }
+    assert app.config.webhook_secret not in out.message
+
+
+def test_webhook_url_defaults_to_the_profile(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    ctx = ctx_of(
+        tmp_path, app, stripe={"webhook_url": "${GOLIVE_BASE_URL}/api/subscription/webhook"}
+    )
+    assert run_probe("http.webhook_signature", ctx).status is Status.PASS
+
+
+WEBHOOK_BREAKS = [
+    (
+        "webhook-unverified",
+        Status.FAIL,
+        [
+            "an event signed with a made-up secret was answered 200",
+            "does not verify Stripe-Signature",
+        ],
+    ),
+    (
+        "webhook-no-tolerance",
+        Status.FAIL,
+        ["timestamped 10 minutes ago was answered 200", "replays"],
+    ),
+    (
+        "webhook-wrong-secret",
+        Status.FAIL,
+        [
+            "an event signed with STRIPE_WEBHOOK_SECRET (whsec_…(sha256:",
+            "was refused (400)",
+            "signing secret",
+        ],
+    ),
+    ("webhook-500", Status.ERROR, ["500 Internal Server Error", "the handler fails"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("brk", "expected", "fragments"), WEBHOOK_BREAKS, ids=[b for b, *_ in WEBHOOK_BREAKS]
+)
+def test_each_webhook_break_is_caught(
+    tmp_path: Path, make_app: Any, brk: str, expected: Status, fragments: list[str]
+) -> None:
+    app = make_app(brk)
+    out = run_probe("http.webhook_signature", ctx_of(tmp_path, app), **WEBHOOK)
+    assert out.status is expected, out.message
+    for fragment in fragments:
+        assert fragment in out.message
+    assert app.config.webhook_secret not in out.message + json.dumps(out.evidence)
+
+
+def test_webhook_needs_the_secret(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    values = {k: v for k, v in app.golive_env().items() if k != "STRIPE_WEBHOOK_SECRET"}
+    out = run_probe("http.webhook_signature", make_context(tmp_path, values), **WEBHOOK)
+    assert out.status is Status.ERROR and "STRIPE_WEBHOOK_SECRET is not set" in out.message
+
+
+def test_signature_matches_stripe_sdk(tmp_path: Path) -> None:
+    import stripe
+    from golive.checks.http import stripe_signature, synthetic_event
+
+    secret = "whsec_" + "k" * 32
+    now = int(time.time())
+    body = synthetic_event("golive.probe.ping", False, now)
+    header = stripe_signature(body, secret, now)
+    event = stripe.Webhook.construct_event(body.decode(), header, secret)
+    assert event["type"] == "golive.probe.ping" and event["livemode"] is False
