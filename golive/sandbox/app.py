@@ -39,6 +39,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -677,9 +678,16 @@ class ReferenceApp:
         raise HttpError(404, "Not Found")
 
     def _user(self, request: Request) -> User | None:
+        """The user of a bearer token, or of a `session` cookie holding one."""
         auth = request.headers.get("authorization", "")
         scheme, _, token = auth.partition(" ")
         user = self._users.get(token.strip()) if scheme.lower() == "bearer" else None
+        if user is None and "cookie" in request.headers:
+            cookies = SimpleCookie()
+            with contextlib.suppress(CookieError):
+                cookies.load(request.headers["cookie"])
+            if "session" in cookies:
+                user = self._users.get(cookies["session"].value)
         if user is None and "auth-disabled" in self.config.breaks:
             return User("dev", DEV_EMAIL, "")
         return user

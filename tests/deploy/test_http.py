@@ -205,6 +205,23 @@ def test_empty_lists_cannot_prove_required_fields(tmp_path: Path, make_app: Any)
     assert out.status is Status.WARN and "no element to check" in out.message
 
 
+def test_roles_may_authenticate_with_cookies_and_headers(tmp_path: Path, make_app: Any) -> None:
+    app = make_app()
+    roles = {
+        "user": {"cookies": {"session": "${GOLIVE_USER_TOKEN}"}},
+        "admin": {"headers": {"Authorization": "Bearer ${GOLIVE_ADMIN_TOKEN}"}},
+    }
+    ctx = ctx_of(tmp_path, app, roles=roles)
+    routes = [
+        {"path": "/api/stripe/disputes", "role": "user", "expect": [403]},
+        {"path": "/api/stripe/disputes", "role": "admin"},
+        *PORTAL,
+    ]
+    out = run_probe("http.status", ctx, routes=routes)
+    assert out.status is Status.PASS, out.message
+    assert app.requests[0].user == "alice@customer.example"
+
+
 def test_a_role_the_environment_lacks_is_an_error(tmp_path: Path, make_app: Any) -> None:
     app = make_app()
     out = status(tmp_path, app, [{"path": "/health", "role": "auditor"}])
