@@ -112,7 +112,7 @@ class Tables(Probe[TablesParams]):
                 **evidence,
             )
         return Outcome.failed(
-            f"missing table(s): {listed} in {_where(ctx)}; run the migrations that create them",
+            f"missing table(s): {listed}; run the migrations that create them",
             **evidence,
         )
 
@@ -170,8 +170,7 @@ class Columns(Probe[ColumnsParams]):
             table = _reflect(conn, params.table, params.db_schema)
         if table is None:
             return Outcome.failed(
-                f"table {params.table} does not exist in {_where(ctx)}; "
-                "run the migrations that create it",
+                f"table {params.table} does not exist; run the migrations that create it",
                 database=_where(ctx),
             )
         missing: list[str] = []
@@ -268,8 +267,7 @@ class Rows(Probe[RowsParams]):
             table = _reflect(conn, params.table, params.db_schema)
             if table is None:
                 return Outcome.failed(
-                    f"table {params.table} does not exist in {_where(ctx)}; "
-                    "run the migrations that create it",
+                    f"table {params.table} does not exist; run the migrations that create it",
                     database=_where(ctx),
                 )
             wanted = [*params.where, *([params.per_column] if params.per_column else [])]
@@ -398,7 +396,7 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
             table = _reflect(conn, params.table, params.db_schema)
             if table is None:
                 return Outcome.failed(
-                    f"table {params.table} does not exist in {_where(ctx)}; run the migrations",
+                    f"table {params.table} does not exist; run the migrations",
                     database=_where(ctx),
                 )
             tier = _column(table, params.tier_column)
@@ -542,7 +540,7 @@ class MigrationHead(Probe[MigrationHeadParams]):
         evidence: dict[str, Any] = {"database": _where(ctx)}
         if current is None:
             return Outcome.failed(
-                f"no {params.table} table in {_where(ctx)}: the migrations never ran here; "
+                f"no {params.table} table: the migrations never ran here; "
                 "run them (alembic upgrade head)",
                 **evidence,
             )

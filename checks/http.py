@@ -327,6 +327,11 @@ def _advice(route: RouteSpec, status: int, location: str | None) -> str:
         )
     if status == 403 and route.expect == [401]:
         return "an anonymous request gets 403, not 401 (add 403 to expect if that is intended)"
+    if status == 404 and set(route.expect) <= {401, 403}:
+        return (
+            "the request got past access control to the lookup (404) instead of being "
+            "refused: check authentication and admin rights before anything else"
+        )
     if status == 404:
         return "not found: is the route deployed at this path?"
     if 300 <= status < 400:
