@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from golive.checklist import load_checklist
 from golive.results import Status
@@ -61,6 +62,9 @@ def test_healthy_app_passes_every_deployment_item(
     bad = {i: (r.status.value, r.message) for i, r in results.items() if r.status is not PASS}
     assert not bad
     secrets = [app.config.webhook_secret, *(u.token for u in app.config.users)]
+    password = make_url(db_url).password
+    if password:  # PostgreSQL
+        secrets.append(str(password))
     text = json.dumps([(r.message, r.evidence) for r in results.values()], default=str)
     assert not [s for s in secrets if s in text]
 
