@@ -39,9 +39,9 @@ def main() -> int:
     registry.BUILTIN_PROBES["bench.wait"] = "__main__:Wait"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "checklist.yaml"
+        probe = f"{{kind: bench.wait, seconds: {WAIT}}}"
         items = "".join(
-            f"  - {{id: w{i}, title: wait, section: s, probe: {{kind: bench.wait, seconds: {WAIT}}}}}\n"
-            for i in range(N)
+            f"  - {{id: w{i}, title: wait, section: s, probe: {probe}}}\n" for i in range(N)
         )
         path.write_text(
             "environments: {prod: {mode: live, source: env}}\n"

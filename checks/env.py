@@ -364,7 +364,8 @@ class EmailList(Probe[EmailListParams]):
         if problems:
             return Outcome.failed(f"{name} " + "; ".join(problems), count=len(addresses))
         return Outcome.passed(
-            f"{name} lists {len(addresses)} valid addresses", count=len(addresses)
+            f"{name} lists {len(addresses)} valid address{'es' if len(addresses) != 1 else ''}",
+            count=len(addresses),
         )
 
 

@@ -25,6 +25,11 @@ class CheckOptions:
     skip: tuple[str, ...] = ()
     concurrency: int | None = None
     timeout: float | None = None
+    # Env files for the *other* environments that items compare against (env.differs,
+    # db.same_revision): ("staging", Path("staging.env")), ...
+    other_env_files: tuple[tuple[str, Path], ...] = ()
+    # The application's folder (repo scans, dependency files); default: checklist's folder.
+    root: Path | None = None
 
 
 def split_selectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
@@ -43,6 +48,16 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
             f"{options.checklist}:{line}:{col}: unknown environment {options.environment!r}; "
             f"known: {known}"
         )
+    for name, _ in options.other_env_files:
+        if name not in checklist.environments:
+            known = ", ".join(sorted(checklist.environments))
+            raise UsageError(
+                f"--other-env-file {name}=...: no environment {name!r}; known: {known}"
+            )
+        if name == options.environment:
+            raise UsageError(
+                f"--other-env-file {name}=...: use --env-file for the checked environment"
+            )
     for selector in (*options.only, *options.skip):
         if not selector_matches_any(selector, checklist):
             raise UsageError(
@@ -65,18 +80,19 @@ def execute(
     progress: Progress | None = None,
 ) -> Report:
     checklist = loaded.checklist
-    root = loaded.path.resolve().parent
+    root = (options.root or loaded.path.parent).resolve()
     env = resolve(
         options.environment, checklist.environments[options.environment], root, options.env_file
     )
     redactor = redactor_for(env)
+    other_files = dict(options.other_env_files)
 
     def others(name: str) -> ResolvedEnvironment:
         from golive.probe import ProbeError
 
         if name not in checklist.environments:
             raise ProbeError(f"no environment {name!r} in {loaded.path}")
-        other = resolve(name, checklist.environments[name], root)
+        other = resolve(name, checklist.environments[name], root, other_files.get(name))
         for value in other.secret_values():
             redactor.add(value)
         return other

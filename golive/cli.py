@@ -95,6 +95,16 @@ def _root(
     pass
 
 
+def _pairs(values: list[str] | None, flag: str) -> list[tuple[str, Path]]:
+    pairs = []
+    for value in values or []:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise UsageError(f"{flag} {value!r}: expected NAME=PATH")
+        pairs.append((name, Path(path)))
+    return pairs
+
+
 def _require_env(env: str | None, checklist: Path) -> str:
     if env:
         return env
@@ -111,6 +121,14 @@ def check(
     env_file: Annotated[
         Path | None,
         typer.Option(help="Read the deployment's variables from this dotenv file instead."),
+    ] = None,
+    other_env_file: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="NAME=PATH: read another environment (that items compare with, e.g. "
+            "staging's migration revision) from this dotenv file. Repeat.",
+            show_default=False,
+        ),
     ] = None,
     only: SelectOpt = None,
     skip: SelectOpt = None,
@@ -151,6 +169,7 @@ def check(
         skip=tuple(split_selectors(skip)),
         concurrency=concurrency,
         timeout=timeout,
+        other_env_files=tuple(_pairs(other_env_file, "--other-env-file")),
     )
     loaded, planned = prepare(options)
     with output.progress(len(planned), quiet=quiet) as progress:
@@ -229,6 +248,115 @@ def probes() -> None:
     from golive import output
 
     output.print_probes()
+
+
+@sandbox_app.command("stripe")
+def sandbox_stripe(
+    state: Annotated[
+        Path,
+        typer.Option(
+            "--state",
+            help="State file (YAML or JSON): account, prices, endpoints, events, ... per "
+            "mode; see docs/sandbox-stripe.md.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
+    latency_ms: Annotated[
+        int, typer.Option("--latency-ms", help="Delay added to every answer, in milliseconds.")
+    ] = 0,
+) -> None:
+    """Serve a Stripe-compatible API on 127.0.0.1 from a state file, until Ctrl-C."""
+    # The sandbox modules load on use: `golive --help` must not pay for http.server.
+    from golive.sandbox.stripe_server import cli
+
+    cli(state=state, port=port, latency_ms=latency_ms)
+
+
+@sandbox_app.command("app")
+def sandbox_app_command(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="DATABASE_URL",
+            help="The app's database (any SQLAlchemy URL). Default: a SQLite file in a "
+            "temporary folder, removed on exit.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        bool, typer.Option(help="Create and fill the app's tables first (drops the app's own).")
+    ] = True,
+    breaks: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--break",
+            help="Break the app in one way the checklist guards against (repeatable; see "
+            "docs/reference-app.md). E.g. --break no-rate-limit.",
+        ),
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
+    env_file: Annotated[
+        Path,
+        typer.Option(
+            "--env-file",
+            help="Where to write the deployment's configuration for golive (base URL, "
+            "database URL, tokens, webhook secret), readable by you only.",
+        ),
+    ] = Path("reference-app.env"),
+) -> None:
+    """Serve the reference deployment (the seed's backend, in small) on 127.0.0.1."""
+    from golive.sandbox.app import cli
+
+    cli(database_url=database_url, seed=seed, breaks=breaks, port=port, env_file=env_file)
+
+
+@app.command()
+def demo(
+    scenario: Annotated[
+        str,
+        typer.Option(help="healthy: everything passes; broken: the mistakes golive catches."),
+    ] = "healthy",
+    env: Annotated[
+        str,
+        typer.Option(
+            "--env",
+            "-e",
+            help="Which profile of the checklist to run. staging rehearses in test mode; "
+            "prod shows the live checks (the loopback demo has no TLS, so HTTPS items fail).",
+        ),
+    ] = "staging",
+    checklist: ChecklistOpt = Path("checklist.yaml"),
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="FORMAT[:PATH], as for `golive check`. Repeat.",
+            show_default=False,
+        ),
+    ] = None,
+    color: Annotated[str, typer.Option(help="auto, always or never.")] = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Run the checklist against a bundled demo deployment, then remove it.
+
+    Starts the Stripe sandbox and the reference deployment on free loopback ports with a
+    SQLite database in a temporary folder, runs `golive check` against them, prints the
+    report, and stops everything, leaving nothing behind. Exits like `golive check`.
+    """
+    from golive import output
+    from golive.demo import SCENARIOS, run_demo
+
+    if scenario not in SCENARIOS:
+        raise UsageError(f"--scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
+    outputs = output.parse_formats(fmt or ["table"])
+    report = run_demo(scenario, env, checklist, quiet=quiet)
+    output.write_outputs(report, outputs, color=output.use_color(color))
+    raise typer.Exit(int(report.exit_code))
 
 
 def main(argv: list[str] | None = None) -> int:

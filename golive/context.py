@@ -166,7 +166,12 @@ class ProbeContext:
             client: stripe.StripeClient = build_client(key.reveal(), self.env.stripe)
             return client
 
-        return self.clients.get(("stripe", key.reveal()), make, lambda c: None)
+        def close(client: stripe.StripeClient) -> None:
+            from golive.stripe_client import close_client
+
+            close_client(client)
+
+        return self.clients.get(("stripe", key.reveal()), make, close)
 
     def db(self, url: str | None = None) -> Engine:
         """A SQLAlchemy engine for the deployment's database (or `url`)."""

@@ -210,7 +210,7 @@ class ResolvedEnvironment:
             values.extend(s.reveal() for s in role.headers.values())
             values.extend(s.reveal() for s in role.cookies.values())
         if self.database_url.value:
-            values.append(self.database_url.value)
+            values.append(self.database_url.value)  # the Redactor keeps only its password
         return values
 
 

@@ -116,9 +116,10 @@ class Secret:
 
 
 def secret_parts(value: str) -> list[str]:
-    """The substrings of a value that must never appear: the value, a URL's password."""
-    parts = [value]
-    parts.extend(m.group("pw") for m in _URL_PASSWORD.finditer(value))
+    """The substrings of a value that must never appear: a URL's password (the rest of a
+    database URL, host and path, stays readable), else the whole value."""
+    passwords = [m.group("pw") for m in _URL_PASSWORD.finditer(value)]
+    parts = passwords or [value]
     return [p for p in parts if len(p) >= _MIN_SCRUB_LEN]
 
 

@@ -67,7 +67,9 @@ def write_checklist(folder: Path, items: str, env: str = "", test_env: str = "")
     return path
 
 
-def make_ctx(values: dict[str, str], mode: str = "live", root: Path | None = None, **profile: object):
+def make_ctx(
+    values: dict[str, str], mode: str = "live", root: Path | None = None, **profile: object
+):
     """A ProbeContext for environment 'prod' whose variables are `values`."""
     from golive.checklist import EnvironmentProfile
     from golive.context import Clients, ProbeContext

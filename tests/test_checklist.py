@@ -110,7 +110,9 @@ def test_bad_checklist_exits_2_with_file_line_and_no_traceback(
 
     items, expected = BAD_INPUTS[case]
     path = write_checklist(tmp_path, items)
-    argv = [command, str(path)] if command == "validate" else [command, "-c", str(path), "-e", "prod"]
+    argv = (
+        [command, str(path)] if command == "validate" else [command, "-c", str(path), "-e", "prod"]
+    )
     assert main(argv) == 2
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err + captured.out
@@ -123,7 +125,9 @@ def test_bad_checklist_exits_2_with_file_line_and_no_traceback(
 def test_unknown_probe_kind_lists_the_known_ones(tmp_path: Path) -> None:
     from conftest import write_checklist
 
-    path = write_checklist(tmp_path, "  - id: a\n    title: A\n    section: s\n    probe: {kind: x}\n")
+    path = write_checklist(
+        tmp_path, "  - id: a\n    title: A\n    section: s\n    probe: {kind: x}\n"
+    )
     with pytest.raises(ChecklistError) as info:
         load_checklist(path)
     assert "env.present" in str(info.value) and "stripe.prices" in str(info.value)
@@ -134,7 +138,10 @@ def test_unknown_env_exits_2_naming_the_known_ones(
 ) -> None:
     from conftest import write_checklist
 
-    path = write_checklist(tmp_path, "  - id: a\n    title: A\n    section: s\n    probe: {kind: manual, attested_by: ops}\n")
+    path = write_checklist(
+        tmp_path,
+        "  - id: a\n    title: A\n    section: s\n    probe: {kind: manual, attested_by: ops}\n",
+    )
     assert main(["check", "-c", str(path), "--env", "production"]) == 2
     err = capsys.readouterr().err
     assert f"{path}:1:1: unknown environment 'production'; known: prod, test" in err
@@ -149,7 +156,9 @@ def test_missing_file_and_empty_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "empty.yaml:1:1: the checklist must be a mapping" in capsys.readouterr().err
 
 
-def test_several_problems_are_all_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_several_problems_are_all_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from conftest import write_checklist
 
     path = write_checklist(

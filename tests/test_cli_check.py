@@ -36,8 +36,19 @@ def check(tmp_path: Path, env_text: str, *extra: str) -> tuple[int, dict]:
     env_file.write_text(env_text, encoding="utf-8")
     out = tmp_path / "report.json"
     code = main(
-        ["check", "-c", str(REPO / "checklist.yaml"), "--env", "prod", "--env-file", str(env_file),
-         "-f", f"json:{out}", "-q", *extra]
+        [
+            "check",
+            "-c",
+            str(REPO / "checklist.yaml"),
+            "--env",
+            "prod",
+            "--env-file",
+            str(env_file),
+            "-f",
+            f"json:{out}",
+            "-q",
+            *extra,
+        ]
     )
     return code, json.loads(out.read_text(encoding="utf-8"))
 
@@ -110,12 +121,21 @@ def test_markdown_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "| ✗ fail | 1.2h |" in out
 
 
-def test_only_one_format_may_go_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "-c", str(REPO / "checklist.yaml"), "-e", "prod", "-f", "json", "-f", "junit"]) == 2
+def test_only_one_format_may_go_to_stdout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            ["check", "-c", str(REPO / "checklist.yaml"), "-e", "prod", "-f", "json", "-f", "junit"]
+        )
+        == 2
+    )
     assert "only one format can go to stdout" in capsys.readouterr().err
 
 
-def test_unknown_format_and_selector_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_format_and_selector_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["check", "-c", str(REPO / "checklist.yaml"), "-e", "prod", "-f", "yaml"]) == 2
     assert "unknown format 'yaml'" in capsys.readouterr().err
     assert main(["check", "-c", str(REPO / "checklist.yaml"), "-e", "prod", "--only", "9.9z"]) == 2
@@ -123,7 +143,17 @@ def test_unknown_format_and_selector_exit_2(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_missing_env_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["check", "-c", str(REPO / "checklist.yaml"), "-e", "prod", "--env-file", str(tmp_path / "x.env")])
+    code = main(
+        [
+            "check",
+            "-c",
+            str(REPO / "checklist.yaml"),
+            "-e",
+            "prod",
+            "--env-file",
+            str(tmp_path / "x.env"),
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "x.env: env file not found" in err and "Traceback" not in err
@@ -153,12 +183,26 @@ def test_plain_progress_lines_when_not_a_terminal(
 ) -> None:
     env_file = tmp_path / "prod.env"
     env_file.write_text(GOOD, encoding="utf-8")
-    main(["check", "-c", str(REPO / "checklist.yaml"), "-e", "prod", "--env-file", str(env_file), "--only", "1.2h,1.2g"])
+    main(
+        [
+            "check",
+            "-c",
+            str(REPO / "checklist.yaml"),
+            "-e",
+            "prod",
+            "--env-file",
+            str(env_file),
+            "--only",
+            "1.2h,1.2g",
+        ]
+    )
     err = capsys.readouterr().err
     assert "golive: [1/2]" in err and "golive: [2/2]" in err
 
 
-def test_blocking_manual_items_make_the_gate_inconclusive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_blocking_manual_items_make_the_gate_inconclusive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_checklist(
         tmp_path,
         "  - id: m\n    title: M\n    section: s\n    probe: {kind: manual, attested_by: ops}\n"

@@ -40,7 +40,10 @@ def test_not_truthy_passes_otherwise(value: str) -> None:
 
 
 def test_equals_and_one_of() -> None:
-    assert run("env.equals", {"STRIPE_MODE": "Live"}, var="STRIPE_MODE", value="live").status is Status.PASS
+    assert (
+        run("env.equals", {"STRIPE_MODE": "Live"}, var="STRIPE_MODE", value="live").status
+        is Status.PASS
+    )
     out = run("env.equals", {"STRIPE_MODE": "test"}, var="STRIPE_MODE", value="live")
     assert out.status is Status.FAIL and "expected 'live'" in out.message
     assert run("env.one_of", {"M": "b"}, var="M", values=["a", "b"]).status is Status.PASS
@@ -80,7 +83,9 @@ def test_mode_consistent() -> None:
     assert run("env.mode_consistent", {"STRIPE_SECRET_KEY": LIVE_KEY}).status is Status.FAIL
 
 
-NESTED = json.dumps({"basic": {"monthly": "price_b"}, "pro": {"monthly": "price_p", "yearly": "price_py"}})
+NESTED = json.dumps(
+    {"basic": {"monthly": "price_b"}, "pro": {"monthly": "price_p", "yearly": "price_py"}}
+)
 FLAT = json.dumps({"basic.monthly": "price_b", "pro.monthly": "price_p"})
 
 
@@ -106,8 +111,14 @@ def test_price_mapping_reads_the_test_variable_in_test_mode() -> None:
         ('{"basic": {"monthly": "price_b"}}', "missing required key: pro.monthly"),
         ("{basic: 1}", "not valid JSON"),
         ("[]", "expected a non-empty JSON object"),
-        ('{"basic": {"monthly": "prod_b"}, "pro": {"monthly": "price_p"}}', "basic.monthly maps 'prod_b', not a price_ id"),
-        ('{"basic": {"monthly": "price_b"}, "pro.monthly": "price_p"}', "mixes nested tiers and flat keys"),
+        (
+            '{"basic": {"monthly": "prod_b"}, "pro": {"monthly": "price_p"}}',
+            "basic.monthly maps 'prod_b', not a price_ id",
+        ),
+        (
+            '{"basic": {"monthly": "price_b"}, "pro.monthly": "price_p"}',
+            "mixes nested tiers and flat keys",
+        ),
         ('{"basic": "price_b"}', "expected tier.cycle"),
     ],
 )
@@ -122,7 +133,10 @@ def test_price_mapping_failures(text: str, expected: str) -> None:
 
 
 def test_mapping_fallback_warns_only_when_set() -> None:
-    assert run("env.mapping_fallback", {"STRIPE_PLAN_PRICE_MAPPING_LIVE": NESTED}).status is Status.PASS
+    assert (
+        run("env.mapping_fallback", {"STRIPE_PLAN_PRICE_MAPPING_LIVE": NESTED}).status
+        is Status.PASS
+    )
     both = {"STRIPE_PLAN_PRICE_MAPPING_LIVE": NESTED, "STRIPE_PLAN_PRICE_MAPPING": FLAT}
     out = run("env.mapping_fallback", both)
     assert out.status is Status.WARN and "differs" in out.message
@@ -137,7 +151,11 @@ def test_email_list() -> None:
     assert ok.status is Status.PASS and "2 valid" in ok.message
     bad = run("env.email_list", {"ADMIN_EMAILS": "a@example.com,,bob"})
     assert bad.status is Status.FAIL and "empty entry" in bad.message and "bob" in bad.message
-    exp = run("env.email_list", {"ADMIN_EMAILS": "a@example.com"}, expected=["a@example.com", "c@example.com"])
+    exp = run(
+        "env.email_list",
+        {"ADMIN_EMAILS": "a@example.com"},
+        expected=["a@example.com", "c@example.com"],
+    )
     assert exp.status is Status.FAIL and "missing: c@example.com" in exp.message
     assert run("env.email_list", {}).status is Status.FAIL
 

@@ -84,5 +84,5 @@ def test_failing_and_missing_commands(tmp_path: Path) -> None:
     slow = EnvironmentProfile.model_validate(
         {"mode": "live", "source": {"command": ["sleep", "5"], "timeout": 0.2}}
     )
-    with pytest.raises(SourceError, match="timed out after 0.2s"):
+    with pytest.raises(SourceError, match=r"timed out after 0\.2s"):
         resolve("p", slow, tmp_path)

@@ -62,7 +62,9 @@ def report_html(tmp_path: Path) -> Path:
     return out
 
 
-def test_the_page_renders_every_item_and_the_verdict(chromium: str, tmp_path: Path, report_html: Path) -> None:
+def test_the_page_renders_every_item_and_the_verdict(
+    chromium: str, tmp_path: Path, report_html: Path
+) -> None:
     proc = browse(chromium, tmp_path, "--dump-dom", report_html.as_uri())
     assert proc.returncode == 0, proc.stderr[-2000:]
     dom = proc.stdout
@@ -76,7 +78,9 @@ def test_the_page_renders_every_item_and_the_verdict(chromium: str, tmp_path: Pa
 
 def test_a_screenshot_of_the_page(chromium: str, tmp_path: Path, report_html: Path) -> None:
     shot = tmp_path / "report.png"
-    proc = browse(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1100,700", report_html.as_uri())
+    proc = browse(
+        chromium, tmp_path, f"--screenshot={shot}", "--window-size=1100,700", report_html.as_uri()
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 5000

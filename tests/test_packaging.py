@@ -38,7 +38,17 @@ def test_wheel_has_no_top_level_checks(wheel: Path) -> None:
 def test_installed_wheel_imports_every_probe(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
@@ -49,10 +59,15 @@ def test_installed_wheel_imports_every_probe(wheel: Path, tmp_path: Path) -> Non
         "assert importlib.util.find_spec('checks') is None\n"
         "for kind in r.BUILTIN_PROBES: r.load_probe(kind)\n"
         "print(len(r.BUILTIN_PROBES))\n"
-    ) % str(target)
+    ).replace("%r", repr(str(target)))
     env = {**os.environ, "PYTHONPATH": str(target)}
     proc = subprocess.run(
-        [sys.executable, "-S", "-c", f"import sys; sys.path.append({str(Path(pytest.__file__).parent.parent)!r})\n" + code],
+        [
+            sys.executable,
+            "-S",
+            "-c",
+            f"import sys; sys.path.append({str(Path(pytest.__file__).parent.parent)!r})\n" + code,
+        ],
         capture_output=True,
         text=True,
         env=env,

@@ -82,7 +82,9 @@ def test_a_timeout_is_error_and_does_not_hold_up_the_rest(tmp_path: Path) -> Non
     ],
 )
 def test_the_gate(tmp_path: Path, statuses: list[str], expected: ExitCode) -> None:
-    items = "".join(item(f"i{n}", f"{{kind: test.outcome, status: {s}}}") for n, s in enumerate(statuses))
+    items = "".join(
+        item(f"i{n}", f"{{kind: test.outcome, status: {s}}}") for n, s in enumerate(statuses)
+    )
     code, _ = run_items(tmp_path, items)
     assert code == expected
 

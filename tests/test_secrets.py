@@ -29,7 +29,7 @@ def test_mask_shows_prefix_and_short_hash_only() -> None:
     shown = mask(SK)
     assert shown.startswith("sk_live_…(sha256:") and len(shown) == len("sk_live_…(sha256:123456)")
     assert str(Secret(SK)) == shown and repr(Secret(SK)) == f"Secret({shown})"
-    assert f"{Secret(SK)}" == shown and "%s" % Secret(SK) == shown
+    assert f"{Secret(SK)}" == shown and "%s" % Secret(SK) == shown  # noqa: UP031 - %-formatting must mask too
     assert Secret(SK).reveal() == SK
     with pytest.raises(TypeError):
         pickle.dumps(Secret(SK))
@@ -52,7 +52,9 @@ def test_redactor_scrubs_known_values_and_stripe_shaped_tokens() -> None:
     }
 
 
-@pytest.mark.parametrize("name", ["STRIPE_SECRET_KEY", "X_TOKEN", "DB_PASSWORD", "APP_SECRET", "SIGNING_KEY"])
+@pytest.mark.parametrize(
+    "name", ["STRIPE_SECRET_KEY", "X_TOKEN", "DB_PASSWORD", "APP_SECRET", "SIGNING_KEY"]
+)
 def test_secret_names(name: str) -> None:
     assert looks_secret(name, "plain")
 
@@ -140,7 +142,9 @@ def test_internal_errors_are_redacted_and_have_no_traceback(
     assert_clean(err)
 
 
-def test_command_source_stderr_is_not_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_source_stderr_is_not_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "checklist.yaml"
     path.write_text(
         "environments:\n  prod:\n    mode: live\n    source:\n      command: [sh, -c, 'echo "
@@ -155,10 +159,12 @@ def test_command_source_stderr_is_not_shown(tmp_path: Path, capsys: pytest.Captu
     assert_clean(err)
 
 
-def test_command_source_reads_json_and_dotenv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_source_reads_json_and_dotenv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "checklist.yaml"
     script = tmp_path / "secrets.sh"
-    script.write_text("#!/bin/sh\necho '{\"DISABLE_AUTH\": \"true\", \"N\": 3}'\n", encoding="utf-8")
+    script.write_text('#!/bin/sh\necho \'{"DISABLE_AUTH": "true", "N": 3}\'\n', encoding="utf-8")
     script.chmod(0o755)
     path.write_text(
         "environments:\n  prod: {mode: live, source: {command: ./secrets.sh}}\n"

@@ -56,6 +56,7 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
     )
     section = None
     table: Table | None = None
+    id_width = max((len(r.id) for r in report.results), default=4)
     for r in report.results:
         if r.section_title != section:
             if table is not None:
@@ -68,10 +69,10 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
                 show_header=False,
                 box=None,
                 padding=(0, 1),
-                expand=False,
+                expand=True,
             )
             table.add_column("status", no_wrap=True, width=8)
-            table.add_column("id", no_wrap=True, style="dim")
+            table.add_column("id", no_wrap=True, style="dim", width=id_width)
             table.add_column("item", ratio=1)
         assert table is not None
         body = Text(r.title)

@@ -16,9 +16,9 @@ from golive.results import Outcome
 from golive.sandbox.stripe_server import StripeSandbox
 
 WEBHOOK_URL = "https://app.example.com/api/subscription/webhook"
-LIVE_KEY = "sk_live_51GoLiveSandboxKeyQRSTUVWXYZ"
-TEST_KEY = "sk_test_51GoLiveSandboxKeyQRSTUVWXYZ"
-RESTRICTED_LIVE_KEY = "rk_live_51GoLiveSandboxKeyQRSTUVWXYZ"
+LIVE_KEY = "sk_live_51GoLiveSandboxKeyQRSTUVWXYZ"  # golive:allow-secret
+TEST_KEY = "sk_test_51GoLiveSandboxKeyQRSTUVWXYZ"  # golive:allow-secret
+RESTRICTED_LIVE_KEY = "rk_live_51GoLiveSandboxKeyQRSTUVWXYZ"  # golive:allow-secret
 KEY_TAIL = "WXYZ"
 
 

@@ -42,7 +42,7 @@ def test_missing_key_is_a_401_in_stripes_format(sandbox: StripeSandbox) -> None:
 
 def test_refused_and_publishable_keys_are_401(make_sandbox: SandboxFactory) -> None:
     sandbox = make_sandbox({"keys": [LIVE_KEY]})
-    refused = get(sandbox, "/v1/balance", key="sk_live_someOtherKey1234ABCD")
+    refused = get(sandbox, "/v1/balance", key="sk_live_someOtherKey1234ABCD")  # golive:allow-secret
     assert refused.status_code == 401
     assert refused.json()["error"]["message"] == (
         "Invalid API Key provided: sk_live_****************ABCD"

@@ -1,0 +1,71 @@
+"""`golive demo`: the whole checklist against the bundled deployment, leaving nothing."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from golive.cli import main
+
+
+def demo(tmp_path: Path, *args: str) -> tuple[int, dict[str, tuple[str, str]]]:
+    out = tmp_path / "demo.json"
+    code = main(["demo", "-c", str(REPO / "checklist.yaml"), "-q", "-f", f"json:{out}", *args])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    return code, {r["id"]: (r["status"], r["message"]) for r in report["results"]}
+
+
+def leftovers() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("golive-demo-*")}
+
+
+def test_healthy_demo_is_ready_and_cleans_up(tmp_path: Path) -> None:
+    before = leftovers()
+    code, results = demo(tmp_path)
+    assert code == 0, {k: v for k, v in results.items() if v[0] not in ("pass", "manual")}
+    statuses = {s for s, _ in results.values()}
+    assert statuses == {"pass", "manual"}
+    # Every kind of probe ran for real: Stripe, database, HTTP, repository.
+    assert "reports test mode" in results["1.1a"][1]
+    assert "at the migration head" in results["3.2a"][1]
+    assert "429 at request 11" in results["7.1a"][1]
+    assert "stripe is pinned" in results["H.3"][1]
+    assert leftovers() == before
+
+
+def test_broken_demo_names_the_mistakes(tmp_path: Path) -> None:
+    code, results = demo(tmp_path, "--scenario", "broken")
+    assert code == 1
+    for item in (
+        "1.2c",
+        "1.2h",
+        "1.3a",
+        "1.3b",
+        "2.1c",
+        "2.3b",
+        "3.1c",
+        "4.2",
+        "4.3a",
+        "5.1b",
+        "7.1a",
+    ):
+        assert results[item][0] == "fail", (item, results[item])
+    assert "radar.early_fraud_warning.created" in results["4.2"][1]
+
+
+def test_prod_demo_runs_the_live_checks(tmp_path: Path) -> None:
+    code, results = demo(tmp_path, "--env", "prod")
+    assert results["1.1b"][0] == "pass" and results["3.2b"][0] == "pass"
+    # The loopback demo has no TLS: the HTTPS items say so, and the gate holds.
+    assert results["4.1b"][0] == "fail" and results["H.5"][0] == "fail"
+    assert results["7.1a"][0] == "skip"  # bursts against live need allow_traffic
+    assert code == 1
+
+
+def test_unknown_scenario_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--scenario", "chaos"]) == 2
+    assert "choose one of healthy, broken" in capsys.readouterr().err
