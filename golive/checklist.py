@@ -34,6 +34,12 @@ class Defaults(Model):
 
     timeout: float = Field(20.0, gt=0, description="Seconds one probe may take.")
     concurrency: int = Field(16, ge=1, le=64, description="Probes run at once.")
+    needs: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Prerequisites by probe kind: {'stripe.*': ['1.2a']} makes every Stripe "
+        "item wait for 1.2a and report `blocked` when it failed. An item's own `needs` "
+        "replaces these.",
+    )
 
 
 class SourceSpec(Model):
@@ -143,6 +149,11 @@ class Item(Model):
     refs: list[str] = Field(default_factory=list)
     remediation: str = ""
     timeout: float | None = Field(None, gt=0)
+    needs: list[str] | None = Field(
+        None,
+        description="Ids of items that must hold before this one can be judged; when one "
+        "fails (or errs, or is itself blocked) this item is `blocked by ID`, never pass.",
+    )
 
     @field_validator("tags")
     @classmethod
@@ -161,6 +172,18 @@ class Checklist(Model):
     environments: dict[str, EnvironmentProfile]
     sections: list[Section]
     items: list[Item]
+
+    def needs_of(self, item: Item) -> list[str]:
+        """The prerequisites of an item: its own `needs`, else those of its probe kind."""
+        if item.needs is not None:
+            return list(item.needs)
+        from fnmatch import fnmatchcase
+
+        found: list[str] = []
+        for pattern, ids in self.defaults.needs.items():
+            if fnmatchcase(item.probe.kind, pattern):
+                found.extend(i for i in ids if i != item.id and i not in found)
+        return found
 
     def section_title(self, section_id: str) -> str:
         for section in self.sections:
@@ -268,6 +291,12 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
             if env not in checklist.environments:
                 known = ", ".join(sorted(checklist.environments))
                 add(("environments", j), f"unknown environment {env!r}; known: {known}")
+        all_ids = {it.id for it in checklist.items}
+        for j, need in enumerate(item.needs or []):
+            if need not in all_ids:
+                add(("needs", j), f"needs {need!r}: no item has that id")
+            elif need == item.id:
+                add(("needs", j), "an item cannot need itself")
         kinds = known_kinds()
         if item.probe.kind not in kinds:
             add(
@@ -286,4 +315,45 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
                     msg, shown = f"unknown key {loc[-1]!r}", loc[:-1]
                 where = ".".join(str(p) for p in ("probe", *shown))
                 add(("probe", *loc), f"{where}: {msg}")
+    problems.extend(_needs_problems(path, positions, checklist))
+    return problems
+
+
+def _needs_problems(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:
+    """Unknown ids in `defaults.needs`, and prerequisite cycles (which would never run)."""
+    problems: list[Problem] = []
+    ids = {item.id for item in checklist.items}
+    for pattern, needed in checklist.defaults.needs.items():
+        for j, need in enumerate(needed):
+            if need not in ids:
+                line, col = positions.find(("defaults", "needs", pattern, j))
+                problems.append(
+                    Problem(str(path), line, col, None, f"defaults.needs: no item {need!r}")
+                )
+    graph = {item.id: [n for n in checklist.needs_of(item) if n in ids] for item in checklist.items}
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(node: str, trail: list[str]) -> list[str] | None:
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                return [*trail[trail.index(nxt) :], nxt] if nxt in trail else [node, nxt]
+            if state.get(nxt) is None:
+                cycle = visit(nxt, [*trail, nxt])
+                if cycle:
+                    return cycle
+        state[node] = 2
+        return None
+
+    for item_id in graph:
+        if state.get(item_id) is None:
+            cycle = visit(item_id, [item_id])
+            if cycle:
+                i = next(k for k, it in enumerate(checklist.items) if it.id == cycle[0])
+                line, col = positions.find(("items", i, "needs"))
+                chain = " -> ".join(cycle)
+                problems.append(
+                    Problem(str(path), line, col, cycle[0], f"needs form a cycle: {chain}")
+                )
+                break
     return problems

@@ -15,6 +15,7 @@ class Status(enum.StrEnum):
     FAIL = "fail"
     WARN = "warn"  # a finding that does not block go-live
     ERROR = "error"  # could not decide: never counts as pass
+    BLOCKED = "blocked"  # a prerequisite item failed, so this one cannot be judged
     SKIP = "skip"  # does not apply here, with the reason
     MANUAL = "manual"  # awaiting a named person's attestation
     WAIVED = "waived"  # a failure covered by an unexpired waiver
@@ -62,6 +63,18 @@ class Outcome:
     def skip(cls, message: str, **evidence: Any) -> Outcome:
         return cls(Status.SKIP, message, evidence)
 
+    @classmethod
+    def blocked(cls, message: str, **evidence: Any) -> Outcome:
+        return cls(Status.BLOCKED, message, evidence)
+
+
+#: Statuses under which an item's remediation is shown: only a finding has a remedy.
+#: Under error, skip or blocked the advice would be about another question.
+ACTIONABLE = frozenset({Status.FAIL, Status.WARN})
+
+#: Statuses that decide nothing: a blocking item in one of them makes the run inconclusive.
+UNDECIDED = frozenset({Status.ERROR, Status.BLOCKED, Status.MANUAL})
+
 
 @dataclass(frozen=True)
 class ItemResult:
@@ -80,6 +93,8 @@ class ItemResult:
     remediation: str = ""
     refs: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    #: ids of the prerequisite items that failed, when status is blocked
+    blocked_by: tuple[str, ...] = ()
 
     @property
     def blocking(self) -> bool:
@@ -125,11 +140,12 @@ def gate(results: tuple[ItemResult, ...] | list[ItemResult]) -> ExitCode:
     """The deploy gate: 1 if a blocking item failed, 4 if one could not be decided.
 
     A blocking manual item that nobody has attested yet is undecided, so it is
-    inconclusive rather than ready.
+    inconclusive rather than ready; so is a blocking item blocked by a prerequisite
+    (when that prerequisite failed and is blocking, the run is not ready anyway).
     """
     blocking = [r for r in results if r.blocking]
     if any(r.status is Status.FAIL for r in blocking):
         return ExitCode.NOT_READY
-    if any(r.status in (Status.ERROR, Status.MANUAL) for r in blocking):
+    if any(r.status in UNDECIDED for r in blocking):
         return ExitCode.INCONCLUSIVE
     return ExitCode.READY

@@ -10,13 +10,14 @@ import json
 from html import escape
 
 from golive.reporters.table import ICONS
-from golive.results import ExitCode, Report, Status
+from golive.results import ACTIONABLE, ExitCode, Report, Status
 
 COLORS = {
     Status.PASS: "#1a7f37",
     Status.FAIL: "#cf222e",
     Status.WARN: "#9a6700",
     Status.ERROR: "#8250df",
+    Status.BLOCKED: "#8250df",
     Status.SKIP: "#6e7781",
     Status.MANUAL: "#0969da",
     Status.WAIVED: "#57606a",
@@ -72,7 +73,7 @@ def render_html(report: Report) -> str:
         advisory = ' <span class="adv">advisory</span>' if r.severity == "advisory" else ""
         fix = (
             f'<div class="fix">→ {escape(r.remediation)}</div>'
-            if r.remediation and r.status in (Status.FAIL, Status.ERROR)
+            if r.remediation and r.status in ACTIONABLE
             else ""
         )
         evidence = (

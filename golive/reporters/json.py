@@ -36,6 +36,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "remediation": r.remediation,
                 "refs": list(r.refs),
                 "tags": list(r.tags),
+                "blocked_by": list(r.blocked_by),
                 "duration_s": r.duration_s,
             }
             for r in report.results

@@ -20,7 +20,7 @@ def render_junit(report: Report) -> str:
         tests=str(len(report.results)),
         failures=str(_count(report.results, Status.FAIL)),
         errors=str(_count(report.results, Status.ERROR)),
-        skipped=str(_count(report.results, Status.SKIP, Status.MANUAL, Status.WAIVED)),
+        skipped=str(_count(report.results, Status.SKIP, Status.BLOCKED, Status.MANUAL, Status.WAIVED)),
         time=f"{report.duration_s:.3f}",
     )
     by_section: dict[str, list[ItemResult]] = defaultdict(list)
@@ -34,7 +34,7 @@ def render_junit(report: Report) -> str:
             tests=str(len(results)),
             failures=str(_count(results, Status.FAIL)),
             errors=str(_count(results, Status.ERROR)),
-            skipped=str(_count(results, Status.SKIP, Status.MANUAL, Status.WAIVED)),
+            skipped=str(_count(results, Status.SKIP, Status.BLOCKED, Status.MANUAL, Status.WAIVED)),
             time=f"{sum(r.duration_s for r in results):.3f}",
             timestamp=report.started_at.removesuffix("Z"),
         )
@@ -52,7 +52,7 @@ def render_junit(report: Report) -> str:
                 ET.SubElement(case, "failure", message=label, type=r.probe).text = text
             elif r.status is Status.ERROR:
                 ET.SubElement(case, "error", message=label, type=r.probe).text = text
-            elif r.status in (Status.SKIP, Status.MANUAL, Status.WAIVED):
+            elif r.status in (Status.SKIP, Status.BLOCKED, Status.MANUAL, Status.WAIVED):
                 ET.SubElement(case, "skipped", message=f"{r.status.value}: {r.message}")
             elif r.status is Status.WARN:
                 ET.SubElement(case, "system-out").text = f"warning: {r.message}"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 
-from golive.results import ExitCode, Report, Status
+from golive.results import ACTIONABLE, ExitCode, Report, Status
 
 ICONS = {
     Status.PASS: "✓",
     Status.FAIL: "✗",
     Status.WARN: "!",
     Status.ERROR: "?",
+    Status.BLOCKED: "⊘",
     Status.SKIP: "-",
     Status.MANUAL: "✎",
     Status.WAIVED: "~",
@@ -20,6 +21,7 @@ STYLES = {
     Status.FAIL: "bold red",
     Status.WARN: "yellow",
     Status.ERROR: "bold magenta",
+    Status.BLOCKED: "magenta",
     Status.SKIP: "dim",
     Status.MANUAL: "cyan",
     Status.WAIVED: "blue",
@@ -82,7 +84,7 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
             body.append(
                 "\n" + r.message, style="dim" if r.status is Status.PASS else STYLES[r.status]
             )
-        if r.status in (Status.FAIL, Status.ERROR) and r.remediation:
+        if r.status in ACTIONABLE and r.remediation:
             body.append("\n→ " + r.remediation, style="italic")
         table.add_row(
             Text(f"{ICONS[r.status]} {r.status.value}", style=STYLES[r.status]), r.id, body
