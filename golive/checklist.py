@@ -258,7 +258,7 @@ def _problem(path: Path, positions: Positions, data: Any, err: Any) -> Problem:
 def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:
     """What pydantic cannot see alone: duplicate ids, unknown sections, environments,
     probe kinds, and each probe's own parameters."""
-    from golive.registry import known_kinds, load_probe
+    from golive.registry import ProbeLoadError, known_kinds, load_probe
 
     problems: list[Problem] = []
     section_ids = {s.id for s in checklist.sections}
@@ -304,7 +304,11 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
                 f"unknown probe kind {item.probe.kind!r}; known kinds: {', '.join(sorted(kinds))}",
             )
             continue
-        probe = load_probe(item.probe.kind)
+        try:
+            probe = load_probe(item.probe.kind)
+        except ProbeLoadError as exc:
+            add(("probe", "kind"), str(exc))
+            continue
         try:
             probe.Params.model_validate(item.probe.params)
         except ValidationError as exc:

@@ -167,14 +167,18 @@ def print_probes() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from golive.registry import known_kinds, load_probe
+    from golive.registry import ProbeLoadError, known_kinds, load_probe
 
     console = Console(highlight=False, no_color=not use_color("auto"), width=_width())
     table = Table(box=None, padding=(0, 1))
     table.add_column("kind")
     table.add_column("what it checks")
     for kind in sorted(known_kinds()):
-        probe = load_probe(kind)
+        try:
+            probe = load_probe(kind)
+        except ProbeLoadError as exc:
+            table.add_row(kind, f"[red]failed to load[/red]: {exc}")
+            continue
         note = " (sends traffic)" if probe.sends_traffic else ""
         table.add_row(kind, probe.summary + note)
     console.print(table)
