@@ -25,6 +25,7 @@ class CheckOptions:
     skip: tuple[str, ...] = ()
     concurrency: int | None = None
     timeout: float | None = None
+    deadline: float | None = None  # the whole run; default: the checklist's
     # Env files for the *other* environments that items compare against (env.differs,
     # db.same_revision): ("staging", Path("staging.env")), ...
     other_env_files: tuple[tuple[str, Path], ...] = ()
@@ -108,6 +109,7 @@ def execute(
             ctx,
             concurrency=options.concurrency,
             timeout=options.timeout,
+            deadline=options.deadline,
             progress=progress,
         )
     finally:

@@ -34,6 +34,12 @@ class Defaults(Model):
 
     timeout: float = Field(20.0, gt=0, description="Seconds one probe may take.")
     concurrency: int = Field(16, ge=1, le=64, description="Probes run at once.")
+    deadline: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="Seconds the whole run may take; unfinished items are then `error`.",
+    )
     needs: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Prerequisites by probe kind: {'stripe.*': ['1.2a']} makes every Stripe "

@@ -147,6 +147,15 @@ def check(
     timeout: Annotated[
         float | None, typer.Option(min=0.1, help="Seconds per probe (default: checklist's).")
     ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            max=3600,
+            help="Seconds the whole run may take; unfinished items are then error "
+            "(default: the checklist's, 120).",
+        ),
+    ] = None,
     color: Annotated[
         str, typer.Option(help="auto (on a terminal, unless NO_COLOR), always or never.")
     ] = "auto",
@@ -169,6 +178,7 @@ def check(
         skip=tuple(split_selectors(skip)),
         concurrency=concurrency,
         timeout=timeout,
+        deadline=deadline,
         other_env_files=tuple(_pairs(other_env_file, "--other-env-file")),
     )
     loaded, planned = prepare(options)

@@ -97,10 +97,16 @@ def run_plan(
     *,
     concurrency: int | None = None,
     timeout: float | None = None,
+    deadline: float | None = None,
     progress: Progress | None = None,
 ) -> list[ItemResult]:
-    """Run every planned item; results come back in checklist order."""
+    """Run every planned item; results come back in checklist order.
+
+    `deadline` bounds the whole run (default: the checklist's `defaults.deadline`): items
+    still running or not started when it passes are `error`, and the report is written.
+    """
     limit = concurrency or checklist.defaults.concurrency
+    run_end = time.monotonic() + (deadline or checklist.defaults.deadline)
     results: dict[str, ItemResult] = {}
     done: queue.Queue[tuple[str, Outcome, float]] = queue.Queue()
     pending = list(planned)
@@ -118,7 +124,10 @@ def run_plan(
     # Skipped items need no thread.
     for p in [p for p in pending if p.skip_reason]:
         finish(p, Outcome.skip(p.skip_reason or "skipped"), 0.0)
-    pending = [p for p in pending if not p.skip_reason]
+    # Network-bound families first: they take longest, the rest fills the gaps.
+    pending = sorted(
+        (p for p in pending if not p.skip_reason), key=lambda p: _start_rank(p.item.probe.kind)
+    )
 
     def next_ready() -> PlannedItem | None:
         """The first pending item (checklist order) whose prerequisites have finished."""
@@ -136,6 +145,7 @@ def run_plan(
                 continue
             item_timeout = p.item.timeout or timeout or checklist.defaults.timeout
             start = time.monotonic()
+            item_timeout = max(0.0, min(item_timeout, run_end - start))
             running[p.item.id] = (p, start, start + item_timeout)
             if progress:
                 progress(p.item.id, None)
@@ -153,11 +163,17 @@ def run_plan(
                 pending.clear()
             continue  # everything left was blocked or is waiting on what just finished
         now = time.monotonic()
+        if now >= run_end:
+            _end_run(running, pending, finish, deadline or checklist.defaults.deadline, now)
+            break
         next_deadline = min(deadline for _, _, deadline in running.values())
         try:
             item_id, outcome, duration = done.get(timeout=max(0.0, next_deadline - now))
         except queue.Empty:
             now = time.monotonic()
+            if now >= run_end:
+                _end_run(running, pending, finish, deadline or checklist.defaults.deadline, now)
+                break
             for item_id, (p, start, deadline) in list(running.items()):
                 if now >= deadline:
                     del running[item_id]
@@ -173,6 +189,33 @@ def run_plan(
             p, _, _ = running.pop(item_id)
             finish(p, outcome, duration)
     return [results[p.item.id] for p in planned if p.item.id in results]
+
+
+_START_FIRST = ("http.", "stripe.", "db.", "secrets.", "repo.")
+
+
+def _start_rank(kind: str) -> int:
+    return 0 if kind.startswith(_START_FIRST) else 1
+
+
+def _end_run(
+    running: dict[str, tuple[PlannedItem, float, float]],
+    pending: list[PlannedItem],
+    finish: Callable[[PlannedItem, Outcome, float], None],
+    deadline: float,
+    now: float,
+) -> None:
+    """The run's deadline passed: what is unfinished is undecided, never pass."""
+    for p, start, _ in list(running.values()):
+        finish(
+            p,
+            Outcome.error(f"unfinished when the run's deadline ({deadline:g}s) passed"),
+            now - start,
+        )
+    running.clear()
+    for p in pending:
+        finish(p, Outcome.error(f"not started: the run's deadline ({deadline:g}s) passed"), 0.0)
+    pending.clear()
 
 
 #: A prerequisite in one of these states leaves its dependants unjudgeable.
