@@ -359,6 +359,104 @@ def demo(
     raise typer.Exit(int(report.exit_code))
 
 
+@app.command()
+def sign(
+    report: Annotated[Path, typer.Argument(help="The JSON report (-f json:PATH).")],
+    key: Annotated[
+        Path | None,
+        typer.Option(help="OpenSSH private key (Ed25519 or RSA); with --payload-out, .pub."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who signs: the principal in allowed_signers.")
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="As what: engineer, ops, ...")] = None,
+    accept_risk: Annotated[
+        str | None,
+        typer.Option(help="REASON: sign a report that is not ready or partial; signed too."),
+    ] = None,
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option(help="Name of the variable holding the key's passphrase."),
+    ] = None,
+    payload_out: Annotated[
+        Path | None,
+        typer.Option(help="Write the bytes to sign here for ssh-keygen -Y sign, not sign."),
+    ] = None,
+    attach: Annotated[
+        Path | None,
+        typer.Option(help="Attach this signature, made by ssh-keygen -Y sign -n golive."),
+    ] = None,
+    payload: Annotated[
+        Path | None,
+        typer.Option(help="With --attach: the payload signed (default: SIG less .sig)."),
+    ] = None,
+    output_file: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the signed report here.")
+    ] = None,
+) -> None:
+    """Sign a JSON report with an SSH key (SSHSIG, namespace golive).
+
+    Several people can sign one report. Not-ready or partial reports need --accept-risk.
+    With ssh-agent or a hardware key: --payload-out FILE, `ssh-keygen -Y sign -n golive
+    -f KEY FILE`, then --attach FILE.sig.
+    """
+    from golive import signing
+
+    if attach is not None:
+        message = signing.attach_signature(
+            report, signature=attach, payload_file=payload, output=output_file
+        )
+    elif payload_out is not None:
+        message = signing.write_payload(
+            report,
+            key=key,
+            by=by,
+            role=role,
+            accept_risk=accept_risk,
+            passphrase_env=passphrase_env,
+            payload_out=payload_out,
+        )
+    else:
+        message = signing.sign_report(
+            report,
+            key=key,
+            by=by,
+            role=role,
+            accept_risk=accept_risk,
+            passphrase_env=passphrase_env,
+            output=output_file,
+        )
+    typer.echo(message, err=True)
+
+
+@app.command()
+def verify(
+    report: Annotated[Path, typer.Argument(help="The signed JSON report.")],
+    allowed_signers: Annotated[
+        Path,
+        typer.Option(help="ssh-keygen's allowed_signers file: who may sign, with which key."),
+    ],
+    extract: Annotated[
+        Path | None,
+        typer.Option(help="Also write each signature's payload and .sig to this folder."),
+    ] = None,
+) -> None:
+    """Check every signature of a report offline; exit 1 if any fails or none is there.
+
+    Lists who signed, as what and when. --extract DIR writes what `ssh-keygen -Y verify
+    -n golive` needs to check each signature without golive.
+    """
+    from golive import signing
+
+    if extract is not None:
+        for line in signing.extract(report, extract):
+            typer.echo(line, err=True)
+    lines, ok = signing.verify_report(report, allowed_signers)
+    for line in lines:
+        typer.echo(line)
+    raise typer.Exit(0 if ok else int(ExitCode.NOT_READY))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the CLI, maps every error to a message and an exit code."""
     command = typer.main.get_command(app)
