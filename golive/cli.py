@@ -174,7 +174,7 @@ def check(
     loaded, planned = prepare(options)
     with output.progress(len(planned), quiet=quiet) as progress:
         report = execute(loaded, planned, options, progress)
-    output.write_outputs(report, outputs, color=output.use_color(color))
+    output.write_outputs(report, outputs, color=output.use_color(color), signoff=[])
     raise typer.Exit(int(report.exit_code))
 
 
@@ -357,6 +357,36 @@ def demo(
     report = run_demo(scenario, env, checklist, quiet=quiet)
     output.write_outputs(report, outputs, color=output.use_color(color))
     raise typer.Exit(int(report.exit_code))
+
+
+@app.command()
+def report(
+    report_file: Annotated[Path, typer.Argument(help="A stored JSON report (signed or not).")],
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="FORMAT[:PATH], as for `golive check`. Repeat.",
+            show_default=False,
+        ),
+    ] = None,
+    allowed_signers: Annotated[
+        Path | None,
+        typer.Option(help="Check the signers against this allowed_signers file too."),
+    ] = None,
+    color: Annotated[str, typer.Option(help="auto, always or never.")] = "auto",
+) -> None:
+    """Render a stored JSON report in any format, without re-running the checks.
+
+    The HTML page shows the sign-off: who signed, as what, when, and whether each
+    signature held when the page was made.
+    """
+    from golive import output
+    from golive.export import export
+
+    outputs = output.parse_formats(fmt or ["table"])
+    export(report_file, outputs, allowed_signers, color=output.use_color(color))
 
 
 @app.command()

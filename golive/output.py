@@ -6,27 +6,55 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from golive.errors import UsageError
 from golive.reporters import Format, render
 from golive.results import ItemResult, Report
 from golive.runner import Progress
 
+if TYPE_CHECKING:
+    from golive.reporters.html import SignoffEntry
+
+# Formats that stay valid when appended to a file that already holds text.
+APPENDABLE = (Format.MARKDOWN, Format.GITHUB, Format.TABLE)
+
 
 @dataclass(frozen=True)
 class Output:
     fmt: Format
     path: Path | None  # None: stdout
+    append: bool = False  # `markdown:append:PATH`
+
+    def appends(self) -> bool:
+        """Append rather than truncate: asked for, or the file is GitHub's step summary."""
+        if self.path is None:
+            return False
+        if self.append:
+            return True
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not summary or self.fmt not in APPENDABLE:
+            return False
+        try:
+            return self.path.resolve() == Path(summary).resolve()
+        except OSError:
+            return False
 
 
 def parse_formats(specs: list[str]) -> list[Output]:
-    """`table`, `json:report.json`, `junit:-` -> outputs; at most one to stdout."""
+    """`table`, `json:report.json`, `junit:-`, `markdown:append:PATH` -> outputs.
+
+    At most one goes to stdout.
+    """
     outputs: list[Output] = []
     for spec in specs:
         name, _, path = spec.partition(":")
+        append = path.startswith("append:")
+        if append:
+            path = path.removeprefix("append:")
         try:
             fmt = Format(name.strip().lower())
         except ValueError:
@@ -34,7 +62,12 @@ def parse_formats(specs: list[str]) -> list[Output]:
             raise UsageError(
                 f"--format {spec!r}: unknown format {name!r}; known: {known}"
             ) from None
-        outputs.append(Output(fmt, Path(path) if path and path != "-" else None))
+        if append and (fmt not in APPENDABLE or not path or path == "-"):
+            raise UsageError(
+                f"--format {spec!r}: append: needs a file and a format that can be appended "
+                f"to ({', '.join(f.value for f in APPENDABLE)})"
+            )
+        outputs.append(Output(fmt, Path(path) if path and path != "-" else None, append))
     to_stdout = [o.fmt.value for o in outputs if o.path is None]
     if len(to_stdout) > 1:
         raise UsageError(
@@ -54,18 +87,33 @@ def use_color(mode: str) -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def write_outputs(report: Report, outputs: list[Output], *, color: bool) -> None:
+def write_outputs(
+    report: Report,
+    outputs: list[Output],
+    *,
+    color: bool,
+    signoff: Sequence[SignoffEntry] | None = None,
+    texts: Mapping[Format, str] | None = None,
+) -> None:
+    """Render and write each output; `texts` gives some formats' text ready-made."""
     for out in outputs:
         if out.path is None:
-            sys.stdout.write(render(out.fmt, report, color=color, width=_width()))
+            text = (texts or {}).get(out.fmt) or render(
+                out.fmt, report, color=color, width=_width(), signoff=signoff
+            )
+            sys.stdout.write(text)
             sys.stdout.flush()
         else:
+            text = (texts or {}).get(out.fmt) or render(out.fmt, report, signoff=signoff)
+            appends = out.appends()
             try:
                 out.path.parent.mkdir(parents=True, exist_ok=True)
-                out.path.write_text(render(out.fmt, report), encoding="utf-8")
+                with out.path.open("a" if appends else "w", encoding="utf-8") as handle:
+                    handle.write(text)
             except OSError as exc:
                 raise UsageError(f"cannot write {out.path}: {exc.strerror}") from None
-            print(f"golive: wrote {out.fmt.value} report to {out.path}", file=sys.stderr)
+            verb = "appended" if appends else "wrote"
+            print(f"golive: {verb} {out.fmt.value} report to {out.path}", file=sys.stderr)
 
 
 def _width() -> int:
