@@ -173,7 +173,14 @@ def check(
     )
     loaded, planned = prepare(options)
     with output.progress(len(planned), quiet=quiet) as progress:
-        report = execute(loaded, planned, options, progress)
+        done = output.Collector(progress)
+        try:
+            report = execute(loaded, planned, options, done)
+        except KeyboardInterrupt:
+            output.print_interrupted(
+                checklist, loaded.checklist, options.environment, planned, done
+            )
+            raise
     output.write_outputs(report, outputs, color=output.use_color(color), signoff=[])
     raise typer.Exit(int(report.exit_code))
 
@@ -389,6 +396,32 @@ def report(
     export(report_file, outputs, allowed_signers, color=output.use_color(color))
 
 
+@app.command("diff")
+def diff_(
+    old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
+    new: Annotated[Path, typer.Argument(help="The later JSON report.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Compare two JSON reports; exit 1 when NEW is worse (verdict or a blocking item).
+
+    Shows new failures, fixes, status, waiver and attestation changes, and checklist
+    changes (digest, items added or removed).
+    """
+    import json
+
+    from golive.diff import compare, render_text
+    from golive.signing import load_report
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--format {fmt!r}: use text or json")
+    result = compare(load_report(old), load_report(new))
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        typer.echo(render_text(result, str(old), str(new)), nl=False)
+    raise typer.Exit(int(ExitCode.NOT_READY) if result.worse else 0)
+
+
 @app.command()
 def sign(
     report: Annotated[Path, typer.Argument(help="The JSON report (-f json:PATH).")],
@@ -528,6 +561,8 @@ def main(argv: list[str] | None = None) -> int:
         code = ExitCode.INTERNAL
     else:
         code = result if isinstance(result, int) else 0
+        if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into a return of 130
+            typer.echo("golive: interrupted", err=True)
     if argv is None:
         sys.exit(int(code))
     return int(code)

@@ -226,3 +226,67 @@ def print_probes() -> None:
         note = " (sends traffic)" if probe.sends_traffic else ""
         table.add_row(kind, probe.summary + note)
     console.print(table)
+
+
+class Collector:
+    """A progress callback that keeps every finished result, for a report on Ctrl-C."""
+
+    def __init__(self, inner: Progress | None) -> None:
+        self.inner = inner
+        self.results: dict[str, ItemResult] = {}
+
+    def __call__(self, item_id: str, result: ItemResult | None) -> None:
+        if result is not None:
+            self.results[item_id] = result
+        if self.inner is not None:
+            self.inner(item_id, result)
+
+
+def print_interrupted(
+    checklist_path: Path, checklist: object, env: str, planned: Sequence[object], done: Collector
+) -> None:
+    """On Ctrl-C: what finished, as a table on stderr; unfinished items are `error`.
+
+    Nothing goes to stdout or the report files: a partial report there could be taken
+    for a complete one. Unfinished items count as undecided, so the partial verdict is
+    never better than the truth.
+    """
+    from datetime import UTC, datetime
+
+    from golive import __version__
+    from golive.checklist import Checklist
+    from golive.reporters.table import render_table
+    from golive.results import Outcome
+    from golive.runner import PlannedItem, to_result
+    from golive.secrets import Redactor
+
+    assert isinstance(checklist, Checklist)
+    results = []
+    missing = []
+    for p in planned:
+        assert isinstance(p, PlannedItem)
+        if p.item.id in done.results:
+            results.append(done.results[p.item.id])
+        else:
+            missing.append(p.item.id)
+            outcome = Outcome.error("not finished: interrupted (Ctrl-C) before it finished")
+            results.append(to_result(checklist, p.item, outcome, 0.0, Redactor()))
+    report = Report(
+        checklist=str(checklist_path),
+        checklist_name=checklist.metadata.name,
+        environment=env,
+        mode=checklist.environments[env].mode,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        duration_s=0.0,
+        results=tuple(results),
+        golive_version=__version__,
+    )
+    print(
+        f"golive: partial report (interrupted): {len(planned) - len(missing)} of "
+        f"{len(planned)} items finished",
+        file=sys.stderr,
+    )
+    sys.stderr.write(render_table(report, color=False, width=_width()))
+    if missing:
+        print(f"not finished: {', '.join(missing)}", file=sys.stderr)
+    sys.stderr.flush()
