@@ -137,7 +137,8 @@ def check(
         typer.Option(
             "--format",
             "-f",
-            help="FORMAT[:PATH]: table, json, junit, markdown, html; to stdout or PATH. Repeat.",
+            help="FORMAT[:PATH]: table, json, junit, markdown, html, github; to stdout or PATH "
+            "(markdown:append:PATH appends). Repeat.",
             show_default=False,
         ),
     ] = None,

@@ -194,3 +194,55 @@ def test_ctrl_c_prints_a_partial_report_and_exits_130(tmp_path: Path) -> None:
     assert "not finished: slow" in err  # and what did not, never counted as a pass
     assert "INCONCLUSIVE" in err and "READY —" not in err.replace("INCONCLUSIVE", "")
     assert out == ""  # the report on stdout is not written: it would look complete
+
+
+def test_the_github_action_runs_the_gate_and_uploads_the_report() -> None:
+    import yaml
+
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    assert action["inputs"]["environment"]["required"] is True
+    assert {"checklist", "env-file", "formats"} <= set(action["inputs"])
+    steps = action["runs"]["steps"]
+    check = next(s for s in steps if s.get("id") == "check")
+    assert "golive \"${args[@]}\"" in check["run"] and "--env-file" in check["run"]
+    assert "markdown:$GITHUB_STEP_SUMMARY" in check["run"]
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and upload["with"]["path"] == "${{ inputs.report }}"
+    # Inputs reach the script through env, never pasted into it (no script injection).
+    assert "${{" not in check["run"]
+    assert steps[-1]["run"] == 'exit "${GOLIVE_EXIT:-3}"'
+
+
+def test_the_actions_check_script_writes_report_summary_and_exit_code(tmp_path: Path) -> None:
+    import yaml
+
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    script = next(s for s in action["runs"]["steps"] if s.get("id") == "check")["run"]
+    checklist = write_checklist(
+        tmp_path,
+        "  - id: auth\n    title: Auth on\n    section: s\n"
+        "    probe: {kind: env.not_truthy, vars: [DISABLE_AUTH]}\n",
+        env="DISABLE_AUTH=true\n",
+    )
+    summary, gh_output = tmp_path / "summary.md", tmp_path / "output.txt"
+    summary.write_text("earlier\n")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(gh_output),
+        "GOLIVE_INPUT_ENVIRONMENT": "prod",
+        "GOLIVE_INPUT_CHECKLIST": str(checklist),
+        "GOLIVE_INPUT_ENV_FILE": str(tmp_path / "prod.env"),
+        "GOLIVE_INPUT_FORMATS": "github",
+        "GOLIVE_INPUT_REPORT": str(tmp_path / "golive-report.json"),
+    }
+    proc = subprocess.run(
+        ["bash", "-e", "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr  # the gate is a later step
+    assert gh_output.read_text() == "exit-code=1\n"
+    assert proc.stdout.startswith("::error title=auth Auth on::")
+    assert summary.read_text().startswith("earlier\n# golive: NOT READY")
+    assert json.loads((tmp_path / "golive-report.json").read_text())["verdict"] == "not ready"

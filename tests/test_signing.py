@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
-from conftest import write_checklist
+from conftest import REPO, write_checklist
 
 from golive.cli import main
 
@@ -104,6 +105,9 @@ def test_two_signers_each_verified(
     out = capsys.readouterr().out
     assert "1. eng@example.com as engineer" in out and "2. ops@example.com as ops" in out
     assert "2 signature(s), all valid" in out
+    # A signed report still matches the documented schema.
+    schema = json.loads((REPO / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(report.read_text()), schema)
     # Only ops allowed: the engineer's signature is reported as not allowed, exit 1.
     only_ops = allowed(tmp_path, ("ops@example.com", ops))
     assert verify(report, only_ops) == 1
