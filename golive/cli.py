@@ -137,7 +137,8 @@ def check(
         typer.Option(
             "--format",
             "-f",
-            help="FORMAT[:PATH]: table, json, junit, markdown, html; to stdout or PATH. Repeat.",
+            help="FORMAT[:PATH]: table, json, junit, markdown, html, github; to stdout or PATH "
+            "(markdown:append:PATH appends). Repeat.",
             show_default=False,
         ),
     ] = None,
@@ -183,8 +184,15 @@ def check(
     )
     loaded, planned = prepare(options)
     with output.progress(len(planned), quiet=quiet) as progress:
-        report = execute(loaded, planned, options, progress)
-    output.write_outputs(report, outputs, color=output.use_color(color))
+        done = output.Collector(progress)
+        try:
+            report = execute(loaded, planned, options, done)
+        except KeyboardInterrupt:
+            output.print_interrupted(
+                checklist, loaded.checklist, options.environment, planned, done
+            )
+            raise
+    output.write_outputs(report, outputs, color=output.use_color(color), signoff=[])
     raise typer.Exit(int(report.exit_code))
 
 
@@ -369,6 +377,160 @@ def demo(
     raise typer.Exit(int(report.exit_code))
 
 
+@app.command()
+def report(
+    report_file: Annotated[Path, typer.Argument(help="A stored JSON report (signed or not).")],
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="FORMAT[:PATH], as for `golive check`. Repeat.",
+            show_default=False,
+        ),
+    ] = None,
+    allowed_signers: Annotated[
+        Path | None,
+        typer.Option(help="Check the signers against this allowed_signers file too."),
+    ] = None,
+    color: Annotated[str, typer.Option(help="auto, always or never.")] = "auto",
+) -> None:
+    """Render a stored JSON report in any format, without re-running the checks.
+
+    The HTML page shows the sign-off: who signed, as what, when, and whether each
+    signature held when the page was made.
+    """
+    from golive import output
+    from golive.export import export
+
+    outputs = output.parse_formats(fmt or ["table"])
+    export(report_file, outputs, allowed_signers, color=output.use_color(color))
+
+
+@app.command("diff")
+def diff_(
+    old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
+    new: Annotated[Path, typer.Argument(help="The later JSON report.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Compare two JSON reports; exit 1 when NEW is worse (verdict or a blocking item).
+
+    Shows new failures, fixes, status, waiver and attestation changes, and checklist
+    changes (digest, items added or removed).
+    """
+    import json
+
+    from golive.diff import compare, render_text
+    from golive.signing import load_report
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--format {fmt!r}: use text or json")
+    result = compare(load_report(old), load_report(new))
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        typer.echo(render_text(result, str(old), str(new)), nl=False)
+    raise typer.Exit(int(ExitCode.NOT_READY) if result.worse else 0)
+
+
+@app.command()
+def sign(
+    report: Annotated[Path, typer.Argument(help="The JSON report (-f json:PATH).")],
+    key: Annotated[
+        Path | None,
+        typer.Option(help="OpenSSH private key (Ed25519 or RSA); with --payload-out, .pub."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who signs: the principal in allowed_signers.")
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="As what: engineer, ops, ...")] = None,
+    accept_risk: Annotated[
+        str | None,
+        typer.Option(help="REASON: sign a report that is not ready or partial; signed too."),
+    ] = None,
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option(help="Name of the variable holding the key's passphrase."),
+    ] = None,
+    payload_out: Annotated[
+        Path | None,
+        typer.Option(help="Write the bytes to sign here for ssh-keygen -Y sign, not sign."),
+    ] = None,
+    attach: Annotated[
+        Path | None,
+        typer.Option(help="Attach this signature, made by ssh-keygen -Y sign -n golive."),
+    ] = None,
+    payload: Annotated[
+        Path | None,
+        typer.Option(help="With --attach: the payload signed (default: SIG less .sig)."),
+    ] = None,
+    output_file: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the signed report here.")
+    ] = None,
+) -> None:
+    """Sign a JSON report with an SSH key (SSHSIG, namespace golive).
+
+    Several people can sign one report. Not-ready or partial reports need --accept-risk.
+    With ssh-agent or a hardware key: --payload-out FILE, `ssh-keygen -Y sign -n golive
+    -f KEY FILE`, then --attach FILE.sig.
+    """
+    from golive import signing
+
+    if attach is not None:
+        message = signing.attach_signature(
+            report, signature=attach, payload_file=payload, output=output_file
+        )
+    elif payload_out is not None:
+        message = signing.write_payload(
+            report,
+            key=key,
+            by=by,
+            role=role,
+            accept_risk=accept_risk,
+            passphrase_env=passphrase_env,
+            payload_out=payload_out,
+        )
+    else:
+        message = signing.sign_report(
+            report,
+            key=key,
+            by=by,
+            role=role,
+            accept_risk=accept_risk,
+            passphrase_env=passphrase_env,
+            output=output_file,
+        )
+    typer.echo(message, err=True)
+
+
+@app.command()
+def verify(
+    report: Annotated[Path, typer.Argument(help="The signed JSON report.")],
+    allowed_signers: Annotated[
+        Path,
+        typer.Option(help="ssh-keygen's allowed_signers file: who may sign, with which key."),
+    ],
+    extract: Annotated[
+        Path | None,
+        typer.Option(help="Also write each signature's payload and .sig to this folder."),
+    ] = None,
+) -> None:
+    """Check every signature of a report offline; exit 1 if any fails or none is there.
+
+    Lists who signed, as what and when. --extract DIR writes what `ssh-keygen -Y verify
+    -n golive` needs to check each signature without golive.
+    """
+    from golive import signing
+
+    if extract is not None:
+        for line in signing.extract(report, extract):
+            typer.echo(line, err=True)
+    lines, ok = signing.verify_report(report, allowed_signers)
+    for line in lines:
+        typer.echo(line)
+    raise typer.Exit(0 if ok else int(ExitCode.NOT_READY))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the CLI, maps every error to a message and an exit code."""
     command = typer.main.get_command(app)
@@ -410,6 +572,8 @@ def main(argv: list[str] | None = None) -> int:
         code = ExitCode.INTERNAL
     else:
         code = result if isinstance(result, int) else 0
+        if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into a return of 130
+            typer.echo("golive: interrupted", err=True)
     if argv is None:
         sys.exit(int(code))
     return int(code)

@@ -7,6 +7,8 @@ release ticket or served as a CI artifact.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 from golive.reporters.table import ICONS
@@ -38,10 +40,57 @@ padding:.35rem .5rem;border-bottom:1px solid #d0d7de}
 .status{white-space:nowrap;font-weight:600}.id{white-space:nowrap;color:#57606a;font-family:monospace}
 .msg{color:#424a53}.fix{font-style:italic;color:#57606a}.adv{font-size:.8em;color:#57606a}
 details{margin-top:.2rem}pre{white-space:pre-wrap;font-size:12px;background:#f6f8fa;padding:.4rem}
+.signoff{border:1px solid #d0d7de;border-radius:6px;padding:.4rem .8rem;margin:1rem 0}
+.signoff h2{margin:.3rem 0}.sig-ok{color:#1a7f37;font-weight:600}
+.sig-bad{color:#cf222e;font-weight:600}
+.key{font-family:monospace;font-size:.85em;color:#57606a;word-break:break-all}
+.when{white-space:nowrap}
+@media print{
+body{margin:0;max-width:none;font-size:10.5pt;color:#000}
+.verdict{border:2px solid #000;color:#000!important;background:none!important}
+details>*:not(summary){display:block}details summary{display:none}
+tr,.signoff{break-inside:avoid}h2{break-after:avoid}
+.signoff{border-color:#000}a{color:#000}
+}
 """
 
 
-def render_html(report: Report) -> str:
+@dataclass(frozen=True)
+class SignoffEntry:
+    """One signature as the sign-off block shows it (verified when the page was made)."""
+
+    by: str
+    role: str
+    signed_at: str
+    key: str
+    accept_risk: str | None
+    status: str  # what verification said at export
+    ok: bool
+
+
+def _signoff(entries: Sequence[SignoffEntry] | None) -> str:
+    if entries is None:
+        return ""
+    rows = [
+        f'<tr class="signature"><td>{escape(e.by)}</td><td>{escape(e.role)}</td>'
+        f'<td class="when">{escape(e.signed_at)}</td>'
+        f'<td class="{"sig-ok" if e.ok else "sig-bad"}">{escape(e.status)}</td>'
+        f'<td>{escape(e.accept_risk or "")}</td><td class="key">{escape(e.key)}</td></tr>'
+        for e in entries
+    ]
+    body = (
+        "<table><thead><tr><th>signed by</th><th>as</th><th>at (UTC)</th>"
+        "<th>verification at export</th><th>accepted risk</th><th>key</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        if rows
+        else "<p>Not signed. Sign the JSON report with <code>golive sign REPORT.json --key KEY "
+        "--by NAME --role ROLE</code>, then export it with <code>golive report</code>.</p>"
+    )
+    return f'<section class="signoff" id="signoff"><h2>Sign-off</h2>{body}</section>'
+
+
+def render_html(report: Report, signoff: Sequence[SignoffEntry] | None = None) -> str:
+    """The page; `signoff` adds the sign-off block (an empty list: "not signed")."""
     counts = report.counts()
     parts = [
         "<!doctype html>",
@@ -63,6 +112,7 @@ def render_html(report: Report) -> str:
         )
         + "</p>",
     ]
+    parts.append(_signoff(signoff))
     section = None
     for r in report.results:
         if r.section_title != section:
