@@ -12,9 +12,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # How bad a status is for the gate: higher is worse.
-STATUS_RANK = {"pass": 0, "waived": 1, "warn": 1, "skip": 2, "manual": 3, "error": 3, "fail": 4}
+STATUS_RANK = {
+    "pass": 0,
+    "waived": 1,
+    "warn": 1,
+    "skip": 2,
+    "manual": 3,
+    "error": 3,
+    "blocked": 3,
+    "fail": 4,
+}
 VERDICT_RANK = {"ready": 0, "inconclusive": 1, "not ready": 2}
-FAILING = ("fail", "error")
+FAILING = ("fail", "error", "blocked")
 TRACKED = ("waiver", "attestation")  # per-result fields compared when present
 
 

@@ -7,7 +7,7 @@ summary and, with a file, on the pull request.
 
 from __future__ import annotations
 
-from golive.results import ItemResult, Report, Status
+from golive.results import ACTIONABLE, UNDECIDED, ItemResult, Report, Status
 
 
 def escape_data(text: str) -> str:
@@ -25,12 +25,12 @@ def level(result: ItemResult) -> str | None:
     if result.blocking:
         if result.status is Status.FAIL:
             return "error"
-        if result.status in (Status.ERROR, Status.MANUAL):
+        if result.status in UNDECIDED:
             return "warning"
         return "warning" if result.status is Status.WARN else None
     if result.status in (Status.FAIL, Status.WARN):
         return "warning"
-    return "notice" if result.status is Status.ERROR else None
+    return "notice" if result.status in (Status.ERROR, Status.BLOCKED) else None
 
 
 def render_github(report: Report) -> str:
@@ -42,10 +42,11 @@ def render_github(report: Report) -> str:
         what = {
             Status.MANUAL: "awaiting attestation",
             Status.ERROR: "could not decide",
+            Status.BLOCKED: "not judged",
         }.get(r.status, r.status.value)
         advisory = "advisory, " if not r.blocking else ""
         message = f"[{advisory}{what}] {r.message}"
-        if r.remediation and r.status in (Status.FAIL, Status.ERROR):
+        if r.remediation and r.status in ACTIONABLE:
             message += f"\n→ {r.remediation}"
         title = escape_property(f"{r.id} {r.title}")
         lines.append(f"::{kind} title={title}::{escape_data(message)}")
