@@ -122,7 +122,8 @@ def test_github_annotations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "::error title=1.2a Key%2C mode%3A live::[fail] key is a test key: 100%25%0A→ Fix 1.2a."
     )
     assert lines[1] == "::warning title=adv Item adv::[advisory, fail] 50%25 of deliveries failed%0A→ Fix adv."
-    assert lines[2] == "::warning title=w Item w::[warn] soon"
+    # a warning carries its remedy; an item awaiting attestation has none to give
+    assert lines[2] == "::warning title=w Item w::[warn] soon%0A→ Fix w."
     assert lines[3] == "::warning title=m Item m::[awaiting attestation] awaiting ops"
     assert len(lines) == 5 and lines[4].startswith("golive: NOT READY — prod (live mode)")
 
