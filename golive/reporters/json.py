@@ -14,14 +14,39 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,
         "golive_version": report.golive_version,
-        "checklist": {"path": report.checklist, "name": report.checklist_name},
+        "checklist": {
+            "path": report.checklist,
+            "name": report.checklist_name,
+            "sha256": report.checklist_sha256,
+        },
         "environment": report.environment,
         "mode": report.mode,
+        "deployment": {"base_url": report.base_url, "stripe_account": report.stripe_account},
+        "app": {"commit": report.app_commit, "dirty": report.app_dirty},
+        "operator": report.operator,
         "started_at": report.started_at,
+        "finished_at": report.finished_at,
         "duration_s": report.duration_s,
+        "selection": {
+            "only": list(report.only),
+            "skip": list(report.skip),
+            "unchecked_blocking": list(report.unchecked_blocking),
+        },
+        "partial": report.partial,
         "verdict": report.verdict,
         "exit_code": int(report.exit_code),
         "counts": report.counts(),
+        "decision": [
+            {
+                "status": d.status.value,
+                "ids": list(d.ids),
+                "titles": list(d.titles),
+                "message": d.message,
+                "remediation": d.remediation,
+            }
+            for d in report.decision()
+        ],
+        "notices": list(report.notices),
         "results": [
             {
                 "id": r.id,
@@ -38,6 +63,8 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "tags": list(r.tags),
                 "blocked_by": list(r.blocked_by),
                 "duration_s": r.duration_s,
+                **({"waiver": dict(r.waiver)} if r.waiver is not None else {}),
+                **({"attestation": dict(r.attestation)} if r.attestation is not None else {}),
             }
             for r in report.results
         ],
