@@ -122,7 +122,10 @@ def test_role_is_enforced_when_checking_too(tmp_path: Path) -> None:
         "    probe: {kind: manual, attested_by: ops lead, role: ops}\n"
     )
     checklist = write_checklist(tmp_path, items)
-    assert main(["attest", "so", "-c", str(checklist), "-e", "prod", "--by", "O", "--role", "ops"]) == 0
+    assert (
+        main(["attest", "so", "-c", str(checklist), "-e", "prod", "--by", "O", "--role", "ops"])
+        == 0
+    )
     path = tmp_path / "attestations.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("role: ops", "role: dev"), "utf-8")
     out = tmp_path / "r.json"

@@ -50,9 +50,7 @@ def run(tmp_path: Path, *extra: str) -> tuple[int, dict[str, str]]:
 
 
 def test_the_report_names_checklist_deployment_commit_operator_and_times(tmp_path: Path) -> None:
-    checklist = write_checklist(
-        tmp_path, ITEMS, env="GOLIVE_BASE_URL=https://api.example.test\n"
-    )
+    checklist = write_checklist(tmp_path, ITEMS, env="GOLIVE_BASE_URL=https://api.example.test\n")
     checklist.write_text(
         checklist.read_text("utf-8").replace(
             "    source: {dotenv: prod.env}\n",
