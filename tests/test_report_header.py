@@ -194,3 +194,14 @@ def test_junit_is_all_green_when_only_advisory_items_fail(tmp_path: Path) -> Non
     root = ET.fromstring(out["junit"])
     assert root.get("failures") == "0" and root.get("errors") == "0"
     assert not list(root.iter("failure")) and not list(root.iter("error"))
+
+
+def test_the_demo_report_names_its_stripe_account_and_app_commit(tmp_path: Path) -> None:
+    out = tmp_path / "demo.json"
+    main(["demo", "-e", "prod", "-c", str(REPO / "checklist.yaml"), "-q", "-f", f"json:{out}"])
+    report = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(report, SCHEMA)
+    account = next(r for r in report["results"] if r["probe"] == "stripe.account")
+    assert report["deployment"]["stripe_account"] == account["evidence"]["account"]
+    assert report["deployment"]["base_url"].startswith("http://127.0.0.1:")
+    assert report["app"]["dirty"] is False and len(report["app"]["commit"]) == 40
