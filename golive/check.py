@@ -6,14 +6,20 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from golive import __version__
 from golive.checklist import LoadedChecklist, load_checklist
 from golive.context import Clients, ProbeContext
 from golive.environment import ResolvedEnvironment, redactor_for, resolve
 from golive.errors import UsageError
-from golive.results import Report
+from golive.records import show_time
+from golive.results import ItemResult, Report
 from golive.runner import PlannedItem, Progress, plan, run_plan, selector_matches_any
+
+if TYPE_CHECKING:
+    from golive.attestations import Attestation
+    from golive.waivers import Waiver
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,8 @@ class CheckOptions:
     other_env_files: tuple[tuple[str, Path], ...] = ()
     # The application's folder (repo scans, dependency files); default: checklist's folder.
     root: Path | None = None
+    # Who ran the check, for the report; default user@host.
+    operator: str | None = None
 
 
 def split_selectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
@@ -66,7 +74,15 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
                 f"in {options.checklist}"
             )
     planned = plan(checklist, options.environment, list(options.only), list(options.skip))
+    _load_signoff(loaded)  # a malformed attestations or waivers file is exit 2, before running
     return loaded, planned
+
+
+def _load_signoff(loaded: LoadedChecklist) -> tuple[list[Attestation], list[tuple[Waiver, int]]]:
+    from golive.attestations import attestations_path, load_attestations
+    from golive.waivers import load_waivers
+
+    return load_attestations(attestations_path(loaded)), load_waivers(loaded)
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> Report:
@@ -98,6 +114,7 @@ def execute(
             redactor.add(value)
         return other
 
+    attestations, waivers = _load_signoff(loaded)
     clients = Clients()
     ctx = ProbeContext(env=env, root=root, redactor=redactor, clients=clients, others=others)
     started = datetime.now(UTC)
@@ -114,13 +131,114 @@ def execute(
         )
     finally:
         clients.close()
+    from golive.attestations import apply_attestations
+    from golive.waivers import apply_waivers
+
+    now = datetime.now(UTC)
+    results = apply_attestations(loaded, options.environment, results, attestations, redactor, now)
+    results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
+    duration = round(time.monotonic() - t0, 3)
+    commit, dirty = app_commit(root)
     return Report(
         checklist=str(options.checklist),
         checklist_name=checklist.metadata.name,
         environment=options.environment,
         mode=env.mode,
-        started_at=started.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        duration_s=round(time.monotonic() - t0, 3),
+        started_at=show_time(started),
+        duration_s=duration,
         results=tuple(results),
         golive_version=__version__,
+        checklist_sha256=file_sha256(loaded.path),
+        finished_at=show_time(now),
+        operator=options.operator or default_operator(),
+        base_url=redactor.text(env.base_url.value) if env.base_url.value else None,
+        stripe_account=stripe_account(results),
+        app_commit=commit,
+        app_dirty=dirty,
+        only=options.only,
+        skip=options.skip,
+        unchecked_blocking=unchecked_blocking(loaded, options.environment, planned),
+        notices=tuple(redactor.text(n) for n in notices),
+    )
+
+
+def file_sha256(path: Path) -> str:
+    """The checklist file's sha256, so that a report names exactly what it checked."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def default_operator() -> str:
+    """user@host, as far as the system can tell (fail-soft: `unknown`)."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name (a container without passwd entry)
+        user = "unknown"
+    try:
+        host = socket.gethostname() or "unknown"
+    except OSError:
+        host = "unknown"
+    return f"{user}@{host}"
+
+
+def app_commit(root: Path) -> tuple[str | None, bool | None]:
+    """The app repository's HEAD commit and whether its tracked files differ from it.
+
+    Fail-soft and fast: not a git repository, no git, or slower than a few seconds all
+    give (None, None), "unknown", never an error of the check.
+    """
+    import os
+    import subprocess
+
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            env=env,
+            check=False,
+        )
+        if head.returncode != 0:
+            return None, None
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            env=env,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None, None
+    commit = head.stdout.strip() or None
+    dirty = bool(status.stdout.strip()) if status.returncode == 0 else None
+    return commit, dirty
+
+
+def stripe_account(results: list[ItemResult]) -> str | None:
+    """The Stripe account id, where the account probe saw it (no extra Stripe call)."""
+    for r in results:
+        account = r.evidence.get("account") if r.probe == "stripe.account" else None
+        if isinstance(account, str) and account.startswith("acct_"):
+            return account
+    return None
+
+
+def unchecked_blocking(
+    loaded: LoadedChecklist, environment: str, planned: list[PlannedItem]
+) -> tuple[str, ...]:
+    """Blocking items of this environment that --only left out or --skip skipped."""
+    ran = {p.item.id for p in planned if not p.skip_reason}
+    return tuple(
+        item.id
+        for item in loaded.checklist.items
+        if item.severity == "blocking"
+        and (item.environments is None or environment in item.environments)
+        and item.id not in ran
     )

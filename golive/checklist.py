@@ -46,6 +46,16 @@ class Defaults(Model):
         "item wait for 1.2a and report `blocked` when it failed. An item's own `needs` "
         "replaces these.",
     )
+    attestations_file: str = Field(
+        "attestations.yaml",
+        description="Attestations of manual items (`golive attest`), relative to the checklist.",
+    )
+    waivers_file: str = Field(
+        "waivers.yaml", description="Waivers of failing items, relative to the checklist."
+    )
+    max_waiver_days: int = Field(
+        30, ge=1, le=366, description="The longest a waiver may run; a longer one has no effect."
+    )
 
 
 class SourceSpec(Model):

@@ -161,6 +161,14 @@ def check(
         str, typer.Option(help="auto (on a terminal, unless NO_COLOR), always or never.")
     ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    operator: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GOLIVE_OPERATOR",
+            help="Who runs the check, for the report (default: user@host).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the checklist against one deployment and print the report.
 
@@ -181,6 +189,7 @@ def check(
         timeout=timeout,
         deadline=deadline,
         other_env_files=tuple(_pairs(other_env_file, "--other-env-file")),
+        operator=operator,
     )
     loaded, planned = prepare(options)
     with output.progress(len(planned), quiet=quiet) as progress:
@@ -194,6 +203,53 @@ def check(
             raise
     output.write_outputs(report, outputs, color=output.use_color(color), signoff=[])
     raise typer.Exit(int(report.exit_code))
+
+
+@app.command()
+def attest(
+    item: Annotated[str, typer.Argument(help="The manual item's id, e.g. 9.3.")],
+    env: Annotated[
+        str, typer.Option("--env", "-e", help="The environment this attestation is for.")
+    ],
+    by: Annotated[str, typer.Option("--by", help="The person who attests (a name).")],
+    checklist: ChecklistOpt = Path("checklist.yaml"),
+    role: Annotated[
+        str | None,
+        typer.Option(help="The role they attest in (ops, QA, ...); some items require one."),
+    ] = None,
+    evidence: Annotated[
+        str | None, typer.Option(help="What shows it: a text, a ticket or a URL.")
+    ] = None,
+    expires: Annotated[
+        str | None,
+        typer.Option(help="When it stops counting: a date (2025-03-01), a UTC time or 30d/12h/2w."),
+    ] = None,
+) -> None:
+    """Record that a named person confirmed a manual item for one environment.
+
+    Appends to the attestations file (default attestations.yaml beside the checklist),
+    with the item definition's sha256: later checks of that environment count the item
+    as pass, until it expires or the item's definition changes.
+    """
+    from datetime import UTC, datetime
+
+    from golive.attestations import attest as record
+    from golive.checklist import load_checklist
+    from golive.records import parse_expiry, show_time
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    try:
+        until = parse_expiry(expires, now) if expires else None
+    except ValueError as exc:
+        raise UsageError(f"--expires {exc}") from None
+    loaded = load_checklist(checklist)
+    done, path = record(loaded, item, env, by, now, role=role, evidence=evidence, expires=until)
+    as_role = f" as {done.role}" if done.role else ""
+    until_text = f", until {show_time(done.expires)}" if done.expires else ""
+    typer.echo(
+        f"golive: {item} attested for {env} by {done.by}{as_role} at {show_time(done.at)}"
+        f"{until_text} in {path} (item sha256 {done.item_sha256[:12]}…)"
+    )
 
 
 @app.command("list")
