@@ -28,8 +28,13 @@ class CheckOptions:
     # Env files for the *other* environments that items compare against (env.differs,
     # db.same_revision): ("staging", Path("staging.env")), ...
     other_env_files: tuple[tuple[str, Path], ...] = ()
-    # The application's folder (repo scans, dependency files); default: checklist's folder.
+    # The application's repository (repo and secret probes); default: the profile's `repo:`
+    # (relative to the checklist's folder), else the current folder.
     root: Path | None = None
+
+
+def _from_cwd(path: Path | None) -> Path | None:
+    return None if path is None else (Path.cwd() / path.expanduser()).resolve()
 
 
 def split_selectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
@@ -80,12 +85,19 @@ def execute(
     progress: Progress | None = None,
 ) -> Report:
     checklist = loaded.checklist
-    root = (options.root or loaded.path.parent).resolve()
-    env = resolve(
-        options.environment, checklist.environments[options.environment], root, options.env_file
-    )
+    # Paths written in the checklist start at its folder; paths given on the command line
+    # (--env-file, --other-env-file) at the current folder, as a user typing them expects.
+    root = loaded.folder.resolve()
+    profile = checklist.environments[options.environment]
+    env = resolve(options.environment, profile, root, _from_cwd(options.env_file))
+    if options.root is not None:
+        repo = options.root.resolve()
+    elif profile.repo:
+        repo = (root / Path(profile.repo).expanduser()).resolve()
+    else:
+        repo = Path.cwd()
     redactor = redactor_for(env)
-    other_files = dict(options.other_env_files)
+    other_files = {name: _from_cwd(path) for name, path in options.other_env_files}
 
     def others(name: str) -> ResolvedEnvironment:
         from golive.probe import ProbeError
@@ -98,7 +110,9 @@ def execute(
         return other
 
     clients = Clients()
-    ctx = ProbeContext(env=env, root=root, redactor=redactor, clients=clients, others=others)
+    ctx = ProbeContext(
+        env=env, root=root, redactor=redactor, clients=clients, others=others, repo=repo
+    )
     started = datetime.now(UTC)
     t0 = time.monotonic()
     try:
@@ -113,8 +127,9 @@ def execute(
     finally:
         clients.close()
     return Report(
-        checklist=str(options.checklist),
-        checklist_name=checklist.metadata.name,
+        checklist=str(loaded.path),
+        checklist_name=checklist.metadata.name
+        + (" (the packaged default)" if loaded.is_packaged else ""),
         environment=options.environment,
         mode=env.mode,
         started_at=started.isoformat(timespec="seconds").replace("+00:00", "Z"),

@@ -52,13 +52,14 @@ sandbox_app = typer.Typer(
 app.add_typer(sandbox_app, name="sandbox")
 
 ChecklistOpt = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--checklist",
         "-c",
         envvar="GOLIVE_CHECKLIST",
-        help="The checklist file.",
-        show_default=True,
+        help="The checklist file. Default: ./golive.yaml, else ./checklist.yaml, else the "
+        "checklist that ships with golive.",
+        show_default=False,
     ),
 ]
 EnvOpt = Annotated[
@@ -105,6 +106,12 @@ def _pairs(values: list[str] | None, flag: str) -> list[tuple[str, Path]]:
     return pairs
 
 
+def _checklist(given: Path | None) -> Path:
+    from golive.overlay import find_checklist
+
+    return find_checklist(given)
+
+
 def _require_env(env: str | None, checklist: Path) -> str:
     if env:
         return env
@@ -117,7 +124,7 @@ def _require_env(env: str | None, checklist: Path) -> str:
 @app.command()
 def check(
     env: EnvOpt = None,
-    checklist: ChecklistOpt = Path("checklist.yaml"),
+    checklist: ChecklistOpt = None,
     env_file: Annotated[
         Path | None,
         typer.Option(help="Read the deployment's variables from this dotenv file instead."),
@@ -161,6 +168,7 @@ def check(
     from golive.check import CheckOptions, execute, prepare, split_selectors
 
     outputs = output.parse_formats(fmt or ["table"])
+    checklist = _checklist(checklist)
     options = CheckOptions(
         checklist=checklist,
         environment=_require_env(env, checklist),
@@ -181,18 +189,21 @@ def check(
 @app.command("list")
 def list_(
     env: EnvOpt = None,
-    checklist: ChecklistOpt = Path("checklist.yaml"),
+    checklist: ChecklistOpt = None,
     only: SelectOpt = None,
     skip: SelectOpt = None,
 ) -> None:
-    """Show the plan (items, probe kinds, severity) without running anything."""
+    """Show the plan (items, probe kinds, severity) without running anything, and where
+    the checklist's inputs and changed items come from (FILE:LINE)."""
     from golive import output
     from golive.check import CheckOptions, prepare, split_selectors
     from golive.checklist import load_checklist
 
+    checklist = _checklist(checklist)
     if env is None:
         loaded = load_checklist(checklist)
         output.print_plan(loaded.checklist, None, [(i, None) for i in loaded.checklist.items])
+        _print_origins(loaded)
         return
     loaded, planned = prepare(
         CheckOptions(
@@ -203,15 +214,31 @@ def list_(
         )
     )
     output.print_plan(loaded.checklist, env, [(p.item, p.skip_reason) for p in planned])
+    _print_origins(loaded)
+
+
+def _print_origins(loaded: object) -> None:
+    from golive.checklist import LoadedChecklist
+    from golive.overlay import print_origins
+
+    assert isinstance(loaded, LoadedChecklist)
+    if loaded.merged is not None:
+        print_origins(loaded.merged)
 
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="The checklist file.")] = Path("checklist.yaml"),
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The checklist file (default: as for `golive check`).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Check a checklist file: syntax, keys, probe kinds and parameters, ids."""
     from golive.checklist import load_checklist
 
+    file = _checklist(file)
     loaded = load_checklist(file)
     c = loaded.checklist
     typer.echo(
@@ -329,7 +356,7 @@ def demo(
             "prod shows the live checks (the loopback demo has no TLS, so HTTPS items fail).",
         ),
     ] = "staging",
-    checklist: ChecklistOpt = Path("checklist.yaml"),
+    checklist: ChecklistOpt = None,
     fmt: Annotated[
         list[str] | None,
         typer.Option(
@@ -354,7 +381,7 @@ def demo(
     if scenario not in SCENARIOS:
         raise UsageError(f"--scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
     outputs = output.parse_formats(fmt or ["table"])
-    report = run_demo(scenario, env, checklist, quiet=quiet)
+    report = run_demo(scenario, env, _checklist(checklist), quiet=quiet)
     output.write_outputs(report, outputs, color=output.use_color(color))
     raise typer.Exit(int(report.exit_code))
 
