@@ -120,6 +120,7 @@ def _load_chain(path: Path, seen: list[Path]) -> Merged:
         line, col = raw_positions.find(loc)
         return Problem(file, line, col, item, message)
 
+    problems: list[Problem] = []
     base_name = data.get("extend")
     if base_name is None:
         for key in ("override", "disable"):
@@ -130,7 +131,7 @@ def _load_chain(path: Path, seen: list[Path]) -> Merged:
         positions = SourcedPositions(file)
         positions.graft(raw_positions, file, (), ())
         merged = Merged(data, positions, [file])
-        _declare_inputs(merged, data, raw_positions, file, problems := [])
+        _declare_inputs(merged, data, raw_positions, file, problems)
         for i, item in enumerate(data.get("items") or []):
             if isinstance(item, dict) and "id" in item:
                 line, _ = raw_positions.find(("items", i))
@@ -150,7 +151,6 @@ def _load_chain(path: Path, seen: list[Path]) -> Merged:
             [problem(("extend",), f"extend: {base_path} not found (paths are relative to {file})")]
         )
     base = _load_chain(base_path, [*seen, path.resolve()])
-    problems: list[Problem] = []
     _apply(base, data, raw_positions, file, problems)
     if problems:
         raise ChecklistError(problems)

@@ -89,7 +89,7 @@ def test_inputs_override_disable_and_added_items(
     assert items["mine"].section == "s"
 
     # Paths written in the overlay start at its folder; --env-file at the current one.
-    code, results = run_json(["check", "-c", str(path), "-e", "prod"], capsys)
+    _, results = run_json(["check", "-c", str(path), "-e", "prod"], capsys)
     assert results["a"]["status"] == "pass"
     assert results["prod-by-name"]["status"] == "skip"
     assert "disabled: we have no such thing" in results["prod-by-name"]["message"]
@@ -150,7 +150,7 @@ def test_extend_cycle_and_missing_base(tmp_path: Path) -> None:
     with pytest.raises(ChecklistError, match="extends itself"):
         load_checklist(a)
     overlay(tmp_path, "extend: nowhere.yaml\n")
-    with pytest.raises(ChecklistError, match="nowhere.yaml not found"):
+    with pytest.raises(ChecklistError, match=r"nowhere\.yaml not found"):
         load_checklist(a)
 
 

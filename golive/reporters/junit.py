@@ -20,7 +20,9 @@ def render_junit(report: Report) -> str:
         tests=str(len(report.results)),
         failures=str(_count(report.results, Status.FAIL)),
         errors=str(_count(report.results, Status.ERROR)),
-        skipped=str(_count(report.results, Status.SKIP, Status.BLOCKED, Status.MANUAL, Status.WAIVED)),
+        skipped=str(
+            _count(report.results, Status.SKIP, Status.BLOCKED, Status.MANUAL, Status.WAIVED)
+        ),
         time=f"{report.duration_s:.3f}",
     )
     by_section: dict[str, list[ItemResult]] = defaultdict(list)
