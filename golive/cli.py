@@ -248,6 +248,116 @@ def validate(
 
 
 @app.command()
+def init(
+    env: Annotated[str, typer.Option("--env", "-e", help="The environment to prepare.")] = "prod",
+    base_url: Annotated[
+        str | None, typer.Option(help="The deployment's base URL, e.g. https://api.example.com.")
+    ] = None,
+    stripe_key_var: Annotated[
+        str | None, typer.Option(help="Variable holding the Stripe secret key.")
+    ] = None,
+    price_mapping_var: Annotated[
+        str | None,
+        typer.Option(
+            help="Where prices come from: the variable holding the JSON price mapping "
+            "({MODE} becomes LIVE or TEST)."
+        ),
+    ] = None,
+    database_url_var: Annotated[
+        str | None, typer.Option(help="Variable holding the database URL.")
+    ] = None,
+    webhook_path: Annotated[
+        str | None, typer.Option(help="The route Stripe delivers webhook events to.")
+    ] = None,
+    from_openapi: Annotated[
+        str | None,
+        typer.Option(
+            "--from-openapi",
+            help="URL or file of the app's OpenAPI document: guess the webhook, checkout, "
+            "portal and admin routes from it (and say why).",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Ask nothing: flags or the defaults.")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="Replace existing files.")] = False,
+) -> None:
+    """Write golive.yaml (extends the packaged checklist, holds only what differs) and
+    ENV.env.example (every variable the checks read) in the current folder."""
+    from golive.init import InitAnswers, packaged_inputs, write_files
+
+    answers = InitAnswers(environment=env, base_url=base_url)
+    if from_openapi:
+        from golive.openapi import guess, load_document
+
+        found = guess(load_document(from_openapi))
+        for g in found.found:
+            answers.inputs[g.input] = g.value
+            answers.notes.append(f"{g.input} = {g.value!r}: {g.why}")
+            typer.echo(f"guessed {g.input} = {g.value!r} ({g.why})")
+        for name in found.missing:
+            typer.echo(f"not found: {name} (the packaged default stays; set it in golive.yaml)")
+    flags = {
+        "secret_key_var": stripe_key_var,
+        "price_mapping_var": price_mapping_var,
+        "database_url_var": database_url_var,
+        "webhook_path": webhook_path,
+    }
+    defaults = packaged_inputs()
+    ask = not yes and sys.stdin.isatty()
+    if ask and answers.base_url is None:
+        answers.base_url = (
+            typer.prompt("Base URL of the deployment", default="", show_default=False) or None
+        )
+    for name, value in flags.items():
+        if value is None and ask:
+            value = typer.prompt(f"{name}", default=answers.inputs.get(name, defaults.get(name)))
+        if value is not None:
+            answers.inputs[name] = value
+    profile, example = write_files(Path.cwd(), answers, force=force)
+    typer.echo(f"wrote {profile.name} and {example.name}")
+    typer.echo(
+        f"next: fill in a copy of {example.name}, then golive check --env {env} --env-file FILE"
+    )
+
+
+@app.command("vars")
+def vars_(
+    env: EnvOpt = None,
+    checklist: ChecklistOpt = None,
+    env_file: Annotated[
+        Path | None, typer.Option(help="Look the variables up in this dotenv file instead.")
+    ] = None,
+) -> None:
+    """Every variable the environment's items read: set or missing in its source, and
+    which items need it. Values are never printed."""
+    from golive.check import CheckOptions, prepare
+    from golive.checklist import SourceSpec
+    from golive.environment import read_source
+    from golive.variables import needed_variables
+
+    checklist = _checklist(checklist)
+    loaded, planned = prepare(
+        CheckOptions(checklist=checklist, environment=_require_env(env, checklist))
+    )
+    assert env is not None
+    profile = loaded.checklist.environments[env]
+    spec = SourceSpec(type="dotenv", path=str(env_file.resolve())) if env_file else profile.source
+    config = read_source(spec, loaded.folder.resolve())
+    items = [p.item for p in planned if not p.skip_reason]
+    missing = 0
+    for need in needed_variables(loaded.checklist, env, items):
+        value = config.get(need.name)
+        state = "set" if value is not None and value.reveal() != "" else "missing"
+        if state == "missing" and not need.optional:
+            missing += 1
+        optional = " (optional)" if need.optional else ""
+        typer.echo(f"{state:<8} {need.name}{optional}  needed by {', '.join(need.items)}")
+    typer.echo(f"{missing} required variable(s) missing in {config.origin}")
+    raise typer.Exit(1 if missing else 0)
+
+
+@app.command()
 def schema(
     output_file: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
