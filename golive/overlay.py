@@ -363,7 +363,11 @@ def _substitute_inputs(merged: Merged) -> list[Problem]:
 
     def walk(value: Any, loc: Loc) -> Any:
         if isinstance(value, dict):
-            return {k: walk(v, (*loc, k)) for k, v in value.items()}
+            # Keys too (a `where:` column); a key is always text.
+            return {
+                (str(walk(k, (*loc, k))) if isinstance(k, str) else k): walk(v, (*loc, k))
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [walk(v, (*loc, i)) for i, v in enumerate(value)]
         if not isinstance(value, str) or "${inputs." not in value:
