@@ -109,16 +109,15 @@ def guess(doc: dict[str, Any]) -> Guesses:
     out = Guesses()
 
     def pick(name: str, method: str, words: tuple[str, ...], *, templated: bool = False) -> None:
-        for op in ops:
-            if op.method != method or ("{" in op.path) != templated:
-                continue
-            hit = next((w for w in words if w in op.words), None)
-            if hit:
-                out.found.append(Guess(name, op.path, f"{op.method} route whose path has {hit!r}"))
-                return
+        for word in words:  # in order of preference
+            for op in ops:
+                if op.method == method and ("{" in op.path) == templated and word in op.words:
+                    why = f"{op.method} route whose path has {word!r}"
+                    out.found.append(Guess(name, op.path, why))
+                    return
         out.missing.append(name)
 
-    pick("webhook_path", "POST", ("webhook",))
+    pick("webhook_path", "POST", ("webhook", "hook"))
     pick("checkout_path", "POST", ("checkout",))
     checkout = next((g.value for g in out.found if g.input == "checkout_path"), None)
     if checkout:
