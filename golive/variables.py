@@ -94,7 +94,12 @@ def needed_variables(checklist: Checklist, environment: str, items: list[Item]) 
 
     for item in items:
         params = item.probe.params
-        optional = bool(params.get("optional")) or item.severity == "advisory"
+        # A switch that must be off, or a variable that must be absent, may stay unset.
+        optional = (
+            bool(params.get("optional"))
+            or item.severity == "advisory"
+            or item.probe.kind in ("env.not_truthy", "env.absent")
+        )
         for key, name in _param_vars(params):
             need(_expand(name, profile.mode)).add(item.id, f"{item.id}: {key}", optional)
         family = item.probe.kind.split(".", 1)[0]
