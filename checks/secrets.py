@@ -60,7 +60,7 @@ def _findings(data: bytes, where: str) -> list[str]:
 
 
 class RepoScanParams(ProbeParams):
-    path: str = Field(".", description="Repository folder, relative to checklist.yaml.")
+    path: str = Field(".", description="Folder inside the app's repository (profile `repo:`).")
     history: bool = Field(False, description="Also scan every commit's added lines.")
     max_commits: int = Field(2000, ge=1, description="How far back the history scan goes.")
     exclude: list[str] = Field(default_factory=list, description="Glob patterns of paths to skip.")
@@ -72,9 +72,7 @@ class RepoScan(Probe[RepoScanParams]):
     summary = "No Stripe secret key or webhook secret in tracked files (or git history)."
 
     def run(self, params: RepoScanParams, ctx: ProbeContext) -> Outcome:
-        root = (ctx.root / params.path).resolve()
-        if not root.is_dir():
-            raise ProbeError(f"{root} is not a folder")
+        root = ctx.repo_folder(params.path)
         files = [p for p in _tracked(root, ctx.timeout) if not _excluded(p, params.exclude)]
         found: list[str] = []
         for rel in files:
@@ -111,10 +109,10 @@ class RepoScan(Probe[RepoScanParams]):
         if found:
             shown = found[:20] + ([f"... and {len(found) - 20} more"] if len(found) > 20 else [])
             return Outcome.failed(
-                f"{len(found)} Stripe secret(s) committed: " + "; ".join(shown[:5]),
+                f"{len(found)} Stripe secret(s) committed in {root}: " + "; ".join(shown[:5]),
                 findings=shown,
             )
-        return Outcome.passed(f"no Stripe secret in {scanned}")
+        return Outcome.passed(f"no Stripe secret in {scanned} of {root}", folder=str(root))
 
 
 class TrackedEnvFilesParams(ProbeParams):
@@ -137,7 +135,7 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
         from golive.environment import parse_dotenv
         from golive.errors import SourceError
 
-        root = (ctx.root / params.path).resolve()
+        root = ctx.repo_folder(params.path)
         env_files = [
             p
             for p in _tracked(root, ctx.timeout)
@@ -163,9 +161,12 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
             if secret_names:
                 bad.append(f"{rel} ({', '.join(sorted(secret_names))})")
         if bad:
-            return Outcome.failed("tracked env files hold secrets: " + "; ".join(bad), files=bad)
+            return Outcome.failed(
+                f"tracked env files in {root} hold secrets: " + "; ".join(bad), files=bad
+            )
         return Outcome.passed(
-            f"{len(env_files)} tracked env file(s), none holding secrets"
+            f"{len(env_files)} tracked env file(s) in {root}, none holding secrets"
             if env_files
-            else "no env file is tracked"
+            else f"no env file is tracked in {root}",
+            folder=str(root),
         )

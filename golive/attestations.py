@@ -68,7 +68,7 @@ class Attestation(Record):
 
 
 def attestations_path(loaded: LoadedChecklist) -> Path:
-    return loaded.path.parent / loaded.checklist.defaults.attestations_file
+    return loaded.records_folder / loaded.checklist.defaults.attestations_file
 
 
 def item_digest(item: Item) -> str:

@@ -35,10 +35,15 @@ class CheckOptions:
     # Env files for the *other* environments that items compare against (env.differs,
     # db.same_revision): ("staging", Path("staging.env")), ...
     other_env_files: tuple[tuple[str, Path], ...] = ()
-    # The application's folder (repo scans, dependency files); default: checklist's folder.
+    # The application's repository (repo and secret probes); default: the profile's `repo:`
+    # (relative to the checklist's folder), else the current folder.
     root: Path | None = None
     # Who ran the check, for the report; default user@host.
     operator: str | None = None
+
+
+def _from_cwd(path: Path | None) -> Path | None:
+    return None if path is None else (Path.cwd() / path.expanduser()).resolve()
 
 
 def split_selectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
@@ -97,12 +102,19 @@ def execute(
     progress: Progress | None = None,
 ) -> Report:
     checklist = loaded.checklist
-    root = (options.root or loaded.path.parent).resolve()
-    env = resolve(
-        options.environment, checklist.environments[options.environment], root, options.env_file
-    )
+    # Paths written in the checklist start at its folder; paths given on the command line
+    # (--env-file, --other-env-file) at the current folder, as a user typing them expects.
+    root = loaded.folder.resolve()
+    profile = checklist.environments[options.environment]
+    env = resolve(options.environment, profile, root, _from_cwd(options.env_file))
+    if options.root is not None:
+        repo = options.root.resolve()
+    elif profile.repo:
+        repo = (root / Path(profile.repo).expanduser()).resolve()
+    else:
+        repo = Path.cwd()
     redactor = redactor_for(env)
-    other_files = dict(options.other_env_files)
+    other_files = {name: _from_cwd(path) for name, path in options.other_env_files}
 
     def others(name: str) -> ResolvedEnvironment:
         from golive.probe import ProbeError
@@ -116,7 +128,9 @@ def execute(
 
     attestations, waivers = _load_signoff(loaded)
     clients = Clients()
-    ctx = ProbeContext(env=env, root=root, redactor=redactor, clients=clients, others=others)
+    ctx = ProbeContext(
+        env=env, root=root, redactor=redactor, clients=clients, others=others, repo=repo
+    )
     started = datetime.now(UTC)
     t0 = time.monotonic()
     try:
@@ -138,10 +152,11 @@ def execute(
     results = apply_attestations(loaded, options.environment, results, attestations, redactor, now)
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
     duration = round(time.monotonic() - t0, 3)
-    commit, dirty = app_commit(root)
+    commit, dirty = app_commit(repo)
     return Report(
-        checklist=str(options.checklist),
-        checklist_name=checklist.metadata.name,
+        checklist=str(loaded.path),
+        checklist_name=checklist.metadata.name
+        + (" (the packaged default)" if loaded.is_packaged else ""),
         environment=options.environment,
         mode=env.mode,
         started_at=show_time(started),
@@ -233,12 +248,18 @@ def stripe_account(results: list[ItemResult]) -> str | None:
 def unchecked_blocking(
     loaded: LoadedChecklist, environment: str, planned: list[PlannedItem]
 ) -> tuple[str, ...]:
-    """Blocking items of this environment that --only left out or --skip skipped."""
+    """Blocking items of this environment that --only left out or --skip skipped.
+
+    An item an overlay disabled (with its reason) is the team's recorded decision, not a
+    selection of this run: it does not make the run partial.
+    """
     ran = {p.item.id for p in planned if not p.skip_reason}
+    checklist = loaded.checklist
     return tuple(
         item.id
-        for item in loaded.checklist.items
+        for item in checklist.items
         if item.severity == "blocking"
-        and (item.environments is None or environment in item.environments)
+        and checklist.applies(item, environment)
+        and not item.disabled
         and item.id not in ran
     )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from golive.errors import ChecklistError, Problem
-from golive.yamlpos import Positions, load_yaml
+from golive.yamlpos import Positions
+
+if TYPE_CHECKING:
+    from golive.overlay import Merged
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 Severity = Literal["blocking", "advisory"]
@@ -122,6 +125,16 @@ class EnvironmentProfile(Model):
     mode: Mode = Field(description="The Stripe mode this deployment must run in.")
     source: SourceSpec = Field(default_factory=SourceSpec)
     base_url: str | None = None
+    public_url: str | None = Field(
+        None,
+        description="The URL users and Stripe reach (HTTPS, certificate), when golive probes "
+        "the deployment at another one (`base_url`, e.g. behind the TLS proxy).",
+    )
+    repo: str | None = Field(
+        None,
+        description="The app's repository folder that repo and secret probes examine; "
+        "relative to this checklist's folder. Default: the current folder.",
+    )
     database_url: str | None = None
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     roles: dict[str, RoleCredentials] = Field(default_factory=dict)
@@ -132,6 +145,19 @@ class EnvironmentProfile(Model):
     vars: dict[str, str] = Field(
         default_factory=dict, description="Extra values probes can read as ${NAME}."
     )
+
+
+class InputSpec(Model):
+    """A named value items reference as `${inputs.NAME}`: a route, a table, a variable."""
+
+    default: Any = Field(description="The value, unless an extending checklist sets another.")
+    description: str = ""
+
+
+class When(Model):
+    """A trait of the environment an item needs (not its name)."""
+
+    mode: Mode | None = Field(None, description="Only in environments of this Stripe mode.")
 
 
 class Section(Model):
@@ -161,6 +187,12 @@ class Item(Model):
     environments: list[str] | None = Field(
         None, description="Environments this item applies to; all when absent."
     )
+    when: When | None = Field(
+        None, description="Traits an environment must have, e.g. {mode: live}; all when absent."
+    )
+    disabled: str | None = Field(
+        None, description="Why this item does not apply (set by `disable:` in an overlay)."
+    )
     tags: list[str] = Field(default_factory=list)
     refs: list[str] = Field(default_factory=list)
     remediation: str = ""
@@ -183,11 +215,37 @@ class Item(Model):
 class Checklist(Model):
     """The whole checklist.yaml."""
 
+    extend: str | None = Field(
+        None,
+        description="The checklist this one changes: 'default' (the packaged one) or a path "
+        "relative to this file. Then `inputs`, `override`, `disable` and `items` apply on top.",
+    )
+    inputs: dict[str, InputSpec] = Field(
+        default_factory=dict, description="Named values items reference as ${inputs.NAME}."
+    )
+    override: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Changes to items by id, merged into them."
+    )
+    disable: dict[str, str] = Field(
+        default_factory=dict, description="Items turned off by id, with the reason shown."
+    )
     metadata: Metadata = Field(default_factory=Metadata)
     defaults: Defaults = Field(default_factory=Defaults)
     environments: dict[str, EnvironmentProfile]
     sections: list[Section]
     items: list[Item]
+
+    def applies(self, item: Item, environment: str) -> bool:
+        """Whether an item belongs to an environment: by name (`environments:`) and by
+        trait (`when: {mode: live}`), so a profile called `production` gets live items."""
+        if item.environments is not None and environment not in item.environments:
+            return False
+        profile = self.environments.get(environment)
+        return not (
+            item.when is not None
+            and item.when.mode is not None
+            and (profile is None or profile.mode != item.when.mode)
+        )
 
     def needs_of(self, item: Item) -> list[str]:
         """The prerequisites of an item: its own `needs`, else those of its probe kind."""
@@ -211,14 +269,38 @@ class Checklist(Model):
 class LoadedChecklist:
     """A validated checklist with where it came from, for error messages."""
 
-    def __init__(self, path: Path, checklist: Checklist, positions: Positions) -> None:
+    def __init__(
+        self, path: Path, checklist: Checklist, positions: Positions, merged: Merged | None = None
+    ) -> None:
         self.path = path
         self.checklist = checklist
         self.positions = positions
+        self.merged = merged
 
     def where(self, *loc: str | int) -> str:
         line, col = self.positions.find(loc)
-        return f"{self.path}:{line}:{col}"
+        return f"{_file_of(self.positions, loc, self.path)}:{line}:{col}"
+
+    @property
+    def is_packaged(self) -> bool:
+        """True when this is the packaged default itself (no checklist of the user's)."""
+        from golive.overlay import packaged_checklist
+
+        # absolute(), not resolve(): in a source checkout the packaged file is a symlink
+        # to ./checklist.yaml, which is the user's own file when given with -c.
+        return self.path.absolute() == packaged_checklist()
+
+    @property
+    def records_folder(self) -> Path:
+        """Where files kept "beside the checklist" live (attestations, waivers): the
+        checklist's folder, or the current folder for the packaged default, which sits
+        inside site-packages where nothing of a team's should be written."""
+        return Path.cwd() if self.is_packaged else self.path.parent
+
+    @property
+    def folder(self) -> Path:
+        """Where paths written in this checklist start (the folder of the file given)."""
+        return self.path.parent
 
     def item_index(self, item_id: str) -> int:
         for i, item in enumerate(self.checklist.items):
@@ -228,10 +310,14 @@ class LoadedChecklist:
 
 
 def load_checklist(path: Path) -> LoadedChecklist:
-    """Load and validate a checklist; raise ChecklistError listing every problem."""
-    data, positions = load_yaml(path)
-    if not isinstance(data, dict):
-        raise ChecklistError([Problem(str(path), 1, 1, None, "the checklist must be a mapping")])
+    """Load and validate a checklist (merged onto what it `extend`s, inputs filled in);
+    raise ChecklistError listing every problem, each at the file and line that wrote it."""
+    from golive.overlay import load_merged
+
+    merged = load_merged(path)
+    data, positions = merged.data, merged.positions
+    for key in ("extend", "override", "disable"):
+        data.pop(key, None)  # applied by the merge
     try:
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
@@ -241,7 +327,16 @@ def load_checklist(path: Path) -> LoadedChecklist:
     problems = _cross_check(path, positions, checklist)
     if problems:
         raise ChecklistError(problems)
-    return LoadedChecklist(path, checklist, positions)
+    return LoadedChecklist(path, checklist, positions, merged)
+
+
+def _file_of(positions: Positions, loc: tuple[Any, ...], path: Path) -> str:
+    """The file a value was written in: an overlay's, or the checklist it extends."""
+    from golive.overlay import SourcedPositions
+
+    if isinstance(positions, SourcedPositions):
+        return positions.file_of(loc)
+    return str(path)
 
 
 def _item_id(data: Any, loc: tuple[Any, ...]) -> str | None:
@@ -268,7 +363,13 @@ def _problem(path: Path, positions: Positions, data: Any, err: Any) -> Problem:
     where = _loc_text(loc)
     if err["type"] == "extra_forbidden":
         msg, where = f"unknown key {loc[-1]!r}", _loc_text(loc[:-1])
-    return Problem(str(path), line, col, _item_id(data, loc), f"{where}: {msg}" if where else msg)
+    return Problem(
+        _file_of(positions, loc, path),
+        line,
+        col,
+        _item_id(data, loc),
+        f"{where}: {msg}" if where else msg,
+    )
 
 
 def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:
@@ -282,16 +383,16 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
     for i, section in enumerate(checklist.sections):
         if section.id in seen_sections:
             line, col = positions.find(("sections", i, "id"))
-            problems.append(
-                Problem(str(path), line, col, None, f"duplicate section id {section.id!r}")
-            )
+            file = _file_of(positions, ("sections", i), path)
+            problems.append(Problem(file, line, col, None, f"duplicate section id {section.id!r}"))
         seen_sections.add(section.id)
     seen: dict[str, int] = {}
     for i, item in enumerate(checklist.items):
 
         def add(loc: tuple[str | int, ...], message: str, item: Item = item, i: int = i) -> None:
             line, col = positions.find(("items", i, *loc))
-            problems.append(Problem(str(path), line, col, item.id, message))
+            file = _file_of(positions, ("items", i, *loc), path)
+            problems.append(Problem(file, line, col, item.id, message))
 
         if item.id in seen:
             first, _ = positions.find(("items", seen[item.id], "id"))
@@ -346,10 +447,10 @@ def _needs_problems(path: Path, positions: Positions, checklist: Checklist) -> l
     for pattern, needed in checklist.defaults.needs.items():
         for j, need in enumerate(needed):
             if need not in ids:
-                line, col = positions.find(("defaults", "needs", pattern, j))
-                problems.append(
-                    Problem(str(path), line, col, None, f"defaults.needs: no item {need!r}")
-                )
+                loc = ("defaults", "needs", pattern, j)
+                line, col = positions.find(loc)
+                file = _file_of(positions, loc, path)
+                problems.append(Problem(file, line, col, None, f"defaults.needs: no item {need!r}"))
     graph = {item.id: [n for n in checklist.needs_of(item) if n in ids] for item in checklist.items}
     state: dict[str, int] = {}  # 1 visiting, 2 done
 
@@ -371,9 +472,8 @@ def _needs_problems(path: Path, positions: Positions, checklist: Checklist) -> l
             if cycle:
                 i = next(k for k, it in enumerate(checklist.items) if it.id == cycle[0])
                 line, col = positions.find(("items", i, "needs"))
+                file = _file_of(positions, ("items", i, "needs"), path)
                 chain = " -> ".join(cycle)
-                problems.append(
-                    Problem(str(path), line, col, cycle[0], f"needs form a cycle: {chain}")
-                )
+                problems.append(Problem(file, line, col, cycle[0], f"needs form a cycle: {chain}"))
                 break
     return problems

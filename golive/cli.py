@@ -52,13 +52,14 @@ sandbox_app = typer.Typer(
 app.add_typer(sandbox_app, name="sandbox")
 
 ChecklistOpt = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--checklist",
         "-c",
         envvar="GOLIVE_CHECKLIST",
-        help="The checklist file.",
-        show_default=True,
+        help="The checklist file. Default: ./golive.yaml, else ./checklist.yaml, else the "
+        "checklist that ships with golive.",
+        show_default=False,
     ),
 ]
 EnvOpt = Annotated[
@@ -105,6 +106,12 @@ def _pairs(values: list[str] | None, flag: str) -> list[tuple[str, Path]]:
     return pairs
 
 
+def _checklist(given: Path | None) -> Path:
+    from golive.overlay import find_checklist
+
+    return find_checklist(given)
+
+
 def _require_env(env: str | None, checklist: Path) -> str:
     if env:
         return env
@@ -117,7 +124,7 @@ def _require_env(env: str | None, checklist: Path) -> str:
 @app.command()
 def check(
     env: EnvOpt = None,
-    checklist: ChecklistOpt = Path("checklist.yaml"),
+    checklist: ChecklistOpt = None,
     env_file: Annotated[
         Path | None,
         typer.Option(help="Read the deployment's variables from this dotenv file instead."),
@@ -179,6 +186,7 @@ def check(
     from golive.check import CheckOptions, execute, prepare, split_selectors
 
     outputs = output.parse_formats(fmt or ["table"])
+    checklist = _checklist(checklist)
     options = CheckOptions(
         checklist=checklist,
         environment=_require_env(env, checklist),
@@ -242,7 +250,7 @@ def attest(
         until = parse_expiry(expires, now) if expires else None
     except ValueError as exc:
         raise UsageError(f"--expires {exc}") from None
-    loaded = load_checklist(checklist)
+    loaded = load_checklist(_checklist(checklist))
     done, path = record(loaded, item, env, by, now, role=role, evidence=evidence, expires=until)
     as_role = f" as {done.role}" if done.role else ""
     until_text = f", until {show_time(done.expires)}" if done.expires else ""
@@ -255,18 +263,21 @@ def attest(
 @app.command("list")
 def list_(
     env: EnvOpt = None,
-    checklist: ChecklistOpt = Path("checklist.yaml"),
+    checklist: ChecklistOpt = None,
     only: SelectOpt = None,
     skip: SelectOpt = None,
 ) -> None:
-    """Show the plan (items, probe kinds, severity) without running anything."""
+    """Show the plan (items, probe kinds, severity) without running anything, and where
+    the checklist's inputs and changed items come from (FILE:LINE)."""
     from golive import output
     from golive.check import CheckOptions, prepare, split_selectors
     from golive.checklist import load_checklist
 
+    checklist = _checklist(checklist)
     if env is None:
         loaded = load_checklist(checklist)
         output.print_plan(loaded.checklist, None, [(i, None) for i in loaded.checklist.items])
+        _print_origins(loaded)
         return
     loaded, planned = prepare(
         CheckOptions(
@@ -277,21 +288,147 @@ def list_(
         )
     )
     output.print_plan(loaded.checklist, env, [(p.item, p.skip_reason) for p in planned])
+    _print_origins(loaded)
+
+
+def _print_origins(loaded: object) -> None:
+    from golive.checklist import LoadedChecklist
+    from golive.overlay import print_origins
+
+    assert isinstance(loaded, LoadedChecklist)
+    if loaded.merged is not None:
+        print_origins(loaded.merged)
 
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="The checklist file.")] = Path("checklist.yaml"),
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The checklist file (default: as for `golive check`).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Check a checklist file: syntax, keys, probe kinds and parameters, ids."""
     from golive.checklist import load_checklist
 
+    file = _checklist(file)
     loaded = load_checklist(file)
     c = loaded.checklist
     typer.echo(
         f"{file}: valid — {len(c.items)} items in {len(c.sections)} sections, "
         f"environments: {', '.join(c.environments)}"
     )
+
+
+@app.command()
+def init(
+    env: Annotated[str, typer.Option("--env", "-e", help="The environment to prepare.")] = "prod",
+    base_url: Annotated[
+        str | None, typer.Option(help="The deployment's base URL, e.g. https://api.example.com.")
+    ] = None,
+    stripe_key_var: Annotated[
+        str | None, typer.Option(help="Variable holding the Stripe secret key.")
+    ] = None,
+    price_mapping_var: Annotated[
+        str | None,
+        typer.Option(
+            help="Where prices come from: the variable holding the JSON price mapping "
+            "({MODE} becomes LIVE or TEST)."
+        ),
+    ] = None,
+    database_url_var: Annotated[
+        str | None, typer.Option(help="Variable holding the database URL.")
+    ] = None,
+    webhook_path: Annotated[
+        str | None, typer.Option(help="The route Stripe delivers webhook events to.")
+    ] = None,
+    from_openapi: Annotated[
+        str | None,
+        typer.Option(
+            "--from-openapi",
+            help="URL or file of the app's OpenAPI document: guess the webhook, checkout, "
+            "portal and admin routes from it (and say why).",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Ask nothing: flags or the defaults.")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="Replace existing files.")] = False,
+) -> None:
+    """Write golive.yaml (extends the packaged checklist, holds only what differs) and
+    ENV.env.example (every variable the checks read) in the current folder."""
+    from golive.init import InitAnswers, packaged_inputs, write_files
+
+    answers = InitAnswers(environment=env, base_url=base_url)
+    if from_openapi:
+        from golive.openapi import guess, load_document
+
+        found = guess(load_document(from_openapi))
+        for g in found.found:
+            answers.inputs[g.input] = g.value
+            answers.notes.append(f"{g.input} = {g.value!r}: {g.why}")
+            typer.echo(f"guessed {g.input} = {g.value!r} ({g.why})")
+        for name in found.missing:
+            typer.echo(f"not found: {name} (the packaged default stays; set it in golive.yaml)")
+    flags = {
+        "secret_key_var": stripe_key_var,
+        "price_mapping_var": price_mapping_var,
+        "database_url_var": database_url_var,
+        "webhook_path": webhook_path,
+    }
+    defaults = packaged_inputs()
+    ask = not yes and sys.stdin.isatty()
+    if ask and answers.base_url is None:
+        answers.base_url = (
+            typer.prompt("Base URL of the deployment", default="", show_default=False) or None
+        )
+    for name, value in flags.items():
+        if value is None and ask:
+            value = typer.prompt(f"{name}", default=answers.inputs.get(name, defaults.get(name)))
+        if value is not None:
+            answers.inputs[name] = value
+    profile, example = write_files(Path.cwd(), answers, force=force)
+    typer.echo(f"wrote {profile.name} and {example.name}")
+    typer.echo(
+        f"next: fill in a copy of {example.name}, then golive check --env {env} --env-file FILE"
+    )
+
+
+@app.command("vars")
+def vars_(
+    env: EnvOpt = None,
+    checklist: ChecklistOpt = None,
+    env_file: Annotated[
+        Path | None, typer.Option(help="Look the variables up in this dotenv file instead.")
+    ] = None,
+) -> None:
+    """Every variable the environment's items read: set or missing in its source, and
+    which items need it. Values are never printed."""
+    from golive.check import CheckOptions, prepare
+    from golive.checklist import SourceSpec
+    from golive.environment import read_source
+    from golive.variables import needed_variables
+
+    checklist = _checklist(checklist)
+    loaded, planned = prepare(
+        CheckOptions(checklist=checklist, environment=_require_env(env, checklist))
+    )
+    assert env is not None
+    profile = loaded.checklist.environments[env]
+    spec = SourceSpec(type="dotenv", path=str(env_file.resolve())) if env_file else profile.source
+    config = read_source(spec, loaded.folder.resolve())
+    items = [p.item for p in planned if not p.skip_reason]
+    missing = 0
+    for need in needed_variables(loaded.checklist, env, items):
+        value = config.get(need.name)
+        state = "set" if value is not None and value.reveal() != "" else "missing"
+        if state == "missing" and not need.optional:
+            missing += 1
+        optional = " (optional)" if need.optional else ""
+        typer.echo(f"{state:<8} {need.name}{optional}  needed by {', '.join(need.items)}")
+    typer.echo(f"{missing} required variable(s) missing in {config.origin}")
+    raise typer.Exit(1 if missing else 0)
 
 
 @app.command()
@@ -403,7 +540,7 @@ def demo(
             "prod shows the live checks (the loopback demo has no TLS, so HTTPS items fail).",
         ),
     ] = "staging",
-    checklist: ChecklistOpt = Path("checklist.yaml"),
+    checklist: ChecklistOpt = None,
     fmt: Annotated[
         list[str] | None,
         typer.Option(
@@ -428,7 +565,7 @@ def demo(
     if scenario not in SCENARIOS:
         raise UsageError(f"--scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
     outputs = output.parse_formats(fmt or ["table"])
-    report = run_demo(scenario, env, checklist, quiet=quiet)
+    report = run_demo(scenario, env, _checklist(checklist), quiet=quiet)
     output.write_outputs(report, outputs, color=output.use_color(color))
     raise typer.Exit(int(report.exit_code))
 

@@ -206,6 +206,8 @@ def print_plan(checklist: object, env: str | None, rows: list[tuple[object, str 
     for item, skip_reason in rows:
         assert isinstance(item, Item)
         envs = ",".join(item.environments) if item.environments else "all"
+        if item.when is not None and item.when.mode is not None:
+            envs = f"{item.when.mode} mode" if envs == "all" else f"{envs}, {item.when.mode} mode"
         title_text = item.title + (f" [{skip_reason}]" if skip_reason else "")
         table.add_row(item.id, item.section, item.probe.kind, item.severity, envs, title_text)
     console.print(table)

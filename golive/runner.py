@@ -45,11 +45,7 @@ def plan(
     a tag. Items outside the environment are left out of the plan altogether;
     `--skip`ped ones stay in it as `skip` so a report shows what was not looked at.
     """
-    applicable = [
-        item
-        for item in checklist.items
-        if item.environments is None or environment in item.environments
-    ]
+    applicable = [item for item in checklist.items if checklist.applies(item, environment)]
     chosen = {item.id for item in applicable if not only or any(selects(s, item) for s in only)}
     # A selected item's prerequisites run too, so that `--only prices` still learns that
     # the key is of the wrong mode instead of judging prices with it.
@@ -70,6 +66,9 @@ def plan(
             continue
         if skip and any(selects(s, item) for s in skip):
             planned.append(PlannedItem(item, "skipped by --skip"))
+            continue
+        if item.disabled:
+            planned.append(PlannedItem(item, f"disabled: {item.disabled}"))
             continue
         extra = () if not only or any(selects(s, item) for s in only) else needed_by[item.id]
         planned.append(PlannedItem(item, needed_by=tuple(extra)))

@@ -60,7 +60,7 @@ class Waiver(Record):
 
 
 def waivers_path(loaded: LoadedChecklist) -> Path:
-    return loaded.path.parent / loaded.checklist.defaults.waivers_file
+    return loaded.records_folder / loaded.checklist.defaults.waivers_file
 
 
 def load_waivers(loaded: LoadedChecklist) -> list[tuple[Waiver, int]]:

@@ -49,7 +49,10 @@ def run(tmp_path: Path, *extra: str) -> tuple[int, dict[str, str]]:
     return code, {f: p.read_text(encoding="utf-8") for f, p in outs.items()}
 
 
-def test_the_report_names_checklist_deployment_commit_operator_and_times(tmp_path: Path) -> None:
+def test_the_report_names_checklist_deployment_commit_operator_and_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the app's repository: the current folder (no `repo:`)
     checklist = write_checklist(tmp_path, ITEMS, env="GOLIVE_BASE_URL=https://api.example.test\n")
     checklist.write_text(
         checklist.read_text("utf-8").replace(
@@ -89,7 +92,10 @@ def test_the_report_names_checklist_deployment_commit_operator_and_times(tmp_pat
     assert digest in props["golive.checklist"] and props["golive.operator"] == "olga@release-laptop"
 
 
-def test_a_commit_with_changes_is_dirty_and_no_repository_is_unknown(tmp_path: Path) -> None:
+def test_a_commit_with_changes_is_dirty_and_no_repository_is_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     write_checklist(tmp_path, ITEMS)
     _, out = run(tmp_path)
     assert json.loads(out["json"])["app"] == {"commit": None, "dirty": None}
