@@ -204,7 +204,7 @@ def test_rows_min_rows_and_case_sensitivity(tmp_path: Path, db_url: str) -> None
     ],
 )
 def test_rows_params_refuse_writes_and_half_specified_items(params: dict[str, Any]) -> None:
-    from golive.checks.db import RowsParams
+    from golive.checks.db_rows import RowsParams
 
     with pytest.raises(ValueError):
         RowsParams.model_validate(params)

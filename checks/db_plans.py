@@ -1,0 +1,109 @@
+"""db.plans_cover_mapping: the plans table and the price mapping sell the same tiers."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from golive.context import ProbeContext
+from golive.db import reading
+from golive.pricemap import MappingError, parse_mapping
+from golive.probe import Probe, ProbeError
+from golive.results import Outcome
+
+from .db_schema import DbParams, find_column, location, reflect, truthy
+
+# -- db.plans_cover_mapping -------------------------------------------------------------
+
+
+class PlansCoverMappingParams(DbParams):
+    mapping_var: str = Field(
+        "STRIPE_PLAN_PRICE_MAPPING_{MODE}", description="Variable with the JSON price mapping."
+    )
+    table: str = "subscription_plans"
+    tier_column: str = "tier"
+    active_column: str | None = Field(
+        "is_active", description="Boolean column; null: every row is active."
+    )
+
+
+class PlansCoverMapping(Probe[PlansCoverMappingParams]):
+    kind = "db.plans_cover_mapping"
+    Params = PlansCoverMappingParams
+    summary = (
+        "Every active plan tier in the database has a price in the mapping, and every tier "
+        "the mapping sells has an active plan row (case-insensitive)."
+    )
+
+    def run(self, params: PlansCoverMappingParams, ctx: ProbeContext) -> Outcome:
+        name = ctx.expand(params.mapping_var)
+        raw = ctx.var(name)
+        if raw is None:
+            raise ProbeError(
+                f"{name} is not set in {ctx.env.config.origin}: cannot compare the plans with it"
+            )
+        try:
+            mapping = parse_mapping(raw.reveal())
+        except MappingError as exc:
+            raise ProbeError(f"{name}: {exc}") from None
+        sold = {t.lower(): t for t in mapping.tiers()}
+
+        from sqlalchemy import select
+
+        with reading(ctx.db()) as conn:
+            table = reflect(conn, params.table, params.db_schema)
+            if table is None:
+                return Outcome.failed(
+                    f"table {params.table} does not exist; run the migrations",
+                    database=location(ctx),
+                )
+            tier = find_column(table, params.tier_column)
+            active = find_column(table, params.active_column) if params.active_column else None
+            if tier is None or (params.active_column and active is None):
+                lacking = params.tier_column if tier is None else params.active_column
+                return Outcome.failed(
+                    f"{params.table} has no column {lacking}; fix the schema or the item",
+                    database=location(ctx),
+                )
+            columns = [tier] if active is None else [tier, active]
+            rows = conn.execute(select(*columns)).all()
+        all_tiers: dict[str, str] = {}
+        active_tiers: dict[str, str] = {}
+        for row in rows:
+            if row[0] is None:
+                continue
+            value = str(row[0])
+            all_tiers[value.lower()] = value
+            if active is None or truthy(row[1]):
+                active_tiers[value.lower()] = value
+        unsold = sorted(set(active_tiers) - set(sold))
+        unbacked = sorted(set(sold) - set(active_tiers))
+        evidence = {
+            "database": location(ctx),
+            "mapping_var": name,
+            "active_tiers": sorted(active_tiers.values()),
+            "mapping_tiers": sorted(sold.values()),
+        }
+        problems: list[str] = []
+        if unsold:
+            shown_unsold = ", ".join(active_tiers[t] for t in unsold)
+            problems.append(
+                f"active tier(s) {shown_unsold} have no price in {name}: add "
+                f"{', '.join(f'{t}.monthly' for t in unsold)} (or the cycles you sell) to the "
+                f"mapping, or set {params.active_column or 'the plan'} false"
+            )
+        if unbacked:
+            parts = []
+            for t in unbacked:
+                state = f"row {all_tiers[t]} is inactive" if t in all_tiers else "no row"
+                parts.append(f"{sold[t]} ({state})")
+            problems.append(
+                f"{name} sells {', '.join(parts)} but {params.table} has no active row for it: "
+                "insert or activate the plan"
+            )
+        if problems:
+            return Outcome.failed("; ".join(problems), unsold=unsold, unbacked=unbacked, **evidence)
+        return Outcome.passed(
+            f"every active tier ({', '.join(sorted(active_tiers.values()))}) has a price in "
+            f"{name}, and every tier it sells has an active row in {params.table}",
+            **evidence,
+        )
