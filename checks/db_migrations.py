@@ -13,7 +13,7 @@ from golive.db import reading, shown
 from golive.probe import Probe, ProbeError
 from golive.results import Outcome
 
-from .db_schema import DbParams, find_column, location, reflect
+from .db_schema import DbParams, find_column, reflect, url_evidence
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -103,7 +103,7 @@ class MigrationHead(Probe[MigrationHeadParams]):
         expected, source = self._expected(params, ctx)
         with reading(ctx.db()) as conn:
             current = read_revisions(conn, params.table, params.column, params.db_schema)
-        evidence: dict[str, Any] = {"database": location(ctx)}
+        evidence: dict[str, Any] = {**url_evidence(ctx.database_url())}
         if current is None:
             return Outcome.failed(
                 f"no {params.table} table: the migrations never ran here; "

@@ -10,7 +10,7 @@ from golive.pricemap import MappingError, parse_mapping
 from golive.probe import Probe, ProbeError
 from golive.results import Outcome
 
-from .db_schema import DbParams, find_column, location, reflect, truthy
+from .db_schema import DbParams, find_column, reflect, truthy, url_evidence
 
 # -- db.plans_cover_mapping -------------------------------------------------------------
 
@@ -54,7 +54,7 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
             if table is None:
                 return Outcome.failed(
                     f"table {params.table} does not exist; run the migrations",
-                    database=location(ctx),
+                    **url_evidence(ctx.database_url()),
                 )
             tier = find_column(table, params.tier_column)
             active = find_column(table, params.active_column) if params.active_column else None
@@ -62,7 +62,7 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
                 lacking = params.tier_column if tier is None else params.active_column
                 return Outcome.failed(
                     f"{params.table} has no column {lacking}; fix the schema or the item",
-                    database=location(ctx),
+                    **url_evidence(ctx.database_url()),
                 )
             columns = [tier] if active is None else [tier, active]
             rows = conn.execute(select(*columns)).all()
@@ -78,7 +78,7 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
         unsold = sorted(set(active_tiers) - set(sold))
         unbacked = sorted(set(sold) - set(active_tiers))
         evidence = {
-            "database": location(ctx),
+            **url_evidence(ctx.database_url()),
             "mapping_var": name,
             "active_tiers": sorted(active_tiers.values()),
             "mapping_tiers": sorted(sold.values()),
