@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from golive.context import ProbeContext
 from golive.db import reading
@@ -24,6 +24,23 @@ class PlansCoverMappingParams(DbParams):
     active_column: str | None = Field(
         "is_active", description="Boolean column; null: every row is active."
     )
+    exempt_tiers: list[str] = Field(
+        default_factory=list,
+        description="Tiers sold without a Stripe price by design (free, contact sales): they "
+        "need no price in the mapping. Case-insensitive.",
+    )
+    exempt_where: str | None = Field(
+        None,
+        description="Instead of (or besides) naming them: a SQL condition on the plans table "
+        "whose rows need no price, e.g. `monthly_price_cents = 0`.",
+    )
+
+    @field_validator("exempt_where")
+    @classmethod
+    def _one_condition(cls, value: str | None) -> str | None:
+        if value is not None and (";" in value or "--" in value or not value.strip()):
+            raise ValueError("exempt_where must be one SQL condition (no ';' or comments)")
+        return value
 
 
 class PlansCoverMapping(Probe[PlansCoverMappingParams]):
@@ -47,7 +64,7 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
             raise ProbeError(f"{name}: {exc}") from None
         sold = {t.lower(): t for t in mapping.tiers()}
 
-        from sqlalchemy import select
+        from sqlalchemy import case, literal, select, text
 
         with reading(ctx.db()) as conn:
             table = reflect(conn, params.table, params.db_schema)
@@ -64,24 +81,34 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
                     f"{params.table} has no column {lacking}; fix the schema or the item",
                     **url_evidence(ctx.database_url()),
                 )
-            columns = [tier] if active is None else [tier, active]
-            rows = conn.execute(select(*columns)).all()
+            exempt_flag = (
+                case((text(f"({params.exempt_where})"), 1), else_=0)
+                if params.exempt_where
+                else literal(0)
+            )
+            columns = [tier, exempt_flag] if active is None else [tier, exempt_flag, active]
+            rows = conn.execute(select(*columns).select_from(table)).all()
         all_tiers: dict[str, str] = {}
         active_tiers: dict[str, str] = {}
+        exempt: dict[str, str] = {}
+        named_exempt = {t.lower() for t in params.exempt_tiers}
         for row in rows:
             if row[0] is None:
                 continue
             value = str(row[0])
             all_tiers[value.lower()] = value
-            if active is None or truthy(row[1]):
+            if active is None or truthy(row[2]):
                 active_tiers[value.lower()] = value
-        unsold = sorted(set(active_tiers) - set(sold))
+                if value.lower() in named_exempt or truthy(row[1]):
+                    exempt[value.lower()] = value
+        unsold = sorted(set(active_tiers) - set(sold) - set(exempt))
         unbacked = sorted(set(sold) - set(active_tiers))
         evidence = {
             **url_evidence(ctx.database_url()),
             "mapping_var": name,
             "active_tiers": sorted(active_tiers.values()),
             "mapping_tiers": sorted(sold.values()),
+            "exempt_tiers": sorted(exempt.values()),
         }
         problems: list[str] = []
         if unsold:
@@ -89,7 +116,9 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
             problems.append(
                 f"active tier(s) {shown_unsold} have no price in {name}: add "
                 f"{', '.join(f'{t}.monthly' for t in unsold)} (or the cycles you sell) to the "
-                f"mapping, or set {params.active_column or 'the plan'} false"
+                f"mapping, or set {params.active_column or 'the plan'} false; if the tier is "
+                "meant to have no Stripe price (free, contact sales), name it in the item's "
+                "exempt_tiers or exempt_where"
             )
         if unbacked:
             parts = []
@@ -102,8 +131,12 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
             )
         if problems:
             return Outcome.failed("; ".join(problems), unsold=unsold, unbacked=unbacked, **evidence)
+        priced = sorted(v for k, v in active_tiers.items() if k not in exempt)
+        note = (
+            f"; {', '.join(sorted(exempt.values()))} exempt (no price by design)" if exempt else ""
+        )
         return Outcome.passed(
-            f"every active tier ({', '.join(sorted(active_tiers.values()))}) has a price in "
-            f"{name}, and every tier it sells has an active row in {params.table}",
+            f"every active tier ({', '.join(priced)}) has a price in "
+            f"{name}, and every tier it sells has an active row in {params.table}{note}",
             **evidence,
         )

@@ -53,9 +53,9 @@ def test_asyncpg_and_postgres_urls_reach_postgresql(
     ctx = make_context(tmp_path, {"DATABASE_URL": url})
     for kind, params in [
         ("db.tables", TABLES),
-        ("db.rows", {"table": "subscription_plans", "min": 3}),
+        ("db.rows", {"table": "subscription_plans", "min": 4}),
         ("db.migration_head", {"expected": HEAD_REVISION}),
-        ("db.plans_cover_mapping", {}),
+        ("db.plans_cover_mapping", {"exempt_tiers": ["FREE"]}),
     ]:
         out = run_probe(kind, ctx, **params)
         assert out.status is Status.PASS, out.message
@@ -65,20 +65,20 @@ def test_asyncpg_and_postgres_urls_reach_postgresql(
 
 # -- db.rows: min, max, exactly -----------------------------------------------------------------
 
-# The seeded plans: BASIC and PRO active, ENTERPRISE inactive (3 rows, 2 active).
+# The seeded plans: BASIC, PRO and FREE active, ENTERPRISE inactive (4 rows, 3 active).
 ROW_CASES = [
-    ({"table": "subscription_plans", "min": 3}, Status.PASS, "has 3 row(s)"),
-    ({"table": "subscription_plans", "min": 4}, Status.FAIL, "has 3 row(s), needs at least 4"),
-    ({"table": "subscription_plans", "max": 3}, Status.PASS, "has 3 row(s)"),
-    ({"table": "subscription_plans", "max": 2}, Status.FAIL, "expected at most 2"),
+    ({"table": "subscription_plans", "min": 4}, Status.PASS, "has 4 row(s)"),
+    ({"table": "subscription_plans", "min": 5}, Status.FAIL, "has 4 row(s), needs at least 5"),
+    ({"table": "subscription_plans", "max": 4}, Status.PASS, "has 4 row(s)"),
+    ({"table": "subscription_plans", "max": 3}, Status.FAIL, "expected at most 3"),
     ({"table": "subscription_plans", "min": 1, "max": 2}, Status.FAIL, "expected between 1 and 2"),
     (
-        {"table": "subscription_plans", "where": {"is_active": True}, "exactly": 2},
+        {"table": "subscription_plans", "where": {"is_active": True}, "exactly": 3},
         Status.PASS,
-        "has 2 row(s) with is_active = true",
+        "has 3 row(s) with is_active = true",
     ),
     ({"table": "subscription_plans", "exactly": 2}, Status.FAIL, "expected exactly 2"),
-    ({"table": "subscription_plans", "exactly": 4}, Status.FAIL, "needs exactly 4"),
+    ({"table": "subscription_plans", "exactly": 5}, Status.FAIL, "needs exactly 5"),
     (
         {"sql": "SELECT * FROM subscription_plans WHERE monthly_price_cents < 0", "exactly": 0},
         Status.PASS,
@@ -103,13 +103,13 @@ ROW_CASES = [
         {
             "table": "subscription_plans",
             "per_column": "tier",
-            "values": ["BASIC", "FREE"],
+            "values": ["BASIC", "STARTER"],
             "exactly": 0,
         },
         Status.FAIL,
-        "more rows than allowed (none) for tier BASIC (found BASIC: 1, FREE: 0)",
+        "more rows than allowed (none) for tier BASIC (found BASIC: 1, STARTER: 0)",
     ),
-    ({"table": "subscription_plans", "min_rows": 3}, Status.PASS, "has 3 row(s)"),
+    ({"table": "subscription_plans", "min_rows": 4}, Status.PASS, "has 4 row(s)"),
 ]
 
 
@@ -180,9 +180,9 @@ def test_tenants_one_broken_tenant_fails_the_item_and_is_named(tmp_path: Path) -
 
 def test_tenants_rows_counted_per_database(tmp_path: Path) -> None:
     ctx = _tenants(tmp_path)
-    out = run_probe("db.rows", ctx, table="subscription_plans", exactly=3)
+    out = run_probe("db.rows", ctx, table="subscription_plans", exactly=4)
     assert out.status is Status.PASS and "in each of 3 database(s)" in out.message
-    out = run_probe("db.rows", ctx, table="subscription_plans", exactly=2)
+    out = run_probe("db.rows", ctx, table="subscription_plans", exactly=3)
     assert out.status is Status.FAIL and "[default]" in out.message and "[acme]" in out.message
 
 
@@ -212,3 +212,39 @@ def test_tenant_named_default_is_refused() -> None:
 
     with pytest.raises(ValueError, match="'default' names database_url"):
         EnvironmentProfile.model_validate({"mode": "live", "databases": {"default": "x"}})
+
+
+# -- db.plans_cover_mapping: tiers without a price by design -----------------------------------
+
+
+def test_a_free_tier_fails_unless_exempt(tmp_path: Path, db_url: str) -> None:
+    seed_database(db_url)  # FREE is active with no price, like most apps' free tier
+    ctx = make_context(tmp_path, {"DATABASE_URL": db_url})
+    out = run_probe("db.plans_cover_mapping", ctx)
+    assert out.status is Status.FAIL
+    assert "active tier(s) FREE have no price" in out.message
+    assert "exempt_tiers or exempt_where" in out.message
+    for params in ({"exempt_tiers": ["free"]}, {"exempt_where": "monthly_price_cents = 0"}):
+        out = run_probe("db.plans_cover_mapping", ctx, **params)
+        assert out.status is Status.PASS, out.message
+        assert "every active tier (BASIC, PRO) has a price" in out.message
+        assert "FREE exempt (no price by design)" in out.message
+
+
+def test_an_exemption_does_not_hide_another_unsold_tier(tmp_path: Path, sqlite_url: str) -> None:
+    seed_database(sqlite_url, ["unsold-tier"])
+    ctx = make_context(tmp_path, {"DATABASE_URL": sqlite_url})
+    out = run_probe("db.plans_cover_mapping", ctx, exempt_where="monthly_price_cents = 0")
+    assert out.status is Status.FAIL
+    assert "active tier(s) ENTERPRISE have no price" in out.message and "FREE" not in out.message
+
+
+def test_a_broken_exempt_condition_is_an_error_or_refused(tmp_path: Path, sqlite_url: str) -> None:
+    from golive.checks.db_plans import PlansCoverMappingParams
+
+    seed_database(sqlite_url)
+    ctx = make_context(tmp_path, {"DATABASE_URL": sqlite_url})
+    out = run_probe("db.plans_cover_mapping", ctx, exempt_where="no_such_column = 0")
+    assert out.status is Status.ERROR and "no_such_column" in out.message
+    with pytest.raises(ValueError, match="one SQL condition"):
+        PlansCoverMappingParams.model_validate({"exempt_where": "1=1; DROP TABLE x"})
