@@ -38,6 +38,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "secrets.repo_scan": "golive.checks.secrets:RepoScan",
     "secrets.tracked_env_files": "golive.checks.secrets:TrackedEnvFiles",
     "repo.dependency_pinned": "golive.checks.repo:DependencyPinned",
+    "repo.patterns": "golive.checks.repo:Patterns",
     # Stripe, read-only: checks/stripe_*.py
     "stripe.key_mode": "golive.checks.stripe_account:KeyMode",
     "stripe.account": "golive.checks.stripe_account:AccountReady",
