@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from golive import stripe_keys
 from golive.context import ProbeContext
 from golive.environment import ConfigValue
 from golive.pricemap import MappingError, parse_mapping
@@ -26,20 +27,14 @@ DOMAIN = re.compile(
 )
 
 KeyKind = Literal["secret", "restricted", "secret_or_restricted", "publishable", "webhook_secret"]
-KEY_PREFIXES: dict[str, tuple[str, ...]] = {
-    "secret": ("sk_{mode}_",),
-    "restricted": ("rk_{mode}_",),
-    "secret_or_restricted": ("sk_{mode}_", "rk_{mode}_"),
-    "publishable": ("pk_{mode}_",),
-    "webhook_secret": ("whsec_",),
+KEY_KINDS: dict[str, tuple[stripe_keys.Kind, ...]] = {
+    "secret": ("secret",),
+    "restricted": ("restricted",),
+    "secret_or_restricted": ("secret", "restricted"),
+    "publishable": ("publishable",),
+    "webhook_secret": ("webhook_secret",),
 }
-MODE_OF_PREFIX = re.compile(r"^(?:sk|rk|pk)_(?P<mode>live|test)_")
-
-
-def key_mode(value: str) -> str | None:
-    """'live' or 'test' from a Stripe key's prefix (sk_/rk_/pk_), else None."""
-    match = MODE_OF_PREFIX.match(value)
-    return match.group("mode") if match else None
+key_mode = stripe_keys.key_mode
 
 
 def shown(value: ConfigValue) -> str:
@@ -174,10 +169,9 @@ class KeyPrefix(Probe[KeyPrefixParams]):
                 return Outcome.skip(f"{name} is not set")
             return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
         mode = ctx.mode if params.mode == "auto" else params.mode
-        expected = [p.format(mode=mode) for p in KEY_PREFIXES[params.key]]
         # A secret-key variable may hold a restricted key: both are server-side keys.
-        if params.key == "secret":
-            expected.append(f"rk_{mode}_")
+        kinds = KEY_KINDS["secret_or_restricted" if params.key == "secret" else params.key]
+        expected = [p for kind in kinds for p in stripe_keys.prefixes(kind, mode)]
         raw = value.reveal().strip()
         if raw != value.reveal():
             return Outcome.failed(f"{name} has leading or trailing white space ({shown(value)})")
