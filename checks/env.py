@@ -14,7 +14,13 @@ from pydantic import Field, model_validator
 from golive import stripe_keys
 from golive.context import ProbeContext
 from golive.environment import ConfigValue
-from golive.pricemap import MappingError, parse_mapping
+from golive.pricemap import (
+    MappingError,
+    PriceSource,
+    describe_source,
+    load_prices,
+    parse_mapping,
+)
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
@@ -240,6 +246,9 @@ class ModeConsistent(Probe[ModeConsistentParams]):
 
 class PriceMappingParams(ProbeParams):
     var: str = "STRIPE_PLAN_PRICE_MAPPING_{MODE}"
+    source: PriceSource | None = Field(
+        None, description="Instead of var: a price source ({var}, {sql} or {prices})."
+    )
     required_keys: list[str] = Field(default_factory=list, description="tier.cycle keys.")
     id_prefix: str = "price_"
 
@@ -252,14 +261,21 @@ class PriceMapping(Probe[PriceMappingParams]):
     )
 
     def run(self, params: PriceMappingParams, ctx: ProbeContext) -> Outcome:
-        name = ctx.expand(params.var)
-        value = ctx.var(name)
-        if value is None:
-            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
-        try:
-            mapping = parse_mapping(value.reveal())
-        except MappingError as exc:
-            return Outcome.failed(f"{name}: {exc}")
+        source = params.source or PriceSource(var=params.var)
+        name = describe_source(source, ctx)
+        if source.var is None:  # a query or a literal list: read through the shared source
+            loaded = load_prices(source, ctx)
+            if loaded is None:  # only a variable can be unset; fail closed all the same
+                raise ProbeError(f"{name} gave no mapping")
+            mapping = loaded.mapping
+        else:
+            value = ctx.var(name)
+            if value is None:
+                return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+            try:
+                mapping = parse_mapping(value.reveal())
+            except MappingError as exc:
+                return Outcome.failed(f"{name}: {exc}")
         problems = [
             f"{key} maps {price!r}, not a {params.id_prefix} id"
             for key, price in sorted(mapping.entries.items())
