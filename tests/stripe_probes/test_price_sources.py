@@ -104,5 +104,5 @@ def test_a_source_is_exactly_one_kind() -> None:
 
     with pytest.raises(ValidationError, match="exactly one of var, sql, prices"):
         PriceSource(var="A", prices={"basic.monthly": "price_1"})
-    with pytest.raises(ValidationError, match="expected tier.cycle"):
+    with pytest.raises(ValidationError, match=r"expected tier\.cycle"):
         PriceSource(prices={"basic": "price_1"})
