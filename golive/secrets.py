@@ -18,28 +18,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# Prefixes that make a value secret whatever its variable is called, longest first so
-# that the shown prefix is as telling as possible.
-SECRET_PREFIXES = (
-    "sk_live_",
-    "sk_test_",
-    "rk_live_",
-    "rk_test_",
-    "whsec_",
-    "pk_live_",
-    "pk_test_",
-    "sk_",
-    "rk_",
-)
+from golive.stripe_keys import SECRET_PREFIXES
+from golive.stripe_keys import TOKEN_IN_TEXT as _STRIPE_TOKEN
+
 # Parts of variable names that mark a value as secret.
 SECRET_NAME_PARTS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "PRIVATE", "CREDENTIAL")
 SECRET_NAME_SUFFIXES = ("_KEY", "_PWD", "_DSN")
 # Database URLs carry a password between ':' and '@'.
 _URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]+)(?=@)")
-# Stripe-shaped tokens anywhere in free text.
-_STRIPE_TOKEN = re.compile(
-    r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9+/=]{6,}"
-)
 _MIN_SCRUB_LEN = 6  # shorter "secrets" would scrub ordinary words
 
 
