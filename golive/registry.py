@@ -53,11 +53,11 @@ BUILTIN_PROBES: dict[str, str] = {
     "db.plans_cover_mapping": "golive.checks.db:PlansCoverMapping",
     "db.migration_head": "golive.checks.db:MigrationHead",
     "db.same_revision": "golive.checks.db:SameRevision",
-    # the deployment's HTTP surface: checks/http.py
-    "http.status": "golive.checks.http:StatusByRole",
-    "http.rate_limit": "golive.checks.http:RateLimit",
-    "http.webhook_signature": "golive.checks.http:WebhookSignature",
-    "http.https": "golive.checks.http:Https",
+    # the deployment's HTTP surface: checks/http_*.py
+    "http.status": "golive.checks.http_status:StatusByRole",
+    "http.rate_limit": "golive.checks.http_ratelimit:RateLimit",
+    "http.webhook_signature": "golive.checks.http_webhook:WebhookSignature",
+    "http.https": "golive.checks.http_https:Https",
     # what only a person can confirm: checks/manual.py
     "manual": "golive.checks.manual:Manual",
 }

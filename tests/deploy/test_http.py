@@ -302,7 +302,7 @@ def test_no_rate_limit_fails_and_the_burst_stays_bounded(tmp_path: Path, make_ap
 
 
 def test_rate_limit_default_cap_is_30_and_the_hard_cap_100(tmp_path: Path, make_app: Any) -> None:
-    from golive.checks.http import RateLimitParams
+    from golive.checks.http_ratelimit import RateLimitParams
 
     assert RateLimitParams(path="/x").max_requests == 30
     with pytest.raises(ValueError):
@@ -452,7 +452,7 @@ def test_webhook_needs_the_secret(tmp_path: Path, make_app: Any) -> None:
 
 def test_signature_matches_stripe_sdk(tmp_path: Path) -> None:
     import stripe
-    from golive.checks.http import stripe_signature, synthetic_event
+    from golive.checks.http_webhook import stripe_signature, synthetic_event
 
     secret = "whsec_" + "k" * 32
     now = int(time.time())
