@@ -9,6 +9,7 @@ the request's headers.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -92,3 +93,63 @@ def reason(exc: BaseException) -> str:
 def status_text(response: httpx.Response) -> str:
     phrase = response.reason_phrase
     return f"{response.status_code} {phrase}".strip()
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The Retry-After of an answer in seconds (delta-seconds or an HTTP date), or None."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    import datetime as dt
+
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+class Patience:
+    """How long a probe may wait for the app's own rate limiter to let it in again.
+
+    A 429 from the app during a status or signature probe says nothing about the
+    question asked: wait for Retry-After while the item's time allows (half of it, so
+    the answer still comes in time), else give up with `error`, never a diagnosis.
+    """
+
+    def __init__(self, ctx: ProbeContext, retries: int = 3) -> None:
+        self.deadline = time.monotonic() + ctx.timeout / 2
+        self.retries = retries
+
+    def send(
+        self,
+        ctx: ProbeContext,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        content: bytes | None = None,
+    ) -> httpx.Response:
+        """`send`, retried after Retry-After on a 429; still 429 is ProbeError."""
+        for _ in range(self.retries + 1):
+            response = send(ctx, method, url, headers=headers, json_body=json_body, content=content)
+            if response.status_code != 429:
+                return response
+            wait = retry_after_seconds(response)
+            if wait is None or time.monotonic() + wait > self.deadline or self.retries <= 0:
+                break
+            self.retries -= 1
+            time.sleep(wait)
+        after = response.headers.get("retry-after")
+        raise ProbeError(
+            f"{method} {shown_url(url)}: rate limited by the app (429"
+            f"{f', Retry-After: {after}' if after else ', no Retry-After'}), could not decide; "
+            "run again when the app's limiter has reset, or exempt golive's requests from it"
+        )

@@ -82,6 +82,9 @@ BREAKS: dict[str, str] = {
     "webhook-no-tolerance": "the webhook accepts signed events of any age (replays)",
     "webhook-wrong-secret": "the app verifies with another secret than its configuration's",
     "webhook-500": "the webhook crashes with 500 after verifying",
+    "webhook-behind-login": "the webhook demands a signed-in user before it reads the signature",
+    "webhook-login-unverified": "the webhook demands a signed-in user, then skips the signature "
+    "check for them (forged and stale events answered 200 behind the login)",
     # database
     "missing-subscription-tables": "no user_subscriptions table",
     "missing-usage-tables": "no api_usage_logs and usage_summaries tables",
@@ -726,7 +729,10 @@ class ReferenceApp:
 
     def _webhook(self, request: Request, user: User | None) -> Response:
         breaks = self.config.breaks
-        if "webhook-unverified" not in breaks:
+        behind_login = {"webhook-behind-login", "webhook-login-unverified"} & breaks
+        if behind_login:
+            self._require_user(user)
+        if not {"webhook-unverified", "webhook-login-unverified"} & breaks:
             verify_signature(
                 request.body,
                 request.headers.get("stripe-signature"),

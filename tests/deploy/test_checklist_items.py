@@ -101,7 +101,11 @@ CAUGHT_BY: dict[str, dict[str, tuple[Status, str]]] = {
     "webhook-unverified": {"4.3a": (FAIL, "does not verify Stripe-Signature")},
     "webhook-no-tolerance": {"4.3a": (FAIL, "accepts old signatures")},
     "webhook-wrong-secret": {"4.3a": (FAIL, "signing secret is not STRIPE_WEBHOOK_SECRET")},
-    "webhook-500": {"4.3a": (ERROR, "the handler fails")},
+    "webhook-500": {"4.3a": (FAIL, "the handler fails on a valid event")},
+    "webhook-behind-login": {"4.3a": (FAIL, "exempt the webhook route from login")},
+    "webhook-login-unverified": {
+        "4.3a": (FAIL, "behind the login, an event signed with a made-up secret was answered")
+    },
     "missing-subscription-tables": {
         "3.1a": (FAIL, "missing table(s): user_subscriptions"),
         "3.1a.columns": (FAIL, "table user_subscriptions does not exist"),

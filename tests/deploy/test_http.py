@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -372,91 +371,3 @@ def test_anonymous_bursts_count_refusals_as_served(tmp_path: Path, make_app: Any
         "http.rate_limit", ctx_of(tmp_path, app), path=CHECKOUT, role="anonymous", max_requests=5
     )
     assert out.status is Status.FAIL and "401×5" in out.message
-
-
-# -- http.webhook_signature ---------------------------------------------------------------
-
-
-WEBHOOK = {"path": "/api/subscription/webhook"}
-
-
-def test_webhook_signature_passes_on_the_healthy_app(tmp_path: Path, make_app: Any) -> None:
-    app = make_app()
-    out = run_probe("http.webhook_signature", ctx_of(tmp_path, app), **WEBHOOK)
-    assert out.status is Status.PASS, out.message
-    assert out.evidence["statuses"] == {
-        "signed": 200,
-        "forged": 400,
-        "unsigned": 400,
-        "stale": 400,
-        "tampered": 400,
-    }
-    assert app.config.webhook_secret not in out.message
-
-
-def test_webhook_url_defaults_to_the_profile(tmp_path: Path, make_app: Any) -> None:
-    app = make_app()
-    ctx = ctx_of(
-        tmp_path, app, stripe={"webhook_url": "${GOLIVE_BASE_URL}/api/subscription/webhook"}
-    )
-    assert run_probe("http.webhook_signature", ctx).status is Status.PASS
-
-
-WEBHOOK_BREAKS = [
-    (
-        "webhook-unverified",
-        Status.FAIL,
-        [
-            "an event signed with a made-up secret was answered 200",
-            "does not verify Stripe-Signature",
-        ],
-    ),
-    (
-        "webhook-no-tolerance",
-        Status.FAIL,
-        ["timestamped 10 minutes ago was answered 200", "replays"],
-    ),
-    (
-        "webhook-wrong-secret",
-        Status.FAIL,
-        [
-            "an event signed with STRIPE_WEBHOOK_SECRET (whsec_…(sha256:",
-            "was refused (400)",
-            "signing secret",
-        ],
-    ),
-    ("webhook-500", Status.ERROR, ["500 Internal Server Error", "the handler fails"]),
-]
-
-
-@pytest.mark.parametrize(
-    ("brk", "expected", "fragments"), WEBHOOK_BREAKS, ids=[b for b, *_ in WEBHOOK_BREAKS]
-)
-def test_each_webhook_break_is_caught(
-    tmp_path: Path, make_app: Any, brk: str, expected: Status, fragments: list[str]
-) -> None:
-    app = make_app(brk)
-    out = run_probe("http.webhook_signature", ctx_of(tmp_path, app), **WEBHOOK)
-    assert out.status is expected, out.message
-    for fragment in fragments:
-        assert fragment in out.message
-    assert app.config.webhook_secret not in out.message + json.dumps(out.evidence)
-
-
-def test_webhook_needs_the_secret(tmp_path: Path, make_app: Any) -> None:
-    app = make_app()
-    values = {k: v for k, v in app.golive_env().items() if k != "STRIPE_WEBHOOK_SECRET"}
-    out = run_probe("http.webhook_signature", make_context(tmp_path, values), **WEBHOOK)
-    assert out.status is Status.ERROR and "STRIPE_WEBHOOK_SECRET is not set" in out.message
-
-
-def test_signature_matches_stripe_sdk(tmp_path: Path) -> None:
-    import stripe
-    from golive.checks.http_webhook import stripe_signature, synthetic_event
-
-    secret = "whsec_" + "k" * 32
-    now = int(time.time())
-    body = synthetic_event("golive.probe.ping", False, now)
-    header = stripe_signature(body, secret, now)
-    event = stripe.Webhook.construct_event(body.decode(), header, secret)
-    assert event["type"] == "golive.probe.ping" and event["livemode"] is False
