@@ -58,6 +58,8 @@ BUILTIN_PROBES: dict[str, str] = {
     "http.rate_limit": "golive.checks.http_ratelimit:RateLimit",
     "http.webhook_signature": "golive.checks.http_webhook:WebhookSignature",
     "http.https": "golive.checks.http_https:Https",
+    "http.forged_token": "golive.checks.http_tokens:ForgedToken",
+    "http.openapi_auth": "golive.checks.http_openapi:OpenApiAuth",
     # what only a person can confirm: checks/manual.py
     "manual": "golive.checks.manual:Manual",
 }
