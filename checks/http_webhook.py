@@ -1,6 +1,6 @@
 """http.webhook_signature: the webhook route verifies Stripe-Signature as Stripe signs it.
 
-golive sends five variants of one harmless synthetic event (docs/webhook-probe.md):
+golive sends five variants of one harmless synthetic event (docs/http-probes.md):
 correctly signed, forged, unsigned, stale and tampered, without credentials, as Stripe
 does. The pattern of the five answers says what happened, and each pattern has its own
 cause: a login wall (all 401/403), no route (404/405), a body rejected before
