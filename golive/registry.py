@@ -49,11 +49,13 @@ BUILTIN_PROBES: dict[str, str] = {
     "db.plans_cover_mapping": "golive.checks.db_plans:PlansCoverMapping",
     "db.migration_head": "golive.checks.db_migrations:MigrationHead",
     "db.same_revision": "golive.checks.db_migrations:SameRevision",
-    # the deployment's HTTP surface: checks/http.py
-    "http.status": "golive.checks.http:StatusByRole",
-    "http.rate_limit": "golive.checks.http:RateLimit",
-    "http.webhook_signature": "golive.checks.http:WebhookSignature",
-    "http.https": "golive.checks.http:Https",
+    # the deployment's HTTP surface: checks/http_*.py
+    "http.status": "golive.checks.http_status:StatusByRole",
+    "http.rate_limit": "golive.checks.http_ratelimit:RateLimit",
+    "http.webhook_signature": "golive.checks.http_webhook:WebhookSignature",
+    "http.https": "golive.checks.http_https:Https",
+    "http.forged_token": "golive.checks.http_tokens:ForgedToken",
+    "http.openapi_auth": "golive.checks.http_openapi:OpenApiAuth",
     # what only a person can confirm: checks/manual.py
     "manual": "golive.checks.manual:Manual",
 }

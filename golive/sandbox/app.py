@@ -72,6 +72,8 @@ BREAKS: dict[str, str] = {
     "leak-secret": "fraud-warning JSON carries the webhook signing secret",
     "efw-missing-fields": "fraud-warning JSON lacks fraud_type and actionable",
     "portal-no-url": "create-portal-session answers 200 without a URL",
+    "jwt-unverified": "JWTs are decoded without verifying signature, algorithm or expiry",
+    "open-write-route": "POST /api/admin/reset-rate-limits needs no authentication",
     # rate limiting
     "no-rate-limit": "create-checkout-session has no rate limit",
     "rate-limit-global": "one rate-limit bucket for all users",
@@ -82,6 +84,9 @@ BREAKS: dict[str, str] = {
     "webhook-no-tolerance": "the webhook accepts signed events of any age (replays)",
     "webhook-wrong-secret": "the app verifies with another secret than its configuration's",
     "webhook-500": "the webhook crashes with 500 after verifying",
+    "webhook-behind-login": "the webhook demands a signed-in user before it reads the signature",
+    "webhook-login-unverified": "the webhook demands a signed-in user, then skips the signature "
+    "check for them (forged and stale events answered 200 behind the login)",
     # database
     "missing-subscription-tables": "no user_subscriptions table",
     "missing-usage-tables": "no api_usage_logs and usage_summaries tables",
@@ -151,12 +156,64 @@ def _webhook_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(24).replace("-", "A").replace("_", "B")
 
 
+def _b64url(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64url(text: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def mint_jwt(email: str, key: str, ttl_s: int = 86_400, now: float | None = None) -> str:
+    """An HS256 JWT for `email` (`sub`), as the app's login would issue it."""
+    issued = int(time.time() if now is None else now)
+    header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = _b64url(json.dumps({"sub": email, "iat": issued, "exp": issued + ttl_s}).encode())
+    mac = hmac.new(key.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
+    return f"{header}.{claims}.{_b64url(mac)}"
+
+
+def jwt_subject(token: str, key: str, *, verify: bool) -> str | None:
+    """The `sub` of a JWT the app accepts, or None. `verify=False` is the jwt-unverified
+    break: the claims are read as they come (alg none, any key, any expiry)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header = json.loads(_unb64url(parts[0]))
+        claims = json.loads(_unb64url(parts[1]))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return None
+    if verify:
+        if header.get("alg") != "HS256":
+            return None
+        expected = hmac.new(key.encode(), f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256)
+        try:
+            given = _unb64url(parts[2])
+        except ValueError:
+            return None
+        if not hmac.compare_digest(expected.digest(), given):
+            return None
+        exp = claims.get("exp")
+        if not isinstance(exp, int | float) or exp <= time.time():
+            return None
+    sub = claims.get("sub")
+    return sub if isinstance(sub, str) else None
+
+
 @dataclass(frozen=True)
 class AppConfig:
     """What the reference app runs with. Every secret is random unless given."""
 
     database_url: str
     webhook_secret: str = field(default_factory=_webhook_secret, repr=False)
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     admin_emails: tuple[str, ...] = ("ops@golive.example",)
     admin_email_domain: str | None = "admins.example"
     users: tuple[User, ...] = field(default_factory=default_users)
@@ -530,6 +587,7 @@ ROUTES: tuple[Route, ...] = (
     ("GET", re.compile(r"/api/stripe/fraud-warnings/(?P<id>[^/]+)"), "fraud_warning"),
     ("GET", re.compile(r"/stripe-disputes"), "disputes_page"),
     ("GET", re.compile(r"/health"), "health"),
+    ("POST", re.compile(r"/api/admin/reset-rate-limits"), "reset_limits"),
     ("GET", re.compile(r"/openapi.json"), "openapi"),
 )
 
@@ -588,9 +646,18 @@ OPENAPI: JsonObject = {
             "get": _operation("admin", "One early fraud warning", ["admin"])
         },
         "/stripe-disputes": {"get": _operation("admin", "Disputes page", ["admin"])},
+        "/api/admin/reset-rate-limits": {
+            "post": _operation("admin", "Reset the rate limiter", ["admin"])
+        },
         "/health": {"get": _operation("meta", "Health", None)},
     },
 }
+#: The routes the document lists: (method, path template, summary).
+OPENAPI_ROUTES: tuple[tuple[str, str, str], ...] = tuple(
+    (method, path, op["summary"])
+    for path, ops in OPENAPI["paths"].items()
+    for method, op in ops.items()
+)
 
 
 class ReferenceApp:
@@ -701,8 +768,15 @@ class ReferenceApp:
             "GOLIVE_MIGRATION_HEAD": HEAD_REVISION,
         }
         for user in config.users:
-            values[f"GOLIVE_{user.role.upper()}_TOKEN"] = user.token
+            values[f"GOLIVE_{user.role.upper()}_TOKEN"] = self.jwt(user.role)
         return values
+
+    def jwt(self, role: str) -> str:
+        """A JWT for the user of `role`, signed with the app's key (valid for a day)."""
+        for user in self.config.users:
+            if user.role == role:
+                return mint_jwt(user.email, self.config.jwt_secret)
+        raise KeyError(role)
 
     # -- request handling --------------------------------------------------------------
     def handle(self, request: Request) -> Response:
@@ -743,15 +817,24 @@ class ReferenceApp:
         """The user of a bearer token, or of a `session` cookie holding one."""
         auth = request.headers.get("authorization", "")
         scheme, _, token = auth.partition(" ")
-        user = self._users.get(token.strip()) if scheme.lower() == "bearer" else None
+        user = self._token_user(token.strip()) if scheme.lower() == "bearer" else None
         if user is None and "cookie" in request.headers:
             cookies = SimpleCookie()
             with contextlib.suppress(CookieError):
                 cookies.load(request.headers["cookie"])
             if "session" in cookies:
-                user = self._users.get(cookies["session"].value)
+                user = self._token_user(cookies["session"].value)
         if user is None and "auth-disabled" in self.config.breaks:
             return User("dev", DEV_EMAIL, "")
+        return user
+
+    def _token_user(self, token: str) -> User | None:
+        """The user of an opaque token, or of a JWT the app issued (`sub` = e-mail)."""
+        user = self._users.get(token)
+        if user is None and token.count(".") == 2:
+            verify = "jwt-unverified" not in self.config.breaks
+            email = jwt_subject(token, self.config.jwt_secret, verify=verify)
+            user = next((u for u in self.config.users if u.email == email), None)
         return user
 
     def is_admin(self, user: User) -> bool:
@@ -789,9 +872,18 @@ class ReferenceApp:
     def _openapi(self, request: Request, user: User | None) -> Response:
         return Response.json(OPENAPI)
 
+    def _reset_limits(self, request: Request, user: User | None) -> Response:
+        if "open-write-route" not in self.config.breaks:
+            self._require_admin(user)
+        self._limiter.reset()
+        return Response.json({"reset": True})
+
     def _webhook(self, request: Request, user: User | None) -> Response:
         breaks = self.config.breaks
-        if "webhook-unverified" not in breaks:
+        behind_login = {"webhook-behind-login", "webhook-login-unverified"} & breaks
+        if behind_login:
+            self._require_user(user)
+        if not {"webhook-unverified", "webhook-login-unverified"} & breaks:
             verify_signature(
                 request.body,
                 request.headers.get("stripe-signature"),

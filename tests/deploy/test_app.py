@@ -194,3 +194,43 @@ def test_cli_refuses_an_unknown_break(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2 and "unknown break switch(es): nope" in proc.stderr
+
+
+def test_the_app_verifies_the_jwts_it_issues(make_app: Any) -> None:
+    from golive.sandbox.app import mint_jwt
+
+    app = make_app()
+    url = app.url + "/api/stripe/disputes"
+
+    def status(token: str) -> int:
+        return httpx.get(url, headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert status(app.jwt("admin")) == 200
+    assert status(app.jwt("user")) == 403
+    expired = mint_jwt("ops@golive.example", app.config.jwt_secret, now=time.time() - 90_000)
+    assert status(expired) == 401
+    assert status(mint_jwt("ops@golive.example", "another key")) == 401
+    header, claims, _ = app.jwt("admin").split(".")
+    assert status(f"{header}.{claims}.") == 401
+    unverified = make_app("jwt-unverified", database_url=app.config.database_url, seed=False)
+    assert (
+        httpx.get(
+            unverified.url + "/api/stripe/disputes", headers={"Authorization": f"Bearer {expired}"}
+        ).status_code
+        == 200
+    )
+
+
+def test_openapi_document_lists_the_routes_and_the_reset_route_is_admin_only(
+    make_app: Any,
+) -> None:
+    app = make_app()
+    document = httpx.get(app.url + "/openapi.json").json()
+    assert "/api/admin/reset-rate-limits" in document["paths"]
+    assert "/api/stripe/disputes/{id}" in document["paths"]
+    reset = app.url + "/api/admin/reset-rate-limits"
+    assert httpx.post(reset).status_code == 401
+    admin = {"Authorization": f"Bearer {app.jwt('admin')}"}
+    assert httpx.post(reset, headers=admin).json() == {"reset": True}
+    opened = make_app("open-write-route", database_url=app.config.database_url, seed=False)
+    assert httpx.post(opened.url + "/api/admin/reset-rate-limits").status_code == 200

@@ -18,6 +18,7 @@ from golive.sandbox.app import BREAKS, ReferenceApp
 from .helpers import CHECKLIST, checklist_context, run_items
 
 FAIL, WARN, ERROR, PASS, SKIP = Status.FAIL, Status.WARN, Status.ERROR, Status.PASS, Status.SKIP
+OPEN_ADMIN = "GET /api/stripe/disputes (200)"
 
 
 def deployment_items(env: str) -> list[str]:
@@ -61,7 +62,8 @@ def test_healthy_app_passes_every_deployment_item(
     results = run_staging(tmp_path, app)
     bad = {i: (r.status.value, r.message) for i, r in results.items() if r.status is not PASS}
     assert not bad
-    secrets = [app.config.webhook_secret, *(u.token for u in app.config.users)]
+    env = app.golive_env()
+    secrets = [app.config.webhook_secret, *(v for k, v in env.items() if k.endswith("_TOKEN"))]
     password = make_url(db_url).password
     if password:  # PostgreSQL
         secrets.append(str(password))
@@ -74,14 +76,21 @@ CAUGHT_BY: dict[str, dict[str, tuple[Status, str]]] = {
     "auth-disabled": {
         "1.2h": (FAIL, "DISABLE_AUTH"),
         "5.1b": (FAIL, "require authentication"),
+        "H.9": (ERROR, "without any token got 200"),
+        "H.10": (FAIL, OPEN_ADMIN),
     },
-    "admin-open": {"5.1b": (FAIL, "require authentication")},
-    "admin-any-user": {"5.1b": (FAIL, "allow only admins (ADMIN_EMAILS / ADMIN_EMAIL_DOMAIN)")},
+    "admin-open": {
+        "5.1b": (FAIL, "require authentication"),
+        "H.9": (ERROR, "without any token got 200"),
+        "H.10": (FAIL, OPEN_ADMIN),
+    },
+    "admin-any-user": {"5.1b": (FAIL, "allow only the users this route is for")},
     "admin-500": {
         "5.1a": (ERROR, "500 Internal Server Error"),
         "5.2b": (ERROR, "500 Internal Server Error"),
         "5.3a": (ERROR, "500 Internal Server Error"),
         "5.3b": (ERROR, "500 Internal Server Error"),
+        "H.9": (ERROR, "(its real token) got 500"),
     },
     "leak-fields": {
         "5.2b": (FAIL, "password_hash: remove these fields"),
@@ -94,14 +103,20 @@ CAUGHT_BY: dict[str, dict[str, tuple[Status, str]]] = {
     },
     "efw-missing-fields": {"5.3b": (FAIL, "lacks fraud_type")},
     "portal-no-url": {"6.2": (FAIL, "lacks url")},
+    "jwt-unverified": {"H.9": (FAIL, "let in a JWT with alg none")},
+    "open-write-route": {"H.10": (FAIL, "POST /api/admin/reset-rate-limits (200)")},
     "no-rate-limit": {"7.1a": (FAIL, "no 429 after 30 requests")},
     "rate-limit-global": {"7.1a": (FAIL, "not per user")},
     "rate-limit-by-header": {"7.1a": (FAIL, "trusts an unverified header")},
-    "rate-limit-no-retry-after": {"7.1a": (WARN, "add a Retry-After header")},
+    "rate-limit-no-retry-after": {"7.1a": (PASS, "advisory: the 429 has no Retry-After")},
     "webhook-unverified": {"4.3a": (FAIL, "does not verify Stripe-Signature")},
     "webhook-no-tolerance": {"4.3a": (FAIL, "accepts old signatures")},
     "webhook-wrong-secret": {"4.3a": (FAIL, "signing secret is not STRIPE_WEBHOOK_SECRET")},
-    "webhook-500": {"4.3a": (ERROR, "the handler fails")},
+    "webhook-500": {"4.3a": (FAIL, "the handler fails on a valid event")},
+    "webhook-behind-login": {"4.3a": (FAIL, "exempt the webhook route from login")},
+    "webhook-login-unverified": {
+        "4.3a": (FAIL, "behind the login, an event signed with a made-up secret was answered")
+    },
     "missing-subscription-tables": {
         "3.1a": (FAIL, "missing table(s): user_subscriptions"),
         "3.1a.columns": (FAIL, "table user_subscriptions does not exist"),

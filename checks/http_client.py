@@ -1,0 +1,155 @@
+"""Sending requests to the deployment: shared by every http.* probe.
+
+Every request goes to the environment's base URL with the shared httpx client (no
+redirects followed, no proxies from the environment). A timeout or a refused connection
+is ProbeError (`error`), never `pass`: the probe could not see the behaviour it was
+asked about. Credentials come from the environment's roles and are revealed only into
+the request's headers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import AfterValidator
+
+from golive.context import ProbeContext
+from golive.probe import ProbeError
+
+if TYPE_CHECKING:
+    import httpx
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def _path(value: str) -> str:
+    if not value.startswith("/"):
+        raise ValueError("a path on the deployment, starting with '/'")
+    return value
+
+
+RoutePath = Annotated[str, AfterValidator(_path)]
+
+
+def role_headers(ctx: ProbeContext, role: str) -> dict[str, str]:
+    """The role's credentials as request headers (cookies as one Cookie header)."""
+    creds = ctx.role(role)
+    headers = {name: value.reveal() for name, value in creds.headers.items()}
+    if creds.cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v.reveal()}" for k, v in creds.cookies.items())
+    return headers
+
+
+def send(
+    ctx: ProbeContext,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    json_body: Any = None,
+    content: bytes | None = None,
+    client: httpx.Client | None = None,
+) -> httpx.Response:
+    """One request; no answer, a refused connection or a broken exchange is ProbeError."""
+    import httpx
+
+    shown = shown_url(url)
+    try:
+        return (client or ctx.http()).request(
+            method,
+            url,
+            headers=dict(headers or {}),
+            json=json_body if content is None else None,
+            content=content,
+        )
+    except httpx.TimeoutException:
+        raise ProbeError(
+            f"{method} {shown}: no answer within {ctx.timeout:g}s; is the deployment up "
+            "and healthy?"
+        ) from None
+    except httpx.ConnectError as exc:
+        raise ProbeError(
+            f"{method} {shown}: cannot connect ({reason(exc)}); is the deployment running "
+            "at this base URL?"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise ProbeError(f"{method} {shown}: {type(exc).__name__}: {reason(exc)}") from None
+
+
+def shown_url(url: str) -> str:
+    """The URL without user info or query (they may carry credentials)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
+def reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def status_text(response: httpx.Response) -> str:
+    phrase = response.reason_phrase
+    return f"{response.status_code} {phrase}".strip()
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The Retry-After of an answer in seconds (delta-seconds or an HTTP date), or None."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    import datetime as dt
+
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+class Patience:
+    """How long a probe may wait for the app's own rate limiter to let it in again.
+
+    A 429 from the app during a status or signature probe says nothing about the
+    question asked: wait for Retry-After while the item's time allows (half of it, so
+    the answer still comes in time), else give up with `error`, never a diagnosis.
+    """
+
+    def __init__(self, ctx: ProbeContext, retries: int = 3) -> None:
+        self.deadline = time.monotonic() + ctx.timeout / 2
+        self.retries = retries
+
+    def send(
+        self,
+        ctx: ProbeContext,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        content: bytes | None = None,
+    ) -> httpx.Response:
+        """`send`, retried after Retry-After on a 429; still 429 is ProbeError."""
+        for _ in range(self.retries + 1):
+            response = send(ctx, method, url, headers=headers, json_body=json_body, content=content)
+            if response.status_code != 429:
+                return response
+            wait = retry_after_seconds(response)
+            if wait is None or time.monotonic() + wait > self.deadline or self.retries <= 0:
+                break
+            self.retries -= 1
+            time.sleep(wait)
+        after = response.headers.get("retry-after")
+        raise ProbeError(
+            f"{method} {shown_url(url)}: rate limited by the app (429"
+            f"{f', Retry-After: {after}' if after else ', no Retry-After'}), could not decide; "
+            "run again when the app's limiter has reset, or exempt golive's requests from it"
+        )

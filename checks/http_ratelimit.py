@@ -1,0 +1,219 @@
+"""http.rate_limit: a bounded burst as one user reaches 429, and a second user is still served.
+
+The burst stops at the first 429 or at its cap (at most RATE_LIMIT_HARD_CAP requests),
+and a live environment must opt in (`allow_traffic: true`) before any request is sent.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from golive.context import ProbeContext
+from golive.probe import Probe, ProbeError, ProbeParams
+from golive.results import Outcome
+
+from .http_client import HttpMethod, RoutePath, role_headers, send, status_text
+
+if TYPE_CHECKING:
+    import httpx
+
+RATE_LIMIT_HARD_CAP = 100
+ROTATING_IP_HEADERS = frozenset(
+    {"x-forwarded-for", "x-real-ip", "true-client-ip", "cf-connecting-ip", "x-client-ip"}
+)
+
+
+# -- http.rate_limit ---------------------------------------------------------------------
+
+
+class RateLimitParams(ProbeParams):
+    path: RoutePath = Field(description="The rate-limited route, e.g. create-checkout-session.")
+    method: HttpMethod = "POST"
+    role: str = Field("user", description="The role whose burst must be limited.")
+    other_role: str | None = Field(
+        None, description="A second user who must still be served after the first is limited."
+    )
+    body: dict[str, Any] | list[Any] | None = Field(
+        None, description="JSON body; one the deployment rejects cheaply is fine."
+    )
+    headers: dict[str, str] = Field(default_factory=dict)
+    max_requests: int = Field(
+        30,
+        ge=1,
+        le=RATE_LIMIT_HARD_CAP,
+        description=f"Burst cap: the probe stops at the first 429 or here (at most "
+        f"{RATE_LIMIT_HARD_CAP}).",
+    )
+    rotate_headers: list[str] = Field(
+        default_factory=list,
+        description="Headers given a fresh made-up value on each request (X-Forwarded-For, "
+        "Authorization...): a limiter keyed on them lets the burst through, and fails.",
+    )
+    require_retry_after: bool = Field(
+        False,
+        description="Warn when a 429 has no Retry-After (default: an advisory note in the "
+        "message, never a warning of the item).",
+    )
+
+
+def rotated_value(header: str, i: int, salt: str) -> str:
+    """A made-up value for a header on request `i` (documentation IPs, fake tokens)."""
+    name = header.lower()
+    ip = f"198.51.100.{(i % 254) + 1}"  # TEST-NET-2: never a real client
+    if name in ROTATING_IP_HEADERS:
+        return ip
+    if name == "forwarded":
+        return f"for={ip}"
+    if name == "authorization":
+        return f"Bearer golive-rotating-{salt}-{i}"
+    return f"golive-{salt}-{i}"
+
+
+@dataclass
+class Burst:
+    statuses: Counter[int] = field(default_factory=Counter)
+    sent: int = 0
+    limited: httpx.Response | None = None
+
+    def counts(self) -> str:
+        return ", ".join(f"{s}×{n}" for s, n in sorted(self.statuses.items()))
+
+
+class RateLimit(Probe[RateLimitParams]):
+    kind = "http.rate_limit"
+    Params = RateLimitParams
+    summary = (
+        "A bounded burst as one user reaches 429 (with Retry-After), and a second user is "
+        "still served: the limit is per user, not global nor keyed on a spoofable header."
+    )
+    sends_traffic = True
+
+    def run(self, params: RateLimitParams, ctx: ProbeContext) -> Outcome:
+        if ctx.mode == "live" and not ctx.env.profile.allow_traffic:
+            return Outcome.skip(
+                f"not run: {ctx.env.name} is a live environment and this probe sends a burst "
+                f"of up to {params.max_requests} requests to {params.path}; run it against "
+                f"staging, or set allow_traffic: true in the {ctx.env.name} profile"
+            )
+        url = ctx.base_url() + params.path
+        salt = secrets.token_hex(3)
+        label = f"{params.method} {params.path} as {params.role}"
+        evidence: dict[str, Any] = {"path": params.path, "role": params.role}
+        plain = self._burst(ctx, params, url, rotate=False, salt=salt, evidence=evidence)
+        evidence["statuses"] = dict(plain.statuses)
+        evidence["requests_sent"] = plain.sent
+        if plain.limited is None:
+            counts = plain.counts()
+            if set(plain.statuses) <= {400, 422}:
+                raise ProbeError(
+                    f"{label}: every request of the burst was refused as invalid ({counts}), so "
+                    "the app rejected the body before any limiter could count it: give the item "
+                    "a body the route accepts (frameworks such as FastAPI validate the body "
+                    "before dependencies and limiters run)"
+                )
+            return Outcome.failed(
+                f"{label}: no 429 after {params.max_requests} requests ({counts}): no per-user "
+                "rate limit at all; add one (e.g. 10 per minute) that answers 429 with "
+                "Retry-After",
+                **evidence,
+            )
+        limited = plain.limited
+        retry_after = limited.headers.get("retry-after")
+        evidence["limited_at"] = plain.sent
+        evidence["retry_after"] = retry_after
+        found = f"429 at request {plain.sent} of at most {params.max_requests}"
+        found += f" (Retry-After: {retry_after})" if retry_after else " (no Retry-After)"
+        if params.rotate_headers:
+            rotating = ", ".join(params.rotate_headers)
+            rotated = self._burst(ctx, params, url, rotate=True, salt=salt, evidence=evidence)
+            evidence["rotated_statuses"] = dict(rotated.statuses)
+            evidence["rotated_requests_sent"] = rotated.sent
+            if rotated.limited is None:
+                return Outcome.failed(
+                    f"{label}: without header changes {found}, but with {rotating} changed on "
+                    f"each request no 429 after {params.max_requests} requests "
+                    f"({rotated.counts()}): the limiter trusts an unverified header; key it on "
+                    "the authenticated user (or the connection's address)",
+                    **evidence,
+                )
+            found += f"; still 429 with {rotating} changed on each request"
+        other_note = ""
+        if params.other_role is not None:
+            headers = {
+                **role_headers(ctx, params.other_role),
+                **params.headers,
+                **{h: rotated_value(h, 0, salt + "o") for h in params.rotate_headers},
+            }
+            other = send(ctx, params.method, url, headers=headers, json_body=params.body)
+            evidence["other_role"] = params.other_role
+            evidence["other_role_status"] = other.status_code
+            if other.status_code == 429:
+                return Outcome.failed(
+                    f"{label}: {found}, but {params.other_role} was refused too (429) right "
+                    "after: the limit is global or per address, not per user; key it on the "
+                    "authenticated user",
+                    **evidence,
+                )
+            self._check_served(other, params.other_role, 1, params, evidence)
+            other_note = f"; {params.other_role} still served ({other.status_code})"
+        if retry_after is None:
+            advice = "the 429 has no Retry-After header: add one so clients know when to retry"
+            if params.require_retry_after:
+                return Outcome.warn(f"{label}: {found}{other_note}; {advice}", **evidence)
+            return Outcome.passed(f"{label}: {found}{other_note} (advisory: {advice})", **evidence)
+        return Outcome.passed(f"{label}: {found}{other_note}", **evidence)
+
+    def _burst(
+        self,
+        ctx: ProbeContext,
+        params: RateLimitParams,
+        url: str,
+        *,
+        rotate: bool,
+        salt: str,
+        evidence: dict[str, Any],
+    ) -> Burst:
+        """Up to max_requests requests, stopping at the first 429."""
+        base_headers = {**role_headers(ctx, params.role), **params.headers}
+        burst = Burst()
+        for i in range(1, params.max_requests + 1):
+            headers = dict(base_headers)
+            if rotate:
+                headers.update({h: rotated_value(h, i, salt) for h in params.rotate_headers})
+            response = send(ctx, params.method, url, headers=headers, json_body=params.body)
+            burst.statuses[response.status_code] += 1
+            burst.sent = i
+            if response.status_code == 429:
+                burst.limited = response
+                break
+            self._check_served(response, params.role, i, params, evidence)
+        return burst
+
+    def _check_served(
+        self,
+        response: httpx.Response,
+        role: str,
+        i: int,
+        params: RateLimitParams,
+        evidence: dict[str, Any],
+    ) -> None:
+        status = response.status_code
+        if status >= 500:
+            raise ProbeError(
+                f"request {i} as {role} got {status_text(response)}: the route fails, so the "
+                "burst proves nothing; see the deployment's logs"
+            )
+        if (
+            status in (401, 403)
+            and role != "anonymous"
+            and "authorization" not in {h.lower() for h in params.rotate_headers}
+        ):
+            raise ProbeError(
+                f"request {i} as {role} got {status}: the role's credentials were refused, so "
+                "the burst proves nothing; check its token"
+            )

@@ -1,0 +1,563 @@
+"""http.status: each route answers each role (anonymous, user, admin) as expected.
+
+Besides the status, an answer may have to carry JSON fields (`data[].fraud_type`) and
+must not carry forbidden ones (password hashes) or a secret of the deployment. A 5xx the
+item does not expect is `error`: the route fails, so its access control is not proven.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, model_validator
+
+from golive.context import ProbeContext
+from golive.probe import Probe, ProbeError, ProbeParams
+from golive.results import Outcome
+from golive.secrets import mask, secret_parts
+
+from .http_client import HttpMethod, Patience, RoutePath, role_headers, status_text
+
+if TYPE_CHECKING:
+    import httpx
+
+DEFAULT_FORBIDDEN_FIELDS = (
+    "password",
+    "password_hash",
+    "hashed_password",
+    "passwd",
+    "secret_key",
+    "api_key",
+    "stripe_secret_key",
+    "webhook_secret",
+    "signing_secret",
+    "access_token",
+    "refresh_token",
+)
+# Stripe secret keys and signing secrets, wherever they appear (publishable keys are public).
+STRIPE_SECRET = re.compile(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9+/=]{6,}")
+
+
+# -- JSON fields -------------------------------------------------------------------------
+
+_SEGMENT = re.compile(r"^(?P<key>[^\[\]]*)(?:\[(?P<index>\d*)\])?$")
+
+
+@dataclass
+class FieldCheck:
+    missing: list[str] = field(default_factory=list)
+    empty_lists: list[str] = field(default_factory=list)
+    checked: int = 0
+
+
+def check_field(document: Any, path: str) -> FieldCheck:
+    """Whether `path` (`a.b`, `data[].fraud_type`, `data[0].id`) exists in `document`.
+
+    `[]` applies the rest of the path to every element of a list; an empty list there is
+    reported in `empty_lists` (nothing could be checked).
+    """
+    result = FieldCheck()
+    current: list[tuple[Any, str]] = [(document, "")]
+    for segment in path.split("."):
+        match = _SEGMENT.match(segment)
+        if match is None:
+            raise ValueError(f"bad field path {path!r}")
+        key, index = match.group("key"), match.group("index")
+        following: list[tuple[Any, str]] = []
+        for value, where in current:
+            if key:
+                where = f"{where}.{key}" if where else key
+                if not isinstance(value, dict) or key not in value:
+                    result.missing.append(where)
+                    continue
+                value = value[key]
+            if index is None:
+                following.append((value, where))
+            elif not isinstance(value, list):
+                result.missing.append(f"{where}[] (not a list)")
+            elif index == "":
+                if not value:
+                    result.empty_lists.append(where or "(body)")
+                following.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+            elif int(index) < len(value):
+                following.append((value[int(index)], f"{where}[{index}]"))
+            else:
+                result.missing.append(f"{where}[{index}]")
+        current = following
+    result.checked = len(current)
+    return result
+
+
+def find_keys(document: Any, names: set[str], where: str = "") -> Iterator[str]:
+    """Locations of keys named like `names` (case-insensitive), anywhere in `document`."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            here = f"{where}.{key}" if where else str(key)
+            if str(key).lower() in names:
+                yield here
+            yield from find_keys(value, names, here)
+    elif isinstance(document, list):
+        for i, value in enumerate(document):
+            yield from find_keys(value, names, f"{where}[{i}]")
+
+
+def find_strings(document: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in a JSON document with its location."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield from find_strings(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(document, list):
+        for i, value in enumerate(document):
+            yield from find_strings(value, f"{where}[{i}]")
+    elif isinstance(document, str):
+        yield where or "(body)", document
+
+
+def leaked_secrets(ctx: ProbeContext, document: Any, text: str) -> list[str]:
+    """Where a response carries a secret of this deployment or a Stripe secret key."""
+    known: dict[str, str] = {}
+    for name, config_value in ctx.env.config.items():
+        if config_value.secret:
+            for part in secret_parts(config_value.reveal()):
+                known.setdefault(part, f"the value of {name}")
+    for role in ctx.env.roles.values():
+        for credential in role.headers.values():
+            for part in secret_parts(credential.reveal().removeprefix("Bearer ")):
+                known.setdefault(part, f"role {role.name}'s credential")
+    strings = list(find_strings(document)) if document is not None else [("(body)", text)]
+    found: list[str] = []
+    for where, string in strings:
+        for part, what in known.items():
+            if part in string:
+                found.append(f"{what} ({mask(part)}) at {where}")
+        found.extend(
+            f"a Stripe secret ({mask(token)}) at {where}"
+            for token in STRIPE_SECRET.findall(string)
+            if token not in known
+        )
+    return found
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def list_items(document: Any) -> list[Any] | None:
+    """The list in a list answer: the body itself, or its `data`/`items`/`results`."""
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        for key in ("data", "items", "results"):
+            if isinstance(document.get(key), list):
+                return list(document[key])
+        lists = [v for v in document.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            return list(lists[0])
+    return None
+
+
+# -- http.status ---------------------------------------------------------------------------
+
+#: Where a redirect that means "log in first" goes (searched in the Location's path).
+DEFAULT_LOGIN_PATTERN = r"login|signin|sign-in|sign_in|accounts"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Request headers that carry credentials (a route's own headers may add some).
+CREDENTIAL_HEADER = re.compile(r"^(authorization|cookie)$|token|key|auth|session", re.I)
+
+
+class RouteSpec(ProbeParams):
+    """One request and what it must get back."""
+
+    path: RoutePath = Field(description="Path on the deployment; `{id}` is filled from id_from.")
+    method: HttpMethod = "GET"
+    role: str = Field("anonymous", description="A role of the environment, or anonymous.")
+    expect: list[int] = Field(
+        default_factory=lambda: [200], min_length=1, description="Statuses that pass."
+    )
+    body: dict[str, Any] | list[Any] | None = Field(None, description="A JSON request body.")
+    headers: dict[str, str] = Field(default_factory=dict)
+    require_fields: list[str] = Field(
+        default_factory=list,
+        description="JSON fields the answer must carry: `url`, `data[].fraud_type`.",
+    )
+    json_answer: bool | Literal["list"] = Field(
+        False,
+        alias="json",
+        description="The answer must be JSON (`list`: JSON holding a list); an HTML page "
+        "(a login or maintenance page) does not pass.",
+    )
+    forbid_fields: list[str] | None = Field(
+        None, description="Key names the answer must not carry anywhere (default: the item's)."
+    )
+    id_from: RoutePath | None = Field(
+        None, description="A list route (GET, same role) whose first item's id fills {id}."
+    )
+    state_changing: bool | None = Field(
+        None,
+        description="Whether the request may change the app's state (default: any method but "
+        "GET, HEAD, OPTIONS): such an item is refused on a live environment without "
+        "allow_traffic.",
+    )
+
+    @model_validator(mode="after")
+    def _id(self) -> RouteSpec:
+        if ("{id}" in self.path) != (self.id_from is not None):
+            raise ValueError("a path with {id} needs id_from, and id_from needs {id} in path")
+        for path in self.require_fields:
+            for segment in path.split("."):
+                if not _SEGMENT.match(segment):
+                    raise ValueError(f"bad field path {path!r}")
+        return self
+
+    def label(self) -> str:
+        return f"{self.method} {self.path} as {self.role}"
+
+    @property
+    def changes_state(self) -> bool:
+        if self.state_changing is not None:
+            return self.state_changing
+        return self.method not in SAFE_METHODS
+
+
+class StatusParams(ProbeParams):
+    routes: list[RouteSpec] = Field(min_length=1)
+    forbid_fields: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_FORBIDDEN_FIELDS),
+        description="Key names no answer may carry (password hashes, secrets).",
+    )
+    forbid_secrets: bool = Field(
+        True, description="Fail if an answer carries a secret of this deployment or a Stripe key."
+    )
+    login_pattern: str = Field(
+        DEFAULT_LOGIN_PATTERN,
+        description="Regular expression (case-insensitive) on a redirect's Location path: a "
+        "redirect to a login page counts as a refusal.",
+    )
+    control_path: RoutePath | None = Field(
+        None,
+        description="A route every deployment of the app serves (GET, anonymous; e.g. /health): "
+        "when it answers, a 404 elsewhere is not a wrong base URL.",
+    )
+
+    @model_validator(mode="after")
+    def _pattern(self) -> StatusParams:
+        try:
+            re.compile(self.login_pattern)
+        except re.error as exc:
+            raise ValueError(f"login_pattern: {exc}") from None
+        return self
+
+
+@dataclass
+class RouteResult:
+    verdict: Literal["ok", "fail", "error", "unproven"]
+    line: str
+    evidence: dict[str, Any]
+    route: RouteSpec | None = None
+    url: str = ""
+
+
+def _advice(route: RouteSpec, status: int, credentials: bool) -> str:
+    expected_ok = any(200 <= s < 300 for s in route.expect)
+    refusal = set(route.expect) <= {401, 403}
+    if 200 <= status < 300 and refusal and not credentials:
+        return "it answers without credentials: require authentication on this route"
+    if 200 <= status < 300 and refusal:
+        return (
+            f"the credentials of {route.role} are let in: allow only the users this route is "
+            "for (for an admin route: only admins)"
+        )
+    if status == 401 and expected_ok:
+        if not credentials:
+            return "the route requires authentication: give the route a role"
+        return f"the credentials of role {route.role} were refused: check its token"
+    if status == 403 and expected_ok:
+        return (
+            f"role {route.role} is refused: give its user the rights this route needs (for an "
+            "admin route: make it an admin), or check that its token is that user's"
+        )
+    if status == 403 and route.expect == [401]:
+        return "an anonymous request gets 403, not 401 (add 403 to expect if that is intended)"
+    if status == 401 and route.expect == [403]:
+        return (
+            f"the credentials of role {route.role} were not recognised (401, not 403): check "
+            "its token (add 401 to expect if the app answers 401 to signed-in users too)"
+        )
+    return f"expected {'/'.join(map(str, route.expect))}"
+
+
+class StatusByRole(Probe[StatusParams]):
+    kind = "http.status"
+    Params = StatusParams
+    summary = (
+        "Each route answers each role (anonymous, user, admin) with the expected status, "
+        "carrying the required JSON fields and no forbidden ones or secrets."
+    )
+
+    def run(self, params: StatusParams, ctx: ProbeContext) -> Outcome:
+        writes = [r for r in params.routes if r.changes_state]
+        if writes and ctx.mode == "live" and not ctx.env.profile.allow_traffic:
+            shown = ", ".join(f"{r.method} {r.path}" for r in writes)
+            return Outcome.skip(
+                f"not run: {ctx.env.name} is a live environment and this item sends a request "
+                f"that may change the app's state ({shown}); run it against staging, or set "
+                f"allow_traffic: true in the {ctx.env.name} profile (or state_changing: false "
+                "on a route that only reads)"
+            )
+        base = ctx.base_url()
+        patience = Patience(ctx)
+        results = [self._route(route, params, ctx, base, patience) for route in params.routes]
+        self._judge_not_found(results, params, ctx, base, patience)
+        evidence = {"base_url": base, "routes": [r.evidence for r in results]}
+        failed = [r.line for r in results if r.verdict == "fail"]
+        errors = [r.line for r in results if r.verdict == "error"]
+        unproven = [r.line for r in results if r.verdict == "unproven"]
+        if failed:
+            also = f" (and could not check: {'; '.join(errors)})" if errors else ""
+            return Outcome.failed(
+                f"{len(failed)} of {len(results)} route check(s) failed: {'; '.join(failed)}{also}",
+                **evidence,
+            )
+        if errors:
+            return Outcome.error(
+                f"could not check {len(errors)} of {len(results)} route(s): {'; '.join(errors)}",
+                **evidence,
+            )
+        if unproven:
+            return Outcome.warn(
+                f"nothing failed, but not everything could be checked: {'; '.join(unproven)}",
+                **evidence,
+            )
+        return Outcome.passed("; ".join(r.line for r in results), **evidence)
+
+    def _route(
+        self,
+        route: RouteSpec,
+        params: StatusParams,
+        ctx: ProbeContext,
+        base: str,
+        patience: Patience,
+    ) -> RouteResult:
+        label = route.label()
+        evidence: dict[str, Any] = {
+            "method": route.method,
+            "path": route.path,
+            "role": route.role,
+            "expected": route.expect,
+        }
+
+        def result(verdict: Literal["ok", "fail", "error", "unproven"], line: str) -> RouteResult:
+            evidence["result"] = verdict
+            evidence["note"] = line
+            return RouteResult(verdict, line, evidence, route, base + evidence["path"])
+
+        try:
+            credentials = role_headers(ctx, route.role)
+            headers = {**credentials, **route.headers}
+            sent_credentials = bool(credentials) or any(
+                CREDENTIAL_HEADER.search(name) for name in route.headers
+            )
+            path = route.path
+            if route.id_from is not None:
+                picked = self._pick_id(route, ctx, base, headers, patience)
+                if picked is None:
+                    return result(
+                        "unproven",
+                        f"{label}: {route.id_from} lists no item to open, so "
+                        f"{route.path} was not checked",
+                    )
+                path = route.path.replace("{id}", picked)
+                evidence["path"] = path
+                label = f"{route.method} {path} as {route.role}"
+            response = patience.send(
+                ctx, route.method, base + path, headers=headers, json_body=route.body
+            )
+        except ProbeError as exc:
+            return result("error", f"{label}: {exc}")
+        status = response.status_code
+        evidence["status"] = status
+        expected = "/".join(map(str, route.expect))
+        if status >= 500 and status not in route.expect:
+            return result(
+                "error",
+                f"{label}: {status_text(response)}: the route fails; see the deployment's logs",
+            )
+        if 300 <= status < 400 and status not in route.expect:
+            return result(*self._redirect(route, params, response, label, sent_credentials))
+        if status == 404 and status not in route.expect:
+            evidence["not_found"] = True  # judged once every route has answered
+            return result("fail", f"{label}: got 404, expected {expected}")
+        if status not in route.expect:
+            advice = _advice(route, status, sent_credentials)
+            return result("fail", f"{label}: got {status}, expected {expected}; {advice}")
+        return result(*self._content(route, params, ctx, response, label))
+
+    def _redirect(
+        self,
+        route: RouteSpec,
+        params: StatusParams,
+        response: httpx.Response,
+        label: str,
+        credentials: bool,
+    ) -> tuple[Literal["ok", "fail"], str]:
+        status = response.status_code
+        location = response.headers.get("location", "")
+        target = urlsplit(location).path or location
+        to_login = bool(location) and re.search(params.login_pattern, target, re.I) is not None
+        refusal = set(route.expect) & {401, 403}
+        if to_login and refusal:
+            return "ok", f"{label}: {status} to the login page {target} (refused)"
+        if to_login:
+            who = f"the credentials of role {route.role}" if credentials else "no credentials"
+            return "fail", (
+                f"{label}: got {status} to the login page {target}, expected "
+                f"{'/'.join(map(str, route.expect))}; {who} were not accepted: check the role's "
+                "token (or cookie)"
+            )
+        return "fail", (
+            f"{label}: got {status} to {location or 'nowhere'}, expected "
+            f"{'/'.join(map(str, route.expect))}; a redirect that is not to a login page "
+            f"(login_pattern {params.login_pattern!r}) is neither an answer nor a refusal (add "
+            f"{status} to expect if that is intended)"
+        )
+
+    def _content(
+        self,
+        route: RouteSpec,
+        params: StatusParams,
+        ctx: ProbeContext,
+        response: httpx.Response,
+        label: str,
+    ) -> tuple[Literal["ok", "fail", "unproven"], str]:
+        status = response.status_code
+        document = _json(response)
+        problems: list[str] = []
+        unproven: list[str] = []
+        wants_json = bool(route.json_answer) or bool(route.require_fields)
+        if wants_json and document is None and 200 <= status < 300:
+            ctype = response.headers.get("content-type", "no Content-Type").split(";")[0]
+            wanted = f", so it lacks {', '.join(route.require_fields)}" * bool(route.require_fields)
+            problems.append(
+                f"the answer is not JSON ({ctype}){wanted}: an HTML page (a login or "
+                "maintenance page?) answered instead of the API"
+            )
+        elif route.json_answer == "list" and list_items(document) is None:
+            problems.append("the JSON answer holds no list")
+        elif document is not None:
+            for path_spec in route.require_fields:
+                check = check_field(document, path_spec)
+                if check.missing:
+                    problems.append(f"lacks {', '.join(check.missing[:5])}")
+                elif check.empty_lists and not check.checked:
+                    unproven.append(f"{path_spec} (empty list at {check.empty_lists[0]})")
+        forbidden = {
+            n.lower()
+            for n in (
+                route.forbid_fields if route.forbid_fields is not None else params.forbid_fields
+            )
+        }
+        if forbidden and document is not None:
+            leaks = list(find_keys(document, forbidden))
+            if leaks:
+                problems.append(
+                    f"carries {', '.join(leaks[:5])}: remove these fields from the response"
+                )
+        if params.forbid_secrets:
+            secrets_found = leaked_secrets(ctx, document, response.text)
+            if secrets_found:
+                problems.append(
+                    f"carries {'; '.join(secrets_found[:3])}: remove it from the response and "
+                    "rotate that secret"
+                )
+        if problems:
+            return "fail", f"{label}: {status} but {'; '.join(problems)}"
+        if unproven:
+            return "unproven", f"{label}: {status}, but no element to check {', '.join(unproven)}"
+        return "ok", f"{label}: {status}"
+
+    def _judge_not_found(
+        self,
+        results: list[RouteResult],
+        params: StatusParams,
+        ctx: ProbeContext,
+        base: str,
+        patience: Patience,
+    ) -> None:
+        """A 404 means "no such route at this URL" unless something proves the route exists.
+
+        The same path answered 2xx to other credentials in this item: then this role got
+        past access control to the lookup. Only the control route answered: the base URL
+        is right, but the path may still be wrong; both causes are named.
+        """
+        pending = [r for r in results if r.evidence.get("not_found")]
+        if not pending:
+            return
+        control: str | None = None
+        if params.control_path is not None:
+            try:
+                answer = patience.send(ctx, "GET", base + params.control_path)
+            except ProbeError:
+                answer = None
+            if answer is not None and answer.status_code != 404 and answer.status_code < 500:
+                control = f"GET {params.control_path} answered {answer.status_code}"
+        for r in pending:
+            assert r.route is not None
+            r.evidence.pop("not_found")
+            served = sorted(
+                {
+                    o.evidence["role"]
+                    for o in results
+                    if o is not r
+                    and o.evidence["path"] == r.evidence["path"]
+                    and o.evidence["method"] == r.evidence["method"]
+                    and 200 <= int(o.evidence.get("status", 0)) < 300
+                }
+            )
+            refusal = set(r.route.expect) <= {401, 403}
+            if served and refusal:
+                advice = (
+                    f"the same path answered 2xx to {', '.join(served)}, so the route exists: "
+                    "the request got past access control to the lookup instead of being "
+                    "refused: check authentication and rights before looking anything up"
+                )
+            elif control is not None:
+                advice = (
+                    f"route not found at {r.url}; the base URL is right ({control}), so either "
+                    "the item's path is wrong, or (for a path with an id) the request got past "
+                    "access control to the lookup of a missing id: compare the same path as a "
+                    "role that may open it"
+                )
+            else:
+                advice = f"route not found at {r.url}: check base_url and the item's path"
+            r.line = f"{r.line}; {advice}"
+            r.evidence["note"] = r.line
+
+    def _pick_id(
+        self,
+        route: RouteSpec,
+        ctx: ProbeContext,
+        base: str,
+        headers: Mapping[str, str],
+        patience: Patience,
+    ) -> str | None:
+        assert route.id_from is not None
+        response = patience.send(ctx, "GET", base + route.id_from, headers=headers)
+        if not 200 <= response.status_code < 300:
+            raise ProbeError(
+                f"listing {route.id_from} as {route.role} to pick an id got {status_text(response)}"
+            )
+        items = list_items(_json(response))
+        if items is None:
+            raise ProbeError(f"{route.id_from} did not answer a JSON list")
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("id"), str | int):
+                return str(item["id"])
+        return None

@@ -1,0 +1,198 @@
+"""http.forged_token: a protected route refuses tokens that a verifying server must refuse.
+
+golive cannot sign with the app's key, so every token it sends is invalid by
+construction: a JWT with `alg: none`, one signed with a made-up HS256 key, an expired one
+(also signed with a made-up key: an app that skips verification but checks `exp` refuses
+it), and the role's own token with its signature stripped. Each must get 401/403. The
+claims are copied from the role's token when it is a JWT, so an app that decodes without
+verifying would find its user and let the request in: that is the defect this catches,
+whatever switch turns verification off. The JWTs are built by hand (base64url, HMAC):
+no dependency, and nothing here can produce a valid signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from typing import Any
+
+from pydantic import Field
+
+from golive.context import ProbeContext
+from golive.probe import Probe, ProbeError, ProbeParams
+from golive.results import Outcome
+
+from .http_client import HttpMethod, Patience, RoutePath, role_headers, status_text
+
+VARIANTS = {
+    "alg_none": "a JWT with alg none",
+    "wrong_key": "a JWT signed with a made-up HS256 key",
+    "expired": "an expired JWT",
+    "stripped": "the role's token with its signature stripped",
+}
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_part(value: dict[str, Any]) -> str:
+    return b64url(json.dumps(value, separators=(",", ":")).encode())
+
+
+def decode_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Header and claims of a JWT-shaped token (not verified), or None if it is not one."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header, claims = (json.loads(unb64url(p)) for p in parts[:2])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    if not (isinstance(header, dict) and isinstance(claims, dict) and "alg" in header):
+        return None
+    return header, claims
+
+
+def hs256(header: dict[str, Any], claims: dict[str, Any], key: bytes) -> str:
+    signing_input = f"{encode_part(header)}.{encode_part(claims)}"
+    mac = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64url(mac)}"
+
+
+def forged_tokens(token: str | None, claims: dict[str, Any], now: int) -> dict[str, str]:
+    """The four tokens a verifying server must refuse, by variant name."""
+    fresh = {**claims, "iat": now - 60, "exp": now + 3600}
+    expired = {**claims, "iat": now - 7200, "exp": now - 3600}
+    if "nbf" in fresh:
+        fresh["nbf"] = expired["nbf"] = now - 7200
+    wrong_key = secrets.token_bytes(32)
+    real_header: dict[str, Any] = {"alg": "HS256", "typ": "JWT"}
+    stripped_input = f"{encode_part(real_header)}.{encode_part(fresh)}"
+    decoded = decode_jwt(token) if token is not None else None
+    if token is not None and decoded is not None:
+        real_header = decoded[0]
+        stripped_input = token.rsplit(".", 1)[0]
+    return {
+        "alg_none": f"{encode_part({'alg': 'none', 'typ': 'JWT'})}.{encode_part(fresh)}.",
+        "wrong_key": hs256({**real_header, "alg": "HS256"}, fresh, wrong_key),
+        "expired": hs256({**real_header, "alg": "HS256"}, expired, wrong_key),
+        "stripped": f"{stripped_input}.",
+    }
+
+
+class ForgedTokenParams(ProbeParams):
+    path: RoutePath = Field(description="A protected route (GET by default).")
+    method: HttpMethod = "GET"
+    role: str | None = Field(
+        None,
+        description="A role whose token is a JWT: its claims are copied into the forged "
+        "tokens, and its real token must be let in (the control).",
+    )
+    claims: dict[str, Any] | None = Field(
+        None,
+        description="Claims for the forged tokens when the role's token is not a JWT "
+        "(e.g. {sub: an existing user's id}).",
+    )
+    header: str = Field("Authorization", description="Header that carries the token.")
+    prefix: str = Field("Bearer ", description="What precedes the token in that header.")
+    expect: list[int] = Field(
+        default_factory=lambda: [401, 403], min_length=1, description="Statuses that refuse."
+    )
+
+
+class ForgedToken(Probe[ForgedTokenParams]):
+    kind = "http.forged_token"
+    Params = ForgedTokenParams
+    summary = (
+        "A protected route refuses forged tokens (alg none, a wrong HS256 key, expired, "
+        "signature stripped) with 401/403: the app verifies token signatures."
+    )
+
+    def run(self, params: ForgedTokenParams, ctx: ProbeContext) -> Outcome:
+        if params.method not in ("GET", "HEAD", "OPTIONS") and (
+            ctx.mode == "live" and not ctx.env.profile.allow_traffic
+        ):
+            return Outcome.skip(
+                f"not run: {ctx.env.name} is a live environment and {params.method} "
+                f"{params.path} may change the app's state if a forged token is let in; use a "
+                f"GET route, or set allow_traffic: true in the {ctx.env.name} profile"
+            )
+        url = ctx.base_url() + params.path
+        label = f"{params.method} {params.path}"
+        patience = Patience(ctx)
+        token: str | None = None
+        claims = dict(params.claims or {})
+        source = "the item's claims" if params.claims else "made-up claims (sub golive-probe)"
+        evidence: dict[str, Any] = {"path": params.path, "method": params.method}
+        anonymous = patience.send(ctx, params.method, url)
+        evidence["anonymous_status"] = anonymous.status_code
+        if anonymous.status_code not in params.expect:
+            raise ProbeError(
+                f"{label} without any token got {status_text(anonymous)}, not "
+                f"{'/'.join(map(str, params.expect))}, so refusing forged tokens would prove "
+                "nothing here: give a route that refuses anonymous callers (the access-control "
+                "items judge this one)"
+            )
+        if params.role is not None:
+            real = role_headers(ctx, params.role).get(params.header, "")
+            token = real.removeprefix(params.prefix) if real else None
+            decoded = decode_jwt(token) if token else None
+            control = patience.send(ctx, params.method, url, headers={params.header: real})
+            evidence["control_status"] = control.status_code
+            if not 200 <= control.status_code < 300:
+                raise ProbeError(
+                    f"{label} as {params.role} (its real token) got {status_text(control)}, so "
+                    "refusing forged tokens would prove nothing: give a role that may open "
+                    "this route"
+                )
+            if decoded is not None and not params.claims:
+                claims = {k: v for k, v in decoded[1].items() if k not in ("exp", "iat", "nbf")}
+                source = f"claims copied from role {params.role}'s token"
+        if not claims:
+            claims = {"sub": "golive-probe"}
+        evidence["claims_from"] = source
+        now = int(time.time())
+        accepted: list[str] = []
+        odd: list[str] = []
+        statuses: dict[str, int] = {}
+        for name, forged in forged_tokens(token, claims, now).items():
+            headers = {params.header: f"{params.prefix}{forged}"}
+            status = patience.send(ctx, params.method, url, headers=headers).status_code
+            statuses[name] = status
+            if 200 <= status < 300:
+                accepted.append(f"{VARIANTS[name]} ({status})")
+            elif status not in params.expect:
+                odd.append(f"{VARIANTS[name]} got {status}")
+        evidence["statuses"] = statuses
+        seen = ", ".join(f"{n} {s}" for n, s in statuses.items())
+        if accepted:
+            return Outcome.failed(
+                f"{label} let in {'; '.join(accepted)} ({seen}; {source}): the app does not "
+                "verify token signatures (or accepts alg none / expired tokens): decode with "
+                "signature verification, a fixed list of algorithms and exp checked (e.g. "
+                "jwt.decode(token, key, algorithms=[...])), in every environment",
+                **evidence,
+            )
+        if odd:
+            return Outcome.error(
+                f"{label}: {'; '.join(odd)} ({seen}), neither let in nor refused with "
+                f"{'/'.join(map(str, params.expect))}: see the deployment's logs (add the "
+                "status to expect if that is how the app refuses a bad token)",
+                **evidence,
+            )
+        control_note = f"; the role's real token was let in ({evidence['control_status']})" * (
+            "control_status" in evidence
+        )
+        return Outcome.passed(
+            f"{label} refused every forged token ({seen}; {source}){control_note}", **evidence
+        )

@@ -1,0 +1,415 @@
+"""http.webhook_signature: the webhook route verifies Stripe-Signature as Stripe signs it.
+
+golive sends five variants of one harmless synthetic event (docs/http-probes.md):
+correctly signed, forged, unsigned, stale and tampered, without credentials, as Stripe
+does. The pattern of the five answers says what happened, and each pattern has its own
+cause: a login wall (all 401/403), no route (404/405), a body rejected before
+verification (the same 4xx to all), a handler that fails on a valid event (5xx), or a
+signature that is not enforced (2xx to a bad variant). When the route demands a login,
+an optional role repeats the variants with credentials: a second defect (a signature not
+checked behind the login) hides behind the first, and both are reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
+
+from golive.context import ProbeContext
+from golive.probe import Probe, ProbeError, ProbeParams
+from golive.results import Outcome
+
+from .http_client import Patience, RoutePath, role_headers, shown_url
+
+if TYPE_CHECKING:
+    import httpx
+
+STRIPE_USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
+#: What golive sends by default: a type in no handler's switch (Stripe's own types all
+#: have a dot-separated resource prefix; `golive.` is none of them), so no handler acts
+#: on it, and an id prefix (`evt_golive_`) that marks it in the app's logs.
+DEFAULT_EVENT_TYPE = "golive.probe.ping"
+VARIANTS = ("signed", "forged", "unsigned", "stale", "tampered")
+BAD_VARIANTS = VARIANTS[1:]
+
+
+class WebhookParams(ProbeParams):
+    path: RoutePath | None = Field(
+        None, description="Webhook path on the deployment; default the profile's webhook_url."
+    )
+    secret_var: str = Field(
+        "STRIPE_WEBHOOK_SECRET", description="Variable with the endpoint's signing secret."
+    )
+    event_type: str = Field(
+        DEFAULT_EVENT_TYPE,
+        description="Type of the harmless synthetic event sent (one no handler acts on).",
+    )
+    api_version: str | None = Field(
+        None,
+        description="api_version written in the synthetic event (some SDKs compare it with "
+        "their own); default none.",
+    )
+    stale_age_s: int = Field(
+        600, gt=300, description="Age of the stale event, beyond Stripe's 5-minute tolerance."
+    )
+    role: str | None = Field(
+        None,
+        description="When the route refuses requests without credentials (401/403), repeat the "
+        "variants as this role to test the signature check behind the login.",
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra headers for the repeat behind the login (e.g. an API key header).",
+    )
+
+
+def stripe_signature(payload: bytes, secret: str, timestamp: int) -> str:
+    """`Stripe-Signature` exactly as Stripe computes it (scheme v1)."""
+    signed = f"{timestamp}.".encode() + payload
+    return f"t={timestamp},v1={hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()}"
+
+
+def synthetic_event(
+    event_type: str, livemode: bool, created: int, api_version: str | None = None
+) -> bytes:
+    """A harmless event in Stripe's envelope, with an id no real event has."""
+    token = secrets.token_hex(8)
+    event = {
+        "id": f"evt_golive_{token}",
+        "object": "event",
+        "api_version": api_version,
+        "created": created,
+        "data": {"object": {"id": f"golive_probe_{token}", "object": "golive_probe"}},
+        "livemode": livemode,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event_type,
+    }
+    return json.dumps(event, separators=(",", ":")).encode()
+
+
+@dataclass
+class Answer:
+    status: int
+    text: str  # the start of the body: what the app said when it refused
+
+    @classmethod
+    def of(cls, response: httpx.Response) -> Answer:
+        text = " ".join(response.text[:400].split())
+        return cls(response.status_code, text[:160])
+
+
+@dataclass
+class Check:
+    """One finding of the item: a name, a verdict and the message that explains it."""
+
+    name: str
+    result: Literal["pass", "fail", "error"]
+    message: str
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "check": self.name,
+            "result": self.result,
+            "statuses": self.statuses,
+            "note": self.message,
+        }
+
+
+def _statuses(answers: dict[str, Answer]) -> str:
+    return ", ".join(f"{name} {answers[name].status}" for name in VARIANTS if name in answers)
+
+
+def _rejected_part(answer: Answer) -> str | None:
+    """Which part a validation error (FastAPI's 422 detail) names: body or a header."""
+    try:
+        detail = json.loads(answer.text).get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    places = set()
+    if isinstance(detail, list):
+        for entry in detail:
+            loc = entry.get("loc") if isinstance(entry, dict) else None
+            if isinstance(loc, list) and loc:
+                places.add(str(loc[0]))
+    if "header" in places:
+        return "header"
+    if "body" in places:
+        return "body"
+    return None
+
+
+class Variants:
+    """Builds the five requests of one round; the signed one is built at most once per run."""
+
+    def __init__(self, params: WebhookParams, secret: str, livemode: bool) -> None:
+        self.params = params
+        self.secret = secret
+        self.livemode = livemode
+
+    def request(self, name: str) -> tuple[bytes, dict[str, str]]:
+        params, now = self.params, int(time.time())
+        created = now - params.stale_age_s if name == "stale" else now
+        body = synthetic_event(params.event_type, self.livemode, created, params.api_version)
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        headers["User-Agent"] = STRIPE_USER_AGENT
+        if name in ("signed", "stale", "tampered"):
+            headers["Stripe-Signature"] = stripe_signature(body, self.secret, created)
+        elif name == "forged":
+            headers["Stripe-Signature"] = stripe_signature(
+                body, "whsec_" + secrets.token_hex(16), now
+            )
+        if name == "tampered":
+            body = body.replace(b'"pending_webhooks":1', b'"pending_webhooks":2')
+        return body, headers
+
+
+class WebhookSignature(Probe[WebhookParams]):
+    kind = "http.webhook_signature"
+    Params = WebhookParams
+    summary = (
+        "An event signed with STRIPE_WEBHOOK_SECRET is accepted (2xx) without credentials, as "
+        "Stripe sends it; forged, unsigned, stale and tampered ones are refused (4xx), also "
+        "behind a login when the item names a role."
+    )
+
+    def run(self, params: WebhookParams, ctx: ProbeContext) -> Outcome:
+        var = ctx.expand(params.secret_var)
+        secret = ctx.require_var(var)
+        if params.path is not None:
+            url = ctx.base_url() + params.path
+        elif ctx.env.stripe.webhook_url:
+            url = ctx.env.stripe.webhook_url
+        else:
+            raise ProbeError("give the item a path, or the environment a stripe.webhook_url")
+        variants = Variants(params, secret.reveal(), ctx.mode == "live")
+        patience = Patience(ctx)
+        shown = shown_url(url)
+        judge = Judge(var, str(secret), params, shown)
+
+        def round_(names: tuple[str, ...], extra: dict[str, str]) -> dict[str, Answer]:
+            answers: dict[str, Answer] = {}
+            for name in names:
+                body, headers = variants.request(name)
+                response = patience.send(
+                    ctx, "POST", url, headers={**headers, **extra}, content=body
+                )
+                answers[name] = Answer.of(response)
+            return answers
+
+        answers = round_(VARIANTS, {})
+        checks = [judge.as_stripe_sends(answers)]
+        evidence: dict[str, Any] = {
+            "url": shown,
+            "event_type": params.event_type,
+            "statuses": {name: a.status for name, a in answers.items()},
+        }
+        if all(a.status in (401, 403) for a in answers.values()):
+            if params.role is None and not params.headers:
+                checks[0].message += (
+                    "; the signature check behind the login was not tested: give the item a "
+                    "role to test it"
+                )
+            else:
+                who = f"role {params.role}" if params.role else "the item's headers"
+                try:
+                    extra = {**role_headers(ctx, params.role or "anonymous"), **params.headers}
+                    # The anonymous signed event never reached the handler (refused at the
+                    # login), so this is still the run's only delivered signed event.
+                    behind = round_(VARIANTS, extra)
+                except ProbeError as exc:
+                    checks.append(Check(f"behind the login ({who})", "error", str(exc)))
+                else:
+                    evidence["statuses_behind_login"] = {n: a.status for n, a in behind.items()}
+                    checks.append(judge.behind_login(behind, who))
+        evidence["checks"] = [c.evidence() for c in checks]
+        failed = [c for c in checks if c.result == "fail"]
+        undecided = [c for c in checks if c.result == "error"]
+        if len(checks) == 1:
+            message = checks[0].message
+        else:
+            message = f"{len(failed)} of {len(checks)} checks failed: " + "; ".join(
+                f"({i}) {c.name}: {c.message}" for i, c in enumerate(checks, start=1)
+            )
+        if failed:
+            return Outcome.failed(message, **evidence)
+        if undecided:
+            return Outcome.error(message, **evidence)
+        return Outcome.passed(message, **evidence)
+
+
+class Judge:
+    """Reads the pattern of answers to the variants; every message names each status."""
+
+    def __init__(self, var: str, secret: str, params: WebhookParams, url: str) -> None:
+        self.var = var
+        self.secret = secret  # already masked: str() of a ConfigValue
+        self.params = params
+        self.url = url
+
+    def as_stripe_sends(self, answers: dict[str, Answer]) -> Check:
+        name = "as Stripe delivers (no credentials)"
+        seen = f"({_statuses(answers)})"
+        statuses = {n: a.status for n, a in answers.items()}
+        if all(a.status in (401, 403) for a in answers.values()):
+            return Check(
+                name,
+                "fail",
+                f"POST {self.url} refused every variant {seen}: the route demands "
+                "authentication before it reads the signature; Stripe sends no Authorization "
+                "header, so every real delivery fails: exempt the webhook route from login and "
+                "rely on the Stripe-Signature check",
+                statuses,
+            )
+        signed = answers["signed"].status
+        if signed in (404, 405):
+            what = (
+                "no route at this path"
+                if signed == 404
+                else "the path exists but not for POST (405)"
+            )
+            return Check(
+                name,
+                "fail",
+                f"POST {self.url} {seen}: {what}: the webhook route is not deployed there; "
+                "check the item's path (or the environment's stripe.webhook_url) against the "
+                "app's routes; if Stripe's endpoint points at this URL, every delivery fails",
+                statuses,
+            )
+        return self._judge(name, answers, statuses, seen, behind=False)
+
+    def behind_login(self, answers: dict[str, Answer], who: str) -> Check:
+        name = f"behind the login ({who})"
+        seen = f"({_statuses(answers)})"
+        statuses = {n: a.status for n, a in answers.items()}
+        if all(a.status in (401, 403) for a in answers.values()):
+            return Check(
+                name,
+                "error",
+                f"with the credentials of {who} the route still refused every variant {seen}: "
+                "check those credentials to test the signature check behind the login",
+                statuses,
+            )
+        return self._judge(name, answers, statuses, seen, behind=True)
+
+    def _judge(
+        self,
+        name: str,
+        answers: dict[str, Answer],
+        statuses: dict[str, int],
+        seen: str,
+        *,
+        behind: bool,
+    ) -> Check:
+        var, event = self.var, self.params.event_type
+        signed = answers["signed"]
+        problems: list[str] = []
+        errors: list[str] = []
+        accepted = [n for n in BAD_VARIANTS if 200 <= answers[n].status < 300]
+        if accepted:
+            where = "behind the login, " if behind else ""
+            problems.append(
+                f"{where}{self._not_enforced(accepted)} {seen}: a caller who can reach the "
+                "route can make the app act on events Stripe never sent"
+            )
+        if signed.status >= 500:
+            problems.append(
+                f"the correctly signed event (type {event}) got {signed.status} {seen}: the "
+                "handler fails on a valid event: check the Stripe SDK version and the API "
+                "version the handler expects, and that it answers 2xx to event types it does "
+                "not handle (see the deployment's logs for the exception)"
+            )
+        elif 300 <= signed.status < 400:
+            problems.append(
+                f"the correctly signed event was redirected ({signed.status}) {seen}: Stripe "
+                "does not follow redirects: point the endpoint at the final URL"
+            )
+        elif 400 <= signed.status < 500:
+            problems.append(self._signed_refused(answers, seen))
+        failing = [n for n in BAD_VARIANTS if answers[n].status >= 500 or answers[n].status < 400]
+        failing = [n for n in failing if n not in accepted]
+        if failing and not problems:
+            errors.append(
+                f"{', '.join(failing)} got {', '.join(str(answers[n].status) for n in failing)} "
+                f"{seen}, neither accepted nor refused: the handler fails (5xx) or redirects "
+                "instead of refusing; see the deployment's logs"
+            )
+        if problems:
+            return Check(name, "fail", "; ".join(problems), statuses)
+        if errors:
+            return Check(name, "error", "; ".join(errors), statuses)
+        refused = ", ".join(f"{n} {answers[n].status}" for n in BAD_VARIANTS)
+        return Check(
+            name,
+            "pass",
+            f"accepted the event signed with {var} (signed {signed.status}, type {event}) and "
+            f"refused the others ({refused})",
+            statuses,
+        )
+
+    def _not_enforced(self, accepted: list[str]) -> str:
+        causes = {
+            "forged": "an event signed with a made-up secret was answered 2xx: the deployment "
+            f"does not verify Stripe-Signature: verify every event with {self.var} "
+            "(stripe.Webhook.construct_event) and answer 400 when it fails",
+            "unsigned": "an event without a Stripe-Signature header was answered 2xx: the "
+            "deployment does not require Stripe-Signature",
+            "stale": f"a correctly signed event timestamped {self.params.stale_age_s // 60} "
+            "minutes ago was answered 2xx: the deployment accepts old signatures (replays): "
+            "keep the default 5-minute tolerance of construct_event",
+            "tampered": "an event whose body was changed after signing was answered 2xx: the "
+            "deployment does not verify the signature against the raw body: verify the bytes "
+            "as received, before parsing",
+        }
+        if "forged" in accepted:  # the broadest cause covers the others
+            return causes["forged"]
+        return "; ".join(causes[n] for n in accepted)
+
+    def _signed_refused(self, answers: dict[str, Answer], seen: str) -> str:
+        signed = answers["signed"]
+        what = f"the event signed with {self.var} ({self.secret}) was refused ({signed.status})"
+        same = all(answers[n].status == signed.status for n in BAD_VARIANTS)
+        said = f" (the app said: {signed.text!r})" if signed.text else ""
+        if signed.status in (400, 422) and same:
+            part = _rejected_part(signed)
+            if part == "body":
+                return (
+                    f"{what} like every other variant {seen}: the app rejected the body before "
+                    "verifying the signature (a validation error on the body{said}): read the "
+                    "raw body and verify it first (in FastAPI take `Request` and await "
+                    "request.body() instead of a body model, which is validated before the "
+                    "handler runs)".replace("{said}", said)
+                )
+            if part == "header":
+                return (
+                    f"{what} like every other variant {seen}: the app rejected the "
+                    f"Stripe-Signature header before verifying it{said}: accept Stripe's "
+                    "header format (t=...,v1=...) and pass it to construct_event as is"
+                )
+            if "signature" in signed.text.lower():
+                return (
+                    f"{what} like the forged ones {seen}, and the app's answer names the "
+                    f"signature{said}: the deployment's signing secret is not {self.var}: set "
+                    "it to the signing secret of this endpoint (Developers > Webhooks) in this "
+                    "mode and redeploy"
+                )
+            return (
+                f"{what} like every other variant {seen}{said}: either the deployment's signing "
+                f"secret is not {self.var}, or the app rejects the body before verifying it "
+                f"(golive sends type {self.params.event_type}; a handler should answer 2xx to "
+                "types it does not handle); the deployment's logs tell which"
+            )
+        return (
+            f"{what} {seen}{said}: either the deployment's signing secret is not {self.var} "
+            "(set it to this endpoint's signing secret and redeploy) or the handler refuses "
+            f"this event type ({self.params.event_type}; it should answer 2xx to types it does "
+            "not handle)"
+        )
