@@ -31,6 +31,13 @@ class CheckOptions:
     other_env_files: tuple[tuple[str, Path], ...] = ()
     # The application's folder (repo scans, dependency files); default: checklist's folder.
     root: Path | None = None
+    # `golive rehearse`: only the rehearsal items (they write in test mode); a normal
+    # check leaves them out. See REHEARSAL_KIND.
+    rehearse: bool = False
+
+
+#: the probe kind that writes (in test mode only): run by `golive rehearse`, never by check
+REHEARSAL_KIND = "flow.rehearse"
 
 
 def split_selectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
@@ -65,7 +72,15 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
                 f"--only/--skip {selector!r} matches no item id, section, ref or tag "
                 f"in {options.checklist}"
             )
-    planned = plan(checklist, options.environment, list(options.only), list(options.skip))
+    only = list(options.only)
+    rehearsals = [i.id for i in checklist.items if i.probe.kind == REHEARSAL_KIND]
+    if options.rehearse and not only:
+        only = rehearsals or ["-"]  # "-" selects nothing: a checklist without rehearsals
+    planned = plan(checklist, options.environment, only, list(options.skip))
+    if options.rehearse:
+        planned = [p for p in planned if p.item.id in rehearsals or p.needed_by]
+    else:
+        planned = [p for p in planned if p.item.probe.kind != REHEARSAL_KIND]
     return loaded, planned
 
 

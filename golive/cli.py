@@ -188,6 +188,51 @@ def check(
     raise typer.Exit(int(report.exit_code))
 
 
+@app.command()
+def rehearse(
+    env: EnvOpt = None,
+    checklist: ChecklistOpt = Path("checklist.yaml"),
+    env_file: Annotated[
+        Path | None,
+        typer.Option(help="Read the deployment's variables from this dotenv file instead."),
+    ] = None,
+    only: SelectOpt = None,
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format", "-f", help="FORMAT[:PATH], as for check. Repeat.", show_default=False
+        ),
+    ] = None,
+    deadline: Annotated[
+        float | None, typer.Option(min=0.1, max=3600, help="Seconds the whole run may take.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Run the test flows (section 6) end to end in Stripe test mode, a verdict per step.
+
+    Writes: creates customers, subscriptions and test payments (marked golive: rehearsal,
+    cleaned up after). Refuses live-mode environments and live keys before sending
+    anything. See docs/rehearsal.md.
+    """
+    from golive import output
+    from golive.check import CheckOptions, execute, prepare, split_selectors
+
+    outputs = output.parse_formats(fmt or ["table"])
+    options = CheckOptions(
+        checklist=checklist,
+        environment=_require_env(env, checklist),
+        env_file=env_file,
+        only=tuple(split_selectors(only)),
+        deadline=deadline,
+        rehearse=True,
+    )
+    loaded, planned = prepare(options)
+    with output.progress(len(planned), quiet=quiet) as progress:
+        report = execute(loaded, planned, options, progress)
+    output.write_outputs(report, outputs, color=output.use_color("auto"))
+    raise typer.Exit(int(report.exit_code))
+
+
 @app.command("list")
 def list_(
     env: EnvOpt = None,

@@ -53,6 +53,8 @@ BUILTIN_PROBES: dict[str, str] = {
     "http.rate_limit": "golive.checks.http:RateLimit",
     "http.webhook_signature": "golive.checks.http:WebhookSignature",
     "http.https": "golive.checks.http:Https",
+    # the seed's test flows, end to end in Stripe test mode: checks/rehearse.py
+    "flow.rehearse": "golive.checks.rehearse:Rehearse",
     # what only a person can confirm: checks/manual.py
     "manual": "golive.checks.manual:Manual",
 }
