@@ -157,7 +157,7 @@ class Rehearsal:
     # -- Stripe ----------------------------------------------------------------------------
     @property
     def email(self) -> str:
-        return self.ctx.require_var(self.email_var).reveal()
+        return self.ctx.require_var(self.params.user_email_var).reveal()
 
     @property
     def marker(self) -> dict[str, str]:
