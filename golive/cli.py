@@ -396,6 +396,13 @@ def demo(
     ] = None,
     color: Annotated[str, typer.Option(help="auto, always or never.")] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    rehearse: Annotated[
+        bool,
+        typer.Option(
+            help="Then rehearse the test flows against a test-mode demo deployment (reports "
+            "to PATH with .rehearsal before the suffix)."
+        ),
+    ] = True,
 ) -> None:
     """Run the checklist against a bundled demo deployment, then remove it.
 
@@ -411,7 +418,21 @@ def demo(
     outputs = output.parse_formats(fmt or ["table"])
     report = run_demo(scenario, env, checklist, quiet=quiet)
     output.write_outputs(report, outputs, color=output.use_color(color))
-    raise typer.Exit(int(report.exit_code))
+    code = int(report.exit_code)
+    if rehearse:
+        from golive.demo import run_rehearsal
+
+        rehearsal = run_rehearsal(scenario, checklist, quiet=quiet)
+        if rehearsal.results:
+            renamed = [
+                output.Output(o.fmt, o.path.with_suffix(".rehearsal" + o.path.suffix))
+                if o.path
+                else o
+                for o in outputs
+            ]
+            output.write_outputs(rehearsal, renamed, color=output.use_color(color))
+            code = code or int(rehearsal.exit_code)
+    raise typer.Exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -219,11 +219,13 @@ def run_rehearsal(
 ) -> Report:
     """`golive rehearse` against a fresh test-mode demo deployment (broken: BROKEN_REHEARSAL)."""
     breaks = BROKEN_REHEARSAL if scenario == "broken" else frozenset()
-    with tempfile.TemporaryDirectory(prefix="golive-rehearsal-") as tmp:
-        with rehearsal_deployment(Path(tmp), breaks) as (env_file, _, _):
-            options = CheckOptions(
-                checklist=checklist, environment=environment, env_file=env_file, rehearse=True
-            )
-            loaded, planned = prepare(options)
-            with progress(len(planned), quiet=quiet) as callback:
-                return execute(loaded, planned, options, callback)
+    with (
+        tempfile.TemporaryDirectory(prefix="golive-rehearsal-") as tmp,
+        rehearsal_deployment(Path(tmp), breaks) as (env_file, _, _),
+    ):
+        options = CheckOptions(
+            checklist=checklist, environment=environment, env_file=env_file, rehearse=True
+        )
+        loaded, planned = prepare(options)
+        with progress(len(planned), quiet=quiet) as callback:
+            return execute(loaded, planned, options, callback)
