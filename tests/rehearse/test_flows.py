@@ -56,19 +56,25 @@ def test_every_flow_passes_against_the_healthy_deployment_and_cleans_up(tmp_path
     assert all(c["metadata"].get("golive") == "rehearsal" for c in customers)
 
 
-@pytest.mark.parametrize(
-    ("item_id", "broken", "step"),
-    [
-        ("6.1.rehearse", "checkout-placeholder-host", "checkout-return-urls"),
-        ("6.1.rehearse", "new-subscription-ignored", "recorded-active"),
-        ("6.2.rehearse", "cancel-ignored", "recorded-cancelled"),
-        ("6.2.rehearse", "portal-no-url", "portal"),
-        ("6.3.rehearse", "payment-failed-ignored", "recorded-past-due"),
-        ("6.4.rehearse", "disputes-stale", "listed"),
-        ("6.5.rehearse", "efw-refund-noop", "refund"),
-        ("6.5.rehearse", "efw-ignore-noop", "ignore"),
-    ],
-)
+BROKEN_AT = [
+    ("6.1.rehearse", "checkout-placeholder-host", "checkout-return-urls"),
+    ("6.1.rehearse", "new-subscription-ignored", "recorded-active"),
+    ("6.2.rehearse", "cancel-ignored", "recorded-cancelled"),
+    ("6.2.rehearse", "portal-no-url", "portal"),
+    ("6.3.rehearse", "payment-failed-ignored", "recorded-past-due"),
+    ("6.4.rehearse", "disputes-stale", "listed"),
+    ("6.5.rehearse", "efw-refund-noop", "refund"),
+    ("6.5.rehearse", "efw-ignore-noop", "ignore"),
+]
+
+
+def test_every_billing_break_has_a_failing_step() -> None:
+    from golive.sandbox.app_billing import BILLING_BREAKS
+
+    assert set(BILLING_BREAKS) <= {broken for _, broken, _ in BROKEN_AT}
+
+
+@pytest.mark.parametrize(("item_id", "broken", "step"), BROKEN_AT)
 def test_a_flow_fails_at_the_step_that_broke(
     tmp_path: Path, item_id: str, broken: str, step: str
 ) -> None:
@@ -104,3 +110,18 @@ def test_a_normal_check_never_plans_a_rehearsal() -> None:
         assert not [p for p in planned if p.item.probe.kind == "flow.rehearse"]
     _, planned = prepare(CheckOptions(checklist=CHECKLIST, environment="prod", rehearse=True))
     assert planned == []  # the rehearsal items are for test-mode environments only
+
+
+def test_broken_demo_shows_the_rehearsal_failing_at_the_step_that_broke(tmp_path: Path) -> None:
+    import json
+
+    from golive.cli import main
+
+    out = tmp_path / "demo.json"
+    code = main(["demo", "-c", str(CHECKLIST), "-q", "--scenario", "broken", "-f", f"json:{out}"])
+    assert code == 1
+    rehearsal = json.loads((tmp_path / "demo.rehearsal.json").read_text(encoding="utf-8"))
+    results = {r["id"]: r for r in rehearsal["results"]}
+    assert results["6.3.rehearse"]["status"] == "fail"
+    assert "step 6 'recorded-past-due' failed" in results["6.3.rehearse"]["message"]
+    assert {results[i]["status"] for i in FLOW_ITEMS if i != "6.3.rehearse"} == {"pass"}
