@@ -40,6 +40,13 @@ class CheckOptions:
     root: Path | None = None
     # Who ran the check, for the report; default user@host.
     operator: str | None = None
+    # `golive rehearse`: only the rehearsal items (they write in test mode); a normal
+    # check leaves them out. See REHEARSAL_KIND.
+    rehearse: bool = False
+
+
+#: the probe kind that writes (in test mode only): run by `golive rehearse`, never by check
+REHEARSAL_KIND = "flow.rehearse"
 
 
 def _from_cwd(path: Path | None) -> Path | None:
@@ -78,7 +85,15 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
                 f"--only/--skip {selector!r} matches no item id, section, ref or tag "
                 f"in {options.checklist}"
             )
-    planned = plan(checklist, options.environment, list(options.only), list(options.skip))
+    only = list(options.only)
+    rehearsals = [i.id for i in checklist.items if i.probe.kind == REHEARSAL_KIND]
+    if options.rehearse and not only:
+        only = rehearsals or ["-"]  # "-" selects nothing: a checklist without rehearsals
+    planned = plan(checklist, options.environment, only, list(options.skip))
+    if options.rehearse:
+        planned = [p for p in planned if p.item.id in rehearsals or p.needed_by]
+    else:
+        planned = [p for p in planned if p.item.probe.kind != REHEARSAL_KIND]
     _load_signoff(loaded)  # a malformed attestations or waivers file is exit 2, before running
     return loaded, planned
 
@@ -172,7 +187,9 @@ def execute(
         app_dirty=dirty,
         only=options.only,
         skip=options.skip,
-        unchecked_blocking=unchecked_blocking(loaded, options.environment, planned),
+        unchecked_blocking=unchecked_blocking(
+            loaded, options.environment, planned, rehearse=options.rehearse
+        ),
         notices=tuple(redactor.text(n) for n in notices),
     )
 
@@ -246,7 +263,7 @@ def stripe_account(results: list[ItemResult]) -> str | None:
 
 
 def unchecked_blocking(
-    loaded: LoadedChecklist, environment: str, planned: list[PlannedItem]
+    loaded: LoadedChecklist, environment: str, planned: list[PlannedItem], *, rehearse: bool = False
 ) -> tuple[str, ...]:
     """Blocking items of this environment that --only left out or --skip skipped.
 
@@ -261,5 +278,7 @@ def unchecked_blocking(
         if item.severity == "blocking"
         and checklist.applies(item, environment)
         and not item.disabled
+        # rehearsals are `golive rehearse`'s items, never `golive check`'s, and back
+        and (item.probe.kind == REHEARSAL_KIND) == rehearse
         and item.id not in ran
     )

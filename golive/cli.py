@@ -220,7 +220,7 @@ def attest(
         str, typer.Option("--env", "-e", help="The environment this attestation is for.")
     ],
     by: Annotated[str, typer.Option("--by", help="The person who attests (a name).")],
-    checklist: ChecklistOpt = Path("checklist.yaml"),
+    checklist: ChecklistOpt = None,
     role: Annotated[
         str | None,
         typer.Option(help="The role they attest in (ops, QA, ...); some items require one."),
@@ -258,6 +258,52 @@ def attest(
         f"golive: {item} attested for {env} by {done.by}{as_role} at {show_time(done.at)}"
         f"{until_text} in {path} (item sha256 {done.item_sha256[:12]}…)"
     )
+
+
+@app.command()
+def rehearse(
+    env: EnvOpt = None,
+    checklist: ChecklistOpt = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(help="Read the deployment's variables from this dotenv file instead."),
+    ] = None,
+    only: SelectOpt = None,
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format", "-f", help="FORMAT[:PATH], as for check. Repeat.", show_default=False
+        ),
+    ] = None,
+    deadline: Annotated[
+        float | None, typer.Option(min=0.1, max=3600, help="Seconds the whole run may take.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Run the test flows (section 6) end to end in Stripe test mode, a verdict per step.
+
+    Writes: creates customers, subscriptions and test payments (marked golive: rehearsal,
+    cleaned up after). Refuses live-mode environments and live keys before sending
+    anything. See docs/rehearsal.md.
+    """
+    from golive import output
+    from golive.check import CheckOptions, execute, prepare, split_selectors
+
+    path = _checklist(checklist)
+    outputs = output.parse_formats(fmt or ["table"])
+    options = CheckOptions(
+        checklist=path,
+        environment=_require_env(env, path),
+        env_file=env_file,
+        only=tuple(split_selectors(only)),
+        deadline=deadline,
+        rehearse=True,
+    )
+    loaded, planned = prepare(options)
+    with output.progress(len(planned), quiet=quiet) as progress:
+        report = execute(loaded, planned, options, progress)
+    output.write_outputs(report, outputs, color=output.use_color("auto"))
+    raise typer.Exit(int(report.exit_code))
 
 
 @app.command("list")
@@ -561,6 +607,13 @@ def demo(
     ] = None,
     color: Annotated[str, typer.Option(help="auto, always or never.")] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    rehearse: Annotated[
+        bool,
+        typer.Option(
+            help="Then rehearse the test flows against a test-mode demo deployment (reports "
+            "to PATH with .rehearsal before the suffix)."
+        ),
+    ] = True,
 ) -> None:
     """Run the checklist against a bundled demo deployment, then remove it.
 
@@ -574,9 +627,24 @@ def demo(
     if scenario not in SCENARIOS:
         raise UsageError(f"--scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
     outputs = output.parse_formats(fmt or ["table"])
-    report = run_demo(scenario, env, _checklist(checklist), quiet=quiet)
+    path = _checklist(checklist)
+    report = run_demo(scenario, env, path, quiet=quiet)
     output.write_outputs(report, outputs, color=output.use_color(color))
-    raise typer.Exit(int(report.exit_code))
+    code = int(report.exit_code)
+    if rehearse:
+        from golive.demo import run_rehearsal
+
+        rehearsal = run_rehearsal(scenario, path, quiet=quiet)
+        if rehearsal.results:
+            renamed = [
+                output.Output(o.fmt, o.path.with_suffix(".rehearsal" + o.path.suffix))
+                if o.path
+                else o
+                for o in outputs
+            ]
+            output.write_outputs(rehearsal, renamed, color=output.use_color(color))
+            code = code or int(rehearsal.exit_code)
+    raise typer.Exit(code)
 
 
 @app.command()

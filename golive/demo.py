@@ -34,6 +34,10 @@ BROKEN_APP = frozenset(
         "inactive-plan",
     }
 )
+#: the rehearsal's break in the broken scenario: a failed renewal never sets PAST_DUE
+BROKEN_REHEARSAL = frozenset({"payment-failed-ignored"})
+#: the e-mail of the reference app's `user` role, the rehearsals' test user
+REHEARSAL_EMAIL = "alice@customer.example"
 #: events the broken scenario's webhook endpoint forgets
 BROKEN_MISSING_EVENT = "radar.early_fraud_warning.created"
 
@@ -185,3 +189,56 @@ def run_demo(scenario: str, environment: str, checklist: Path, *, quiet: bool = 
             )
             with progress(len(planned), quiet=quiet) as callback:
                 return execute(loaded, planned, options, callback)
+
+
+@contextlib.contextmanager
+def rehearsal_deployment(
+    folder: Path, breaks: frozenset[str] = frozenset(), env: Mapping[str, str] | None = None
+) -> Iterator[tuple[Path, Any, Any]]:
+    """A test-mode reference app linked to the sandbox for `golive rehearse`.
+
+    Yields (env file, sandbox, app). The app creates Checkout Sessions and refunds in the
+    sandbox and receives its signed webhooks; `env` overrides values of the env file.
+    """
+    import json
+
+    from golive.sandbox import app_billing
+    from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
+    from golive.sandbox.stripe_server import StripeSandbox, demo_mapping, demo_state
+    from golive.sandbox.stripe_writes import writes_for
+
+    database = f"sqlite:///{folder / 'rehearsal.db'}"
+    seed_database(database)
+    with ReferenceApp(AppConfig(database_url=database, breaks=breaks, mode="test")) as app:
+        state = demo_state(f"{app.url}/api/subscription/webhook")
+        with StripeSandbox(state) as sandbox:
+            writes_for(sandbox).set_endpoint_secret("we_test_app", app.config.webhook_secret)
+            values = env_values(app.golive_env(), sandbox.url, "test", "healthy")
+            values["GOLIVE_REHEARSAL_EMAIL"] = REHEARSAL_EMAIL
+            app_billing.link(
+                app,
+                app_billing.StripeLink(
+                    sandbox.url, values["STRIPE_SECRET_KEY"], json.loads(demo_mapping("test"))
+                ),
+            )
+            values.update(env or {})
+            env_file = folder / "rehearsal.env"
+            _write_env(env_file, values)
+            yield env_file, sandbox, app
+
+
+def run_rehearsal(
+    scenario: str, checklist: Path, *, environment: str = "staging", quiet: bool = False
+) -> Report:
+    """`golive rehearse` against a fresh test-mode demo deployment (broken: BROKEN_REHEARSAL)."""
+    breaks = BROKEN_REHEARSAL if scenario == "broken" else frozenset()
+    with (
+        tempfile.TemporaryDirectory(prefix="golive-rehearsal-") as tmp,
+        rehearsal_deployment(Path(tmp), breaks) as (env_file, _, _),
+    ):
+        options = CheckOptions(
+            checklist=checklist, environment=environment, env_file=env_file, rehearse=True
+        )
+        loaded, planned = prepare(options)
+        with progress(len(planned), quiet=quiet) as callback:
+            return execute(loaded, planned, options, callback)

@@ -56,6 +56,8 @@ BUILTIN_PROBES: dict[str, str] = {
     "http.https": "golive.checks.http_https:Https",
     "http.forged_token": "golive.checks.http_tokens:ForgedToken",
     "http.openapi_auth": "golive.checks.http_openapi:OpenApiAuth",
+    # the seed's test flows, end to end in Stripe test mode: checks/rehearse.py
+    "flow.rehearse": "golive.checks.rehearse:Rehearse",
     # what only a person can confirm: checks/manual.py
     "manual": "golive.checks.manual:Manual",
 }

@@ -48,6 +48,8 @@ from urllib.parse import urlsplit
 
 import typer
 
+from golive.sandbox import app_billing
+
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
     from sqlalchemy.engine import Engine
@@ -96,6 +98,7 @@ BREAKS: dict[str, str] = {
     "missing-plan": "no PRO plan row",
     "unsold-tier": "ENTERPRISE is active but no price sells it",
     "old-migration": "alembic_version is one revision behind the head",
+    **app_billing.BILLING_BREAKS,  # billing and admin actions: app_billing.py
 }
 DATABASE_BREAKS = frozenset(
     {
@@ -802,6 +805,8 @@ class ReferenceApp:
         return response
 
     def _route(self, request: Request) -> tuple[Callable[..., Response], dict[str, str]]:
+        if any(request.path.endswith(a) for a in ("/evidence", "/close", "/refund", "/ignore")):
+            return (lambda r, u: app_billing.route(self, r, u) or _not_found()), {}
         allowed: list[str] = []
         for method, pattern, name in ROUTES:
             match = pattern.fullmatch(request.path)
@@ -898,7 +903,7 @@ class ReferenceApp:
             raise HttpError(400, "Invalid payload: not a Stripe event")
         if "webhook-500" in breaks:
             raise RuntimeError("webhook handler failed")
-        handled = self._apply_event(event)
+        handled = app_billing.apply_event(self, event)  # once per event id
         return Response.json({"received": True, "handled": handled})
 
     def _checkout(self, request: Request, user: User | None) -> Response:
@@ -918,6 +923,9 @@ class ReferenceApp:
             ).scalar()
         if not active:
             raise HttpError(400, f"Plan {tier} is not available")
+        at_stripe = app_billing.checkout_session(self, signed_in, tier, cycle)
+        if at_stripe is not None:
+            return Response.json(at_stripe)
         session = f"cs_{self.config.mode}_{secrets.token_hex(12)}"
         return Response.json(
             {"session_id": session, "url": f"https://checkout.stripe.com/c/pay/{session}"}
@@ -952,12 +960,16 @@ class ReferenceApp:
 
     def _disputes(self, request: Request, user: User | None) -> Response:
         self._require_admin(user)
+        if (at_stripe := app_billing.disputes(self)) is not None:
+            return Response.json(at_stripe)
         return Response.json(
             {"object": "list", "data": [self._dispute_json(d) for d in DISPUTES], "has_more": False}
         )
 
     def _dispute(self, request: Request, user: User | None, id: str) -> Response:
         self._require_admin(user)
+        if (at_stripe := app_billing.disputes(self, id)) is not None:
+            return Response.json(at_stripe)
         for dispute in DISPUTES:
             if dispute["id"] == id:
                 return Response.json(self._dispute_json(dispute))
@@ -1111,6 +1123,10 @@ class ReferenceApp:
                     )
                 return True
         return False
+
+
+def _not_found() -> Response:
+    raise HttpError(404, "Not Found")
 
 
 def _json_body(request: Request) -> JsonObject:

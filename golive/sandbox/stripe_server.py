@@ -19,8 +19,9 @@ This one serves exactly what golive reads, faithful to Stripe's wire format:
 The state file format is documented in docs/sandbox-stripe.md. Objects are built here
 from templates with the same fields as Stripe's own examples (a contract test compares
 them with Stripe's fixtures); the state overrides ids and the fields a scenario needs.
-Only the standard library is used, and the sandbox never writes: any method but GET is
-answered with an error and logged, so a test can prove golive only reads.
+Only the standard library is used. Live mode never writes: any method but GET is
+answered with an error and logged, so a test can prove golive only reads; test-mode
+writes (what `golive rehearse` sends) are served by stripe_writes.py.
 """
 
 from __future__ import annotations
@@ -1126,8 +1127,7 @@ class StripeSandbox:
         path = parts.path.rstrip("/") or "/"
         pairs = parse_qsl(parts.query, keep_blank_values=True)
         length = int(handler.headers.get("Content-Length") or 0)
-        if length:
-            handler.rfile.read(length)  # keep the kept-alive connection in step
+        raw = handler.rfile.read(length) if length else b""  # keeps kept-alive in step
         mode: str | None = None
         key_type: str | None = None
         refused: ApiError | None = None
@@ -1152,11 +1152,13 @@ class StripeSandbox:
             if delay:
                 time.sleep(delay / 1000)
             self._raise_fault(fault)
-            if method != "GET":
-                raise ApiError(
-                    405, f"The golive Stripe sandbox is read-only: {method} {path} is not served."
-                )
-            status, body = 200, self._route(path, pairs, mode, key_type)
+            from golive.sandbox import stripe_writes  # test-mode writes: stripe_writes.py
+
+            if stripe_writes.serves(method, path):
+                body = stripe_writes.handle(self, method, path, pairs, raw, mode)
+                status = 200
+            else:
+                status, body = 200, self._route(path, pairs, mode, key_type)
         except ApiError as err:
             status, body, headers = err.status, {"error": err.body}, err.headers
         with self._lock:

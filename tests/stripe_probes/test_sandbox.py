@@ -162,10 +162,10 @@ def test_restricted_keys_may_not_read_the_account(make_sandbox: SandboxFactory) 
 
 
 def test_unknown_urls_are_404(sandbox: StripeSandbox) -> None:
-    answer = get(sandbox, "/v1/customers")
+    answer = get(sandbox, "/v1/payouts")
     assert answer.status_code == 404
     assert answer.json()["error"]["message"].startswith(
-        "Unrecognized request URL (GET: /v1/customers)"
+        "Unrecognized request URL (GET: /v1/payouts)"
     )
 
 
