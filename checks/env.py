@@ -59,7 +59,7 @@ class Present(Probe[VarParams]):
         name = ctx.expand(params.var)
         value = ctx.var(name)
         if value is None:
-            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+            return Outcome.failed(ctx.env.config.not_set(name))
         return Outcome.passed(f"{name} is set ({shown(value)})", value=shown(value))
 
 
@@ -172,7 +172,7 @@ class KeyPrefix(Probe[KeyPrefixParams]):
         if value is None:
             if params.optional:
                 return Outcome.skip(f"{name} is not set")
-            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+            return Outcome.failed(ctx.env.config.not_set(name))
         mode = ctx.mode if params.mode == "auto" else params.mode
         expected = [p.format(mode=mode) for p in KEY_PREFIXES[params.key]]
         # A secret-key variable may hold a restricted key: both are server-side keys.
@@ -261,7 +261,7 @@ class PriceMapping(Probe[PriceMappingParams]):
         name = ctx.expand(params.var)
         value = ctx.var(name)
         if value is None:
-            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+            return Outcome.failed(ctx.env.config.not_set(name))
         try:
             mapping = parse_mapping(value.reveal())
         except MappingError as exc:
@@ -343,7 +343,7 @@ class EmailList(Probe[EmailListParams]):
         name = ctx.expand(params.var)
         value = ctx.var(name)
         if value is None:
-            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+            return Outcome.failed(ctx.env.config.not_set(name))
         entries = [e.strip() for e in value.reveal().split(",")]
         problems: list[str] = []
         if any(not e for e in entries):
@@ -409,7 +409,7 @@ class Differs(Probe[DiffersParams]):
         name = ctx.expand(params.var)
         value = ctx.var(name)
         if value is None:
-            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+            return Outcome.failed(ctx.env.config.not_set(name))
         other = ctx.other_environment(params.environment)
         other_name = params.other_var or name
         other_value = other.config.get(other_name)

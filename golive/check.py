@@ -82,7 +82,11 @@ def execute(
     checklist = loaded.checklist
     root = (options.root or loaded.path.parent).resolve()
     env = resolve(
-        options.environment, checklist.environments[options.environment], root, options.env_file
+        options.environment,
+        checklist.environments[options.environment],
+        root,
+        options.env_file,
+        locate=lambda *loc: loaded.where("environments", options.environment, *loc),
     )
     redactor = redactor_for(env)
     other_files = dict(options.other_env_files)
@@ -92,7 +96,13 @@ def execute(
 
         if name not in checklist.environments:
             raise ProbeError(f"no environment {name!r} in {loaded.path}")
-        other = resolve(name, checklist.environments[name], root, other_files.get(name))
+        other = resolve(
+            name,
+            checklist.environments[name],
+            root,
+            other_files.get(name),
+            locate=lambda *loc: loaded.where("environments", name, *loc),
+        )
         for value in other.secret_values():
             redactor.add(value)
         return other
