@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 # Prefixes that make a value secret whatever its variable is called, longest first so
 # that the shown prefix is as telling as possible.
@@ -151,14 +152,16 @@ def _mask_url_token(token: str) -> str:
         return token
     head, userinfo, hostpart, query = parts
     if userinfo:
-        user, colon, password = userinfo.partition(":")
+        # Hash the decoded value: a URL rendered with `%40` shows the same mask as typed.
+        user, colon, password = (unquote(p) for p in userinfo.partition(":"))
         shown = (mask(user) if user else "") + (colon + mask(password) if colon else "")
         userinfo = shown + "@"
     if query:
         pairs = []
         for pair in query[1:].split("&"):
             key, eq, val = pair.partition("=")
-            pairs.append(f"{key}={mask(val)}" if eq and secret_query_name(key) else pair)
+            secret = eq and secret_query_name(unquote(key))
+            pairs.append(f"{key}={mask(unquote(val))}" if secret else pair)
         query = "?" + "&".join(pairs)
     return f"{head}{userinfo}{hostpart}{query}"
 
