@@ -7,6 +7,7 @@ import re
 from pydantic import Field
 
 from golive.context import ProbeContext
+from golive.globs import RelativeGlob
 from golive.probe import Probe, ProbeParams
 from golive.results import Outcome
 
@@ -25,7 +26,7 @@ DEFAULT_FILES = [
 class DependencyPinnedParams(ProbeParams):
     package: str = "stripe"
     path: str = "."
-    files: list[str] = Field(default_factory=lambda: list(DEFAULT_FILES))
+    files: list[RelativeGlob] = Field(default_factory=lambda: list(DEFAULT_FILES))
 
 
 class DependencyPinned(Probe[DependencyPinnedParams]):

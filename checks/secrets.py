@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import Field
 
 from golive.context import ProbeContext
+from golive.globs import RelativeGlob
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 from golive.secrets import looks_secret, mask
@@ -63,7 +64,9 @@ class RepoScanParams(ProbeParams):
     path: str = Field(".", description="Repository folder, relative to checklist.yaml.")
     history: bool = Field(False, description="Also scan every commit's added lines.")
     max_commits: int = Field(2000, ge=1, description="How far back the history scan goes.")
-    exclude: list[str] = Field(default_factory=list, description="Glob patterns of paths to skip.")
+    exclude: list[RelativeGlob] = Field(
+        default_factory=list, description="Glob patterns of paths to skip."
+    )
 
 
 class RepoScan(Probe[RepoScanParams]):
@@ -119,10 +122,10 @@ class RepoScan(Probe[RepoScanParams]):
 
 class TrackedEnvFilesParams(ProbeParams):
     path: str = "."
-    patterns: list[str] = Field(
+    patterns: list[RelativeGlob] = Field(
         default_factory=lambda: [".env", ".env.*", "*.env", "*/.env", "*/.env.*"]
     )
-    allow: list[str] = Field(
+    allow: list[RelativeGlob] = Field(
         default_factory=lambda: ["*.example", "*.sample", "*.template", "*.dist"],
         description="Env files meant to be committed (no real values).",
     )

@@ -140,6 +140,8 @@ def parse_dotenv_lines(text: str, origin: str) -> dict[str, tuple[str, int]]:
             )
         if binding.key is None:
             continue
+        if binding.value is None:  # a bare word: python-dotenv reads it as "unset"
+            raise SourceError(f"{origin}:{line}: not a KEY=VALUE line")
         if binding.key in values:
             first = values[binding.key][1]
             raise SourceError(
@@ -223,6 +225,8 @@ def _run_command(spec: SourceSpec, base_dir: Path, where: Callable[..., str]) ->
         ) from None
     origin = f"the output of {shown!r}"
     text = text.strip()
+    if text.startswith("["):
+        raise SourceError(f"{at}{origin}: expected dotenv or a JSON object, got a JSON list")
     if text.startswith("{"):
         try:
             data = json.loads(text)
