@@ -56,7 +56,7 @@ def short_hash(value: str) -> str:
 def visible_prefix(value: str) -> str:
     """The part of a secret that may be shown: its well-known prefix, nothing of its body."""
     for prefix in SECRET_PREFIXES:
-        if value.startswith(prefix):
+        if value.startswith(prefix) and len(value) > len(prefix):  # a bare prefix is all body
             return prefix
     return ""
 
@@ -143,7 +143,19 @@ def _url_fields(value: str) -> tuple[str, list[str]] | None:
     for key, val in url.query.items():
         if secret_query_name(key):
             secrets.extend([val] if isinstance(val, str) else list(val))
-    return str(url.username or ""), [s for s in secrets if s]
+    # The forms as written too (percent-encoded), which text may quote.
+    raw = _split_authority(value)
+    if raw is not None and raw[1]:
+        raw_user, _, raw_password = raw[1].partition(":")
+        secrets.append(raw_password)
+        if raw_user != (url.username or ""):
+            secrets.append(raw_user)
+    if raw is not None and raw[3]:
+        for pair in raw[3][1:].split("&"):
+            key, _, val = pair.partition("=")
+            if secret_query_name(unquote(key)):
+                secrets.append(val)
+    return str(url.username or ""), list(dict.fromkeys(s for s in secrets if s))
 
 
 def _mask_url_token(token: str) -> str:

@@ -1,7 +1,7 @@
 """Writes tests/corpus/ (run once; the files are committed)."""
 
-from pathlib import Path
 import sys
+from pathlib import Path
 
 out = Path(sys.argv[1])
 HEAD = "environments:\n  prod: {mode: live}\nsections: [{id: s, title: S}]\n"
