@@ -260,6 +260,7 @@ def validate(
     typer.echo(
         f"{file}: valid — {len(c.items)} items in {len(c.sections)} sections, "
         f"environments: {', '.join(c.environments)}"
+        + (f"; every ${{VAR}} of {env} is set" if env else "")
     )
 
 
