@@ -169,7 +169,7 @@ def test_no_canary_on_error_paths(
 
     # 3. A dotenv line that cannot be parsed, holding a canary.
     (tmp_path / "prod.env").write_text(
-        f"STRIPE_WEBHOOK_SECRET=\"{CANARIES['dotenv']}\nOTHER=1\n", encoding="utf-8"
+        f'STRIPE_WEBHOOK_SECRET="{CANARIES["dotenv"]}\nOTHER=1\n', encoding="utf-8"
     )
     assert main(base) == 2
     err = capsys.readouterr().err
