@@ -35,7 +35,7 @@ class DependencyPinned(Probe[DependencyPinnedParams]):
     summary = "A dependency (the Stripe SDK) is pinned to one version, or locked."
 
     def run(self, params: DependencyPinnedParams, ctx: ProbeContext) -> Outcome:
-        root = (ctx.root / params.path).resolve()
+        root = ctx.repo_folder(params.path)
         name = re.escape(params.package)
         pinned = re.compile(rf"^\s*[\"']?{name}\s*(?:\[[^\]]*\])?\s*===?\s*[\w.]+", re.I | re.M)
         lock_entry = re.compile(rf"(?:^name\s*=\s*\"{name}\"|\"{name}\":\s*\"\d)", re.I | re.M)
@@ -49,12 +49,14 @@ class DependencyPinned(Probe[DependencyPinnedParams]):
                     continue
                 rel = str(path.relative_to(root))
                 if pinned.search(text) or (path.suffix == ".lock" and lock_entry.search(text)):
-                    return Outcome.passed(f"{params.package} is pinned in {rel}", file=rel)
+                    return Outcome.passed(
+                        f"{params.package} is pinned in {rel} (in {root})", file=rel
+                    )
                 if mentioned.search(text):
                     seen.append(rel)
         if seen:
             return Outcome.failed(
-                f"{params.package} is required but not pinned (in {', '.join(seen)}): "
+                f"{params.package} is required but not pinned (in {', '.join(seen)} of {root}): "
                 f"pin it as {params.package}==X.Y.Z or commit a lock file"
             )
-        return Outcome.skip(f"no dependency file here mentions {params.package}")
+        return Outcome.skip(f"no dependency file in {root} mentions {params.package}")

@@ -73,7 +73,7 @@ def _findings(data: bytes, where: str, numbered: bool = True) -> list[str]:
 
 
 class RepoScanParams(ProbeParams):
-    path: str = Field(".", description="Repository folder, relative to checklist.yaml.")
+    path: str = Field(".", description="Folder inside the app's repository (profile `repo:`).")
     history: bool = Field(False, description="Also scan every commit's added lines.")
     max_commits: int = Field(2000, ge=1, description="How far back the history scan goes.")
     exclude: list[RelativeGlob] = Field(
@@ -87,9 +87,7 @@ class RepoScan(Probe[RepoScanParams]):
     summary = "No Stripe secret key or webhook secret in tracked files (or git history)."
 
     def run(self, params: RepoScanParams, ctx: ProbeContext) -> Outcome:
-        root = (ctx.root / params.path).resolve()
-        if not root.is_dir():
-            raise ProbeError(f"{root} is not a folder")
+        root = ctx.repo_folder(params.path)
         files = [p for p in _tracked(root, ctx.timeout) if not _excluded(p, params.exclude)]
         found = _scan_tree(root, params.exclude, ctx.timeout)
         scanned = f"{len(files)} tracked files in {root}"
@@ -99,10 +97,10 @@ class RepoScan(Probe[RepoScanParams]):
         if found:
             shown = found[:20] + ([f"... and {len(found) - 20} more"] if len(found) > 20 else [])
             return Outcome.failed(
-                f"{len(found)} Stripe secret(s) committed: " + "; ".join(shown[:5]),
+                f"{len(found)} Stripe secret(s) committed in {root}: " + "; ".join(shown[:5]),
                 findings=shown,
             )
-        return Outcome.passed(f"no Stripe secret in {scanned}")
+        return Outcome.passed(f"no Stripe secret in {scanned} of {root}", folder=str(root))
 
 
 def _scan_tree(root: Path, exclude: list[str], timeout: float) -> list[str]:
@@ -184,7 +182,7 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
         from golive.environment import parse_dotenv
         from golive.errors import SourceError
 
-        root = (ctx.root / params.path).resolve()
+        root = ctx.repo_folder(params.path)
         env_files = [
             p
             for p in _tracked(root, ctx.timeout)
@@ -210,9 +208,12 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
             if secret_names:
                 bad.append(f"{rel} ({', '.join(sorted(secret_names))})")
         if bad:
-            return Outcome.failed("tracked env files hold secrets: " + "; ".join(bad), files=bad)
+            return Outcome.failed(
+                f"tracked env files in {root} hold secrets: " + "; ".join(bad), files=bad
+            )
         return Outcome.passed(
-            f"{len(env_files)} tracked env file(s), none holding secrets"
+            f"{len(env_files)} tracked env file(s) in {root}, none holding secrets"
             if env_files
-            else "no env file is tracked"
+            else f"no env file is tracked in {root}",
+            folder=str(root),
         )

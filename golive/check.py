@@ -6,14 +6,20 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from golive import __version__
 from golive.checklist import LoadedChecklist, load_checklist
 from golive.context import Clients, ProbeContext
 from golive.environment import ResolvedEnvironment, redactor_for, resolve
 from golive.errors import UsageError
-from golive.results import Report
+from golive.records import show_time
+from golive.results import ItemResult, Report
 from golive.runner import PlannedItem, Progress, plan, run_plan, selector_matches_any
+
+if TYPE_CHECKING:
+    from golive.attestations import Attestation
+    from golive.waivers import Waiver
 
 
 @dataclass(frozen=True)
@@ -25,11 +31,19 @@ class CheckOptions:
     skip: tuple[str, ...] = ()
     concurrency: int | None = None
     timeout: float | None = None
+    deadline: float | None = None  # the whole run; default: the checklist's
     # Env files for the *other* environments that items compare against (env.differs,
     # db.same_revision): ("staging", Path("staging.env")), ...
     other_env_files: tuple[tuple[str, Path], ...] = ()
-    # The application's folder (repo scans, dependency files); default: checklist's folder.
+    # The application's repository (repo and secret probes); default: the profile's `repo:`
+    # (relative to the checklist's folder), else the current folder.
     root: Path | None = None
+    # Who ran the check, for the report; default user@host.
+    operator: str | None = None
+
+
+def _from_cwd(path: Path | None) -> Path | None:
+    return None if path is None else (Path.cwd() / path.expanduser()).resolve()
 
 
 def split_selectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
@@ -65,7 +79,15 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
                 f"in {options.checklist}"
             )
     planned = plan(checklist, options.environment, list(options.only), list(options.skip))
+    _load_signoff(loaded)  # a malformed attestations or waivers file is exit 2, before running
     return loaded, planned
+
+
+def _load_signoff(loaded: LoadedChecklist) -> tuple[list[Attestation], list[tuple[Waiver, int]]]:
+    from golive.attestations import attestations_path, load_attestations
+    from golive.waivers import load_waivers
+
+    return load_attestations(attestations_path(loaded)), load_waivers(loaded)
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> Report:
@@ -80,16 +102,25 @@ def execute(
     progress: Progress | None = None,
 ) -> Report:
     checklist = loaded.checklist
-    root = (options.root or loaded.path.parent).resolve()
+    # Paths written in the checklist start at its folder; paths given on the command line
+    # (--env-file, --other-env-file) at the current folder, as a user typing them expects.
+    root = loaded.folder.resolve()
+    profile = checklist.environments[options.environment]
     env = resolve(
         options.environment,
-        checklist.environments[options.environment],
+        profile,
         root,
-        options.env_file,
+        _from_cwd(options.env_file),
         locate=lambda *loc: loaded.where("environments", options.environment, *loc),
     )
+    if options.root is not None:
+        repo = options.root.resolve()
+    elif profile.repo:
+        repo = (root / Path(profile.repo).expanduser()).resolve()
+    else:
+        repo = Path.cwd()
     redactor = redactor_for(env)
-    other_files = dict(options.other_env_files)
+    other_files = {name: _from_cwd(path) for name, path in options.other_env_files}
 
     def others(name: str) -> ResolvedEnvironment:
         from golive.probe import ProbeError
@@ -107,8 +138,11 @@ def execute(
             redactor.add(value)
         return other
 
+    attestations, waivers = _load_signoff(loaded)
     clients = Clients()
-    ctx = ProbeContext(env=env, root=root, redactor=redactor, clients=clients, others=others)
+    ctx = ProbeContext(
+        env=env, root=root, redactor=redactor, clients=clients, others=others, repo=repo
+    )
     started = datetime.now(UTC)
     t0 = time.monotonic()
     try:
@@ -118,17 +152,126 @@ def execute(
             ctx,
             concurrency=options.concurrency,
             timeout=options.timeout,
+            deadline=options.deadline,
             progress=progress,
         )
     finally:
         clients.close()
+    from golive.attestations import apply_attestations
+    from golive.waivers import apply_waivers
+
+    now = datetime.now(UTC)
+    results = apply_attestations(loaded, options.environment, results, attestations, redactor, now)
+    results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
+    duration = round(time.monotonic() - t0, 3)
+    commit, dirty = app_commit(repo)
     return Report(
-        checklist=str(options.checklist),
-        checklist_name=checklist.metadata.name,
+        checklist=str(loaded.path),
+        checklist_name=checklist.metadata.name
+        + (" (the packaged default)" if loaded.is_packaged else ""),
         environment=options.environment,
         mode=env.mode,
-        started_at=started.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        duration_s=round(time.monotonic() - t0, 3),
+        started_at=show_time(started),
+        duration_s=duration,
         results=tuple(results),
         golive_version=__version__,
+        checklist_sha256=file_sha256(loaded.path),
+        finished_at=show_time(now),
+        operator=options.operator or default_operator(),
+        base_url=redactor.text(env.base_url.value) if env.base_url.value else None,
+        stripe_account=stripe_account(results),
+        app_commit=commit,
+        app_dirty=dirty,
+        only=options.only,
+        skip=options.skip,
+        unchecked_blocking=unchecked_blocking(loaded, options.environment, planned),
+        notices=tuple(redactor.text(n) for n in notices),
+    )
+
+
+def file_sha256(path: Path) -> str:
+    """The checklist file's sha256, so that a report names exactly what it checked."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def default_operator() -> str:
+    """user@host, as far as the system can tell (fail-soft: `unknown`)."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name (a container without passwd entry)
+        user = "unknown"
+    try:
+        host = socket.gethostname() or "unknown"
+    except OSError:
+        host = "unknown"
+    return f"{user}@{host}"
+
+
+def app_commit(root: Path) -> tuple[str | None, bool | None]:
+    """The app repository's HEAD commit and whether its tracked files differ from it.
+
+    Fail-soft and fast: not a git repository, no git, or slower than a few seconds all
+    give (None, None), "unknown", never an error of the check.
+    """
+    import os
+    import subprocess
+
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            env=env,
+            check=False,
+        )
+        if head.returncode != 0:
+            return None, None
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            env=env,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None, None
+    commit = head.stdout.strip() or None
+    dirty = bool(status.stdout.strip()) if status.returncode == 0 else None
+    return commit, dirty
+
+
+def stripe_account(results: list[ItemResult]) -> str | None:
+    """The Stripe account id, where the account probe saw it (no extra Stripe call)."""
+    for r in results:
+        account = r.evidence.get("account") if r.probe == "stripe.account" else None
+        if isinstance(account, str) and account.startswith("acct_"):
+            return account
+    return None
+
+
+def unchecked_blocking(
+    loaded: LoadedChecklist, environment: str, planned: list[PlannedItem]
+) -> tuple[str, ...]:
+    """Blocking items of this environment that --only left out or --skip skipped.
+
+    An item an overlay disabled (with its reason) is the team's recorded decision, not a
+    selection of this run: it does not make the run partial.
+    """
+    ran = {p.item.id for p in planned if not p.skip_reason}
+    checklist = loaded.checklist
+    return tuple(
+        item.id
+        for item in checklist.items
+        if item.severity == "blocking"
+        and checklist.applies(item, environment)
+        and not item.disabled
+        and item.id not in ran
     )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from golive.errors import ChecklistError, Problem
-from golive.yamlpos import Positions, load_yaml
+from golive.yamlpos import Positions
+
+if TYPE_CHECKING:
+    from golive.overlay import Merged
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 Severity = Literal["blocking", "advisory"]
@@ -34,6 +37,28 @@ class Defaults(Model):
 
     timeout: float = Field(20.0, gt=0, description="Seconds one probe may take.")
     concurrency: int = Field(16, ge=1, le=64, description="Probes run at once.")
+    deadline: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="Seconds the whole run may take; unfinished items are then `error`.",
+    )
+    needs: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Prerequisites by probe kind: {'stripe.*': ['1.2a']} makes every Stripe "
+        "item wait for 1.2a and report `blocked` when it failed. An item's own `needs` "
+        "replaces these.",
+    )
+    attestations_file: str = Field(
+        "attestations.yaml",
+        description="Attestations of manual items (`golive attest`), relative to the checklist.",
+    )
+    waivers_file: str = Field(
+        "waivers.yaml", description="Waivers of failing items, relative to the checklist."
+    )
+    max_waiver_days: int = Field(
+        30, ge=1, le=366, description="The longest a waiver may run; a longer one has no effect."
+    )
 
 
 # Shell syntax a command string cannot mean without a shell (it is run without one).
@@ -142,6 +167,16 @@ class EnvironmentProfile(Model):
         description="Where values come from; a list is merged in order, later ones winning.",
     )
     base_url: str | None = None
+    public_url: str | None = Field(
+        None,
+        description="The URL users and Stripe reach (HTTPS, certificate), when golive probes "
+        "the deployment at another one (`base_url`, e.g. behind the TLS proxy).",
+    )
+    repo: str | None = Field(
+        None,
+        description="The app's repository folder that repo and secret probes examine; "
+        "relative to this checklist's folder. Default: the current folder.",
+    )
     database_url: str | None = None
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     roles: dict[str, RoleCredentials] = Field(default_factory=dict)
@@ -164,6 +199,19 @@ class EnvironmentProfile(Model):
         if isinstance(source, list) and not source:
             raise ValueError("list at least one source")
         return source
+
+
+class InputSpec(Model):
+    """A named value items reference as `${inputs.NAME}`: a route, a table, a variable."""
+
+    default: Any = Field(description="The value, unless an extending checklist sets another.")
+    description: str = ""
+
+
+class When(Model):
+    """A trait of the environment an item needs (not its name)."""
+
+    mode: Mode | None = Field(None, description="Only in environments of this Stripe mode.")
 
 
 class Section(Model):
@@ -193,10 +241,21 @@ class Item(Model):
     environments: list[str] | None = Field(
         None, description="Environments this item applies to; all when absent."
     )
+    when: When | None = Field(
+        None, description="Traits an environment must have, e.g. {mode: live}; all when absent."
+    )
+    disabled: str | None = Field(
+        None, description="Why this item does not apply (set by `disable:` in an overlay)."
+    )
     tags: list[str] = Field(default_factory=list)
     refs: list[str] = Field(default_factory=list)
     remediation: str = ""
     timeout: float | None = Field(None, gt=0)
+    needs: list[str] | None = Field(
+        None,
+        description="Ids of items that must hold before this one can be judged; when one "
+        "fails (or errs, or is itself blocked) this item is `blocked by ID`, never pass.",
+    )
 
     @field_validator("tags")
     @classmethod
@@ -210,11 +269,49 @@ class Item(Model):
 class Checklist(Model):
     """The whole checklist.yaml."""
 
+    extend: str | None = Field(
+        None,
+        description="The checklist this one changes: 'default' (the packaged one) or a path "
+        "relative to this file. Then `inputs`, `override`, `disable` and `items` apply on top.",
+    )
+    inputs: dict[str, InputSpec] = Field(
+        default_factory=dict, description="Named values items reference as ${inputs.NAME}."
+    )
+    override: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Changes to items by id, merged into them."
+    )
+    disable: dict[str, str] = Field(
+        default_factory=dict, description="Items turned off by id, with the reason shown."
+    )
     metadata: Metadata = Field(default_factory=Metadata)
     defaults: Defaults = Field(default_factory=Defaults)
     environments: dict[str, EnvironmentProfile] = Field(min_length=1)
     sections: list[Section]
     items: list[Item]
+
+    def applies(self, item: Item, environment: str) -> bool:
+        """Whether an item belongs to an environment: by name (`environments:`) and by
+        trait (`when: {mode: live}`), so a profile called `production` gets live items."""
+        if item.environments is not None and environment not in item.environments:
+            return False
+        profile = self.environments.get(environment)
+        return not (
+            item.when is not None
+            and item.when.mode is not None
+            and (profile is None or profile.mode != item.when.mode)
+        )
+
+    def needs_of(self, item: Item) -> list[str]:
+        """The prerequisites of an item: its own `needs`, else those of its probe kind."""
+        if item.needs is not None:
+            return list(item.needs)
+        from fnmatch import fnmatchcase
+
+        found: list[str] = []
+        for pattern, ids in self.defaults.needs.items():
+            if fnmatchcase(item.probe.kind, pattern):
+                found.extend(i for i in ids if i != item.id and i not in found)
+        return found
 
     def section_title(self, section_id: str) -> str:
         for section in self.sections:
@@ -226,14 +323,38 @@ class Checklist(Model):
 class LoadedChecklist:
     """A validated checklist with where it came from, for error messages."""
 
-    def __init__(self, path: Path, checklist: Checklist, positions: Positions) -> None:
+    def __init__(
+        self, path: Path, checklist: Checklist, positions: Positions, merged: Merged | None = None
+    ) -> None:
         self.path = path
         self.checklist = checklist
         self.positions = positions
+        self.merged = merged
 
     def where(self, *loc: str | int) -> str:
         line, col = self.positions.find(loc)
-        return f"{self.path}:{line}:{col}"
+        return f"{_file_of(self.positions, loc, self.path)}:{line}:{col}"
+
+    @property
+    def is_packaged(self) -> bool:
+        """True when this is the packaged default itself (no checklist of the user's)."""
+        from golive.overlay import packaged_checklist
+
+        # absolute(), not resolve(): in a source checkout the packaged file is a symlink
+        # to ./checklist.yaml, which is the user's own file when given with -c.
+        return self.path.absolute() == packaged_checklist()
+
+    @property
+    def records_folder(self) -> Path:
+        """Where files kept "beside the checklist" live (attestations, waivers): the
+        checklist's folder, or the current folder for the packaged default, which sits
+        inside site-packages where nothing of a team's should be written."""
+        return Path.cwd() if self.is_packaged else self.path.parent
+
+    @property
+    def folder(self) -> Path:
+        """Where paths written in this checklist start (the folder of the file given)."""
+        return self.path.parent
 
     def item_index(self, item_id: str) -> int:
         for i, item in enumerate(self.checklist.items):
@@ -243,10 +364,14 @@ class LoadedChecklist:
 
 
 def load_checklist(path: Path) -> LoadedChecklist:
-    """Load and validate a checklist; raise ChecklistError listing every problem."""
-    data, positions = load_yaml(path)
-    if not isinstance(data, dict):
-        raise ChecklistError([Problem(str(path), 1, 1, None, "the checklist must be a mapping")])
+    """Load and validate a checklist (merged onto what it `extend`s, inputs filled in);
+    raise ChecklistError listing every problem, each at the file and line that wrote it."""
+    from golive.overlay import load_merged
+
+    merged = load_merged(path)
+    data, positions = merged.data, merged.positions
+    for key in ("extend", "override", "disable"):
+        data.pop(key, None)  # applied by the merge
     try:
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
@@ -256,7 +381,16 @@ def load_checklist(path: Path) -> LoadedChecklist:
     problems = _cross_check(path, positions, checklist) + _unclosed_refs(path, positions, data)
     if problems:
         raise ChecklistError(problems)
-    return LoadedChecklist(path, checklist, positions)
+    return LoadedChecklist(path, checklist, positions, merged)
+
+
+def _file_of(positions: Positions, loc: tuple[Any, ...], path: Path) -> str:
+    """The file a value was written in: an overlay's, or the checklist it extends."""
+    from golive.overlay import SourcedPositions
+
+    if isinstance(positions, SourcedPositions):
+        return positions.file_of(loc)
+    return str(path)
 
 
 _UNCLOSED_REF = re.compile(r"\$\{(?![A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\})")
@@ -278,7 +412,7 @@ def _unclosed_refs(path: Path, positions: Positions, data: Any) -> list[Problem]
             line, col = positions.find(loc)
             problems.append(
                 Problem(
-                    str(path),
+                    _file_of(positions, loc, path),
                     line,
                     col,
                     None,
@@ -317,13 +451,19 @@ def _problem(path: Path, positions: Positions, data: Any, err: Any) -> Problem:
     where = _loc_text(loc)
     if err["type"] == "extra_forbidden":
         msg, where = f"unknown key {loc[-1]!r}", _loc_text(loc[:-1])
-    return Problem(str(path), line, col, _item_id(data, loc), f"{where}: {msg}" if where else msg)
+    return Problem(
+        _file_of(positions, loc, path),
+        line,
+        col,
+        _item_id(data, loc),
+        f"{where}: {msg}" if where else msg,
+    )
 
 
 def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:
     """What pydantic cannot see alone: duplicate ids, unknown sections, environments,
     probe kinds, and each probe's own parameters."""
-    from golive.registry import known_kinds, load_probe
+    from golive.registry import ProbeLoadError, known_kinds, load_probe
 
     problems: list[Problem] = []
     section_ids = {s.id for s in checklist.sections}
@@ -331,16 +471,16 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
     for i, section in enumerate(checklist.sections):
         if section.id in seen_sections:
             line, col = positions.find(("sections", i, "id"))
-            problems.append(
-                Problem(str(path), line, col, None, f"duplicate section id {section.id!r}")
-            )
+            file = _file_of(positions, ("sections", i), path)
+            problems.append(Problem(file, line, col, None, f"duplicate section id {section.id!r}"))
         seen_sections.add(section.id)
     seen: dict[str, int] = {}
     for i, item in enumerate(checklist.items):
 
         def add(loc: tuple[str | int, ...], message: str, item: Item = item, i: int = i) -> None:
             line, col = positions.find(("items", i, *loc))
-            problems.append(Problem(str(path), line, col, item.id, message))
+            file = _file_of(positions, ("items", i, *loc), path)
+            problems.append(Problem(file, line, col, item.id, message))
 
         if item.id in seen:
             first, _ = positions.find(("items", seen[item.id], "id"))
@@ -356,6 +496,12 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
             if env not in checklist.environments:
                 known = ", ".join(sorted(checklist.environments))
                 add(("environments", j), f"unknown environment {env!r}; known: {known}")
+        all_ids = {it.id for it in checklist.items}
+        for j, need in enumerate(item.needs or []):
+            if need not in all_ids:
+                add(("needs", j), f"needs {need!r}: no item has that id")
+            elif need == item.id:
+                add(("needs", j), "an item cannot need itself")
         kinds = known_kinds()
         if item.probe.kind not in kinds:
             add(
@@ -363,7 +509,11 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
                 f"unknown probe kind {item.probe.kind!r}; known kinds: {', '.join(sorted(kinds))}",
             )
             continue
-        probe = load_probe(item.probe.kind)
+        try:
+            probe = load_probe(item.probe.kind)
+        except ProbeLoadError as exc:
+            add(("probe", "kind"), str(exc))
+            continue
         try:
             probe.Params.model_validate(item.probe.params)
         except ValidationError as exc:
@@ -374,4 +524,44 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
                     msg, shown = f"unknown key {loc[-1]!r}", loc[:-1]
                 where = ".".join(str(p) for p in ("probe", *shown))
                 add(("probe", *loc), f"{where}: {msg}")
+    problems.extend(_needs_problems(path, positions, checklist))
+    return problems
+
+
+def _needs_problems(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:
+    """Unknown ids in `defaults.needs`, and prerequisite cycles (which would never run)."""
+    problems: list[Problem] = []
+    ids = {item.id for item in checklist.items}
+    for pattern, needed in checklist.defaults.needs.items():
+        for j, need in enumerate(needed):
+            if need not in ids:
+                loc = ("defaults", "needs", pattern, j)
+                line, col = positions.find(loc)
+                file = _file_of(positions, loc, path)
+                problems.append(Problem(file, line, col, None, f"defaults.needs: no item {need!r}"))
+    graph = {item.id: [n for n in checklist.needs_of(item) if n in ids] for item in checklist.items}
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(node: str, trail: list[str]) -> list[str] | None:
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                return [*trail[trail.index(nxt) :], nxt] if nxt in trail else [node, nxt]
+            if state.get(nxt) is None:
+                cycle = visit(nxt, [*trail, nxt])
+                if cycle:
+                    return cycle
+        state[node] = 2
+        return None
+
+    for item_id in graph:
+        if state.get(item_id) is None:
+            cycle = visit(item_id, [item_id])
+            if cycle:
+                i = next(k for k, it in enumerate(checklist.items) if it.id == cycle[0])
+                line, col = positions.find(("items", i, "needs"))
+                file = _file_of(positions, ("items", i, "needs"), path)
+                chain = " -> ".join(cycle)
+                problems.append(Problem(file, line, col, cycle[0], f"needs form a cycle: {chain}"))
+                break
     return problems

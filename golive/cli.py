@@ -52,13 +52,14 @@ sandbox_app = typer.Typer(
 app.add_typer(sandbox_app, name="sandbox")
 
 ChecklistOpt = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--checklist",
         "-c",
         envvar="GOLIVE_CHECKLIST",
-        help="The checklist file.",
-        show_default=True,
+        help="The checklist file. Default: ./golive.yaml, else ./checklist.yaml, else the "
+        "checklist that ships with golive.",
+        show_default=False,
     ),
 ]
 EnvOpt = Annotated[
@@ -122,6 +123,12 @@ def _finite(value: float | None, flag: str) -> float | None:
     return value
 
 
+def _checklist(given: Path | None) -> Path:
+    from golive.overlay import find_checklist
+
+    return find_checklist(given)
+
+
 def _require_env(env: str | None, checklist: Path) -> str:
     if env:
         return env
@@ -134,7 +141,7 @@ def _require_env(env: str | None, checklist: Path) -> str:
 @app.command()
 def check(
     env: EnvOpt = None,
-    checklist: ChecklistOpt = Path("checklist.yaml"),
+    checklist: ChecklistOpt = None,
     env_file: Annotated[
         Path | None,
         typer.Option(help="Read the deployment's variables from this dotenv file instead."),
@@ -154,7 +161,8 @@ def check(
         typer.Option(
             "--format",
             "-f",
-            help="FORMAT[:PATH]: table, json, junit, markdown, html; to stdout or PATH. Repeat.",
+            help="FORMAT[:PATH]: table, json, junit, markdown, html, github; to stdout or PATH "
+            "(markdown:append:PATH appends). Repeat.",
             show_default=False,
         ),
     ] = None,
@@ -170,10 +178,27 @@ def check(
             help="Seconds per probe (default: checklist's).",
         ),
     ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            max=3600,
+            help="Seconds the whole run may take; unfinished items are then error "
+            "(default: the checklist's, 120).",
+        ),
+    ] = None,
     color: Annotated[
         str, typer.Option(help="auto (on a terminal, unless NO_COLOR), always or never.")
     ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    operator: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GOLIVE_OPERATOR",
+            help="Who runs the check, for the report (default: user@host).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the checklist against one deployment and print the report.
 
@@ -185,6 +210,7 @@ def check(
 
     _check_color(color)
     outputs = output.parse_formats(fmt or ["table"])
+    checklist = _checklist(checklist)
     options = CheckOptions(
         checklist=checklist,
         environment=_require_env(env, checklist),
@@ -193,30 +219,89 @@ def check(
         skip=tuple(split_selectors(skip)),
         concurrency=concurrency,
         timeout=timeout,
+        deadline=deadline,
         other_env_files=tuple(_pairs(other_env_file, "--other-env-file")),
+        operator=operator,
     )
     loaded, planned = prepare(options)
     with output.progress(len(planned), quiet=quiet) as progress:
-        report = execute(loaded, planned, options, progress)
-    output.write_outputs(report, outputs, color=output.use_color(color))
+        done = output.Collector(progress)
+        try:
+            report = execute(loaded, planned, options, done)
+        except KeyboardInterrupt:
+            output.print_interrupted(
+                checklist, loaded.checklist, options.environment, planned, done
+            )
+            raise
+    output.write_outputs(report, outputs, color=output.use_color(color), signoff=[])
     raise typer.Exit(int(report.exit_code))
+
+
+@app.command()
+def attest(
+    item: Annotated[str, typer.Argument(help="The manual item's id, e.g. 9.3.")],
+    env: Annotated[
+        str, typer.Option("--env", "-e", help="The environment this attestation is for.")
+    ],
+    by: Annotated[str, typer.Option("--by", help="The person who attests (a name).")],
+    checklist: ChecklistOpt = Path("checklist.yaml"),
+    role: Annotated[
+        str | None,
+        typer.Option(help="The role they attest in (ops, QA, ...); some items require one."),
+    ] = None,
+    evidence: Annotated[
+        str | None, typer.Option(help="What shows it: a text, a ticket or a URL.")
+    ] = None,
+    expires: Annotated[
+        str | None,
+        typer.Option(help="When it stops counting: a date (2025-03-01), a UTC time or 30d/12h/2w."),
+    ] = None,
+) -> None:
+    """Record that a named person confirmed a manual item for one environment.
+
+    Appends to the attestations file (default attestations.yaml beside the checklist),
+    with the item definition's sha256: later checks of that environment count the item
+    as pass, until it expires or the item's definition changes.
+    """
+    from datetime import UTC, datetime
+
+    from golive.attestations import attest as record
+    from golive.checklist import load_checklist
+    from golive.records import parse_expiry, show_time
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    try:
+        until = parse_expiry(expires, now) if expires else None
+    except ValueError as exc:
+        raise UsageError(f"--expires {exc}") from None
+    loaded = load_checklist(_checklist(checklist))
+    done, path = record(loaded, item, env, by, now, role=role, evidence=evidence, expires=until)
+    as_role = f" as {done.role}" if done.role else ""
+    until_text = f", until {show_time(done.expires)}" if done.expires else ""
+    typer.echo(
+        f"golive: {item} attested for {env} by {done.by}{as_role} at {show_time(done.at)}"
+        f"{until_text} in {path} (item sha256 {done.item_sha256[:12]}…)"
+    )
 
 
 @app.command("list")
 def list_(
     env: EnvOpt = None,
-    checklist: ChecklistOpt = Path("checklist.yaml"),
+    checklist: ChecklistOpt = None,
     only: SelectOpt = None,
     skip: SelectOpt = None,
 ) -> None:
-    """Show the plan (items, probe kinds, severity) without running anything."""
+    """Show the plan (items, probe kinds, severity) without running anything, and where
+    the checklist's inputs and changed items come from (FILE:LINE)."""
     from golive import output
     from golive.check import CheckOptions, prepare, split_selectors
     from golive.checklist import load_checklist
 
+    checklist = _checklist(checklist)
     if env is None:
         loaded = load_checklist(checklist)
         output.print_plan(loaded.checklist, None, [(i, None) for i in loaded.checklist.items])
+        _print_origins(loaded)
         return
     loaded, planned = prepare(
         CheckOptions(
@@ -227,11 +312,26 @@ def list_(
         )
     )
     output.print_plan(loaded.checklist, env, [(p.item, p.skip_reason) for p in planned])
+    _print_origins(loaded)
+
+
+def _print_origins(loaded: object) -> None:
+    from golive.checklist import LoadedChecklist
+    from golive.overlay import print_origins
+
+    assert isinstance(loaded, LoadedChecklist)
+    if loaded.merged is not None:
+        print_origins(loaded.merged)
 
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="The checklist file.")] = Path("checklist.yaml"),
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The checklist file (default: as for `golive check`).", show_default=False
+        ),
+    ] = None,
     env: Annotated[
         str | None,
         typer.Option(
@@ -249,6 +349,7 @@ def validate(
     """Check a checklist file: syntax, keys, probe kinds and parameters, ids."""
     from golive.checklist import load_checklist
 
+    file = _checklist(file)
     loaded = load_checklist(file)
     c = loaded.checklist
     if env_file is not None and env is None:
@@ -262,6 +363,123 @@ def validate(
         f"environments: {', '.join(c.environments)}"
         + (f"; every ${{VAR}} of {env} is set" if env else "")
     )
+
+
+@app.command()
+def init(
+    env: Annotated[str, typer.Option("--env", "-e", help="The environment to prepare.")] = "prod",
+    base_url: Annotated[
+        str | None, typer.Option(help="The deployment's base URL, e.g. https://api.example.com.")
+    ] = None,
+    stripe_key_var: Annotated[
+        str | None, typer.Option(help="Variable holding the Stripe secret key.")
+    ] = None,
+    price_mapping_var: Annotated[
+        str | None,
+        typer.Option(
+            help="Where prices come from: the variable holding the JSON price mapping "
+            "({MODE} becomes LIVE or TEST)."
+        ),
+    ] = None,
+    database_url_var: Annotated[
+        str | None, typer.Option(help="Variable holding the database URL.")
+    ] = None,
+    webhook_path: Annotated[
+        str | None, typer.Option(help="The route Stripe delivers webhook events to.")
+    ] = None,
+    from_openapi: Annotated[
+        str | None,
+        typer.Option(
+            "--from-openapi",
+            help="URL or file of the app's OpenAPI document: guess the webhook, checkout, "
+            "portal and admin routes from it (and say why).",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Ask nothing: flags or the defaults.")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="Replace existing files.")] = False,
+) -> None:
+    """Write golive.yaml (extends the packaged checklist, holds only what differs) and
+    ENV.env.example (every variable the checks read) in the current folder."""
+    from golive.init import InitAnswers, packaged_inputs, write_files
+
+    answers = InitAnswers(environment=env, base_url=base_url)
+    if from_openapi:
+        from golive.openapi import guess, load_document
+
+        found = guess(load_document(from_openapi))
+        for g in found.found:
+            answers.inputs[g.input] = g.value
+            answers.notes.append(f"{g.input} = {g.value!r}: {g.why}")
+            typer.echo(f"guessed {g.input} = {g.value!r} ({g.why})")
+        for name in found.missing:
+            typer.echo(f"not found: {name} (the packaged default stays; set it in golive.yaml)")
+    flags = {
+        "secret_key_var": stripe_key_var,
+        "price_mapping_var": price_mapping_var,
+        "database_url_var": database_url_var,
+        "webhook_path": webhook_path,
+    }
+    defaults = packaged_inputs()
+    ask = not yes and sys.stdin.isatty()
+    if ask and answers.base_url is None:
+        answers.base_url = (
+            typer.prompt("Base URL of the deployment", default="", show_default=False) or None
+        )
+    for name, value in flags.items():
+        if value is None and ask:
+            value = typer.prompt(f"{name}", default=answers.inputs.get(name, defaults.get(name)))
+        if value is not None:
+            answers.inputs[name] = value
+    profile, example = write_files(Path.cwd(), answers, force=force)
+    typer.echo(f"wrote {profile.name} and {example.name}")
+    typer.echo(
+        f"next: fill in a copy of {example.name}, then golive check --env {env} --env-file FILE"
+    )
+
+
+@app.command("vars")
+def vars_(
+    env: EnvOpt = None,
+    checklist: ChecklistOpt = None,
+    env_file: Annotated[
+        Path | None, typer.Option(help="Look the variables up in this dotenv file instead.")
+    ] = None,
+) -> None:
+    """Every variable the environment's items read: set or missing in its source, and
+    which items need it. Values are never printed."""
+    from golive.check import CheckOptions, prepare
+    from golive.checklist import SourceSpec
+    from golive.environment import read_source, read_sources
+    from golive.variables import needed_variables
+
+    checklist = _checklist(checklist)
+    loaded, planned = prepare(
+        CheckOptions(checklist=checklist, environment=_require_env(env, checklist))
+    )
+    assert env is not None
+    profile = loaded.checklist.environments[env]
+    if env_file:
+        spec = SourceSpec(type="dotenv", path=str(env_file.resolve()))
+        config = read_source(spec, loaded.folder.resolve())
+    else:
+        config = read_sources(
+            profile,
+            loaded.folder.resolve(),
+            lambda *loc: loaded.where("environments", env, *loc),
+        )
+    items = [p.item for p in planned if not p.skip_reason]
+    missing = 0
+    for need in needed_variables(loaded.checklist, env, items):
+        value = config.get(need.name)
+        state = "set" if value is not None and value.reveal() != "" else "missing"
+        if state == "missing" and not need.optional:
+            missing += 1
+        optional = " (optional)" if need.optional else ""
+        typer.echo(f"{state:<8} {need.name}{optional}  needed by {', '.join(need.items)}")
+    typer.echo(f"{missing} required variable(s) missing in {config.origin}")
+    raise typer.Exit(1 if missing else 0)
 
 
 @app.command()
@@ -373,7 +591,7 @@ def demo(
             "prod shows the live checks (the loopback demo has no TLS, so HTTPS items fail).",
         ),
     ] = "staging",
-    checklist: ChecklistOpt = Path("checklist.yaml"),
+    checklist: ChecklistOpt = None,
     fmt: Annotated[
         list[str] | None,
         typer.Option(
@@ -399,9 +617,163 @@ def demo(
         raise UsageError(f"--scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
     _check_color(color)
     outputs = output.parse_formats(fmt or ["table"])
-    report = run_demo(scenario, env, checklist, quiet=quiet)
+    report = run_demo(scenario, env, _checklist(checklist), quiet=quiet)
     output.write_outputs(report, outputs, color=output.use_color(color))
     raise typer.Exit(int(report.exit_code))
+
+
+@app.command()
+def report(
+    report_file: Annotated[Path, typer.Argument(help="A stored JSON report (signed or not).")],
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="FORMAT[:PATH], as for `golive check`. Repeat.",
+            show_default=False,
+        ),
+    ] = None,
+    allowed_signers: Annotated[
+        Path | None,
+        typer.Option(help="Check the signers against this allowed_signers file too."),
+    ] = None,
+    color: Annotated[str, typer.Option(help="auto, always or never.")] = "auto",
+) -> None:
+    """Render a stored JSON report in any format, without re-running the checks.
+
+    The HTML page shows the sign-off: who signed, as what, when, and whether each
+    signature held when the page was made.
+    """
+    from golive import output
+    from golive.export import export
+
+    outputs = output.parse_formats(fmt or ["table"])
+    export(report_file, outputs, allowed_signers, color=output.use_color(color))
+
+
+@app.command("diff")
+def diff_(
+    old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
+    new: Annotated[Path, typer.Argument(help="The later JSON report.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Compare two JSON reports; exit 1 when NEW is worse (verdict or a blocking item).
+
+    Shows new failures, fixes, status, waiver and attestation changes, and checklist
+    changes (digest, items added or removed).
+    """
+    import json
+
+    from golive.diff import compare, render_text
+    from golive.signing import load_report
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--format {fmt!r}: use text or json")
+    result = compare(load_report(old), load_report(new))
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        typer.echo(render_text(result, str(old), str(new)), nl=False)
+    raise typer.Exit(int(ExitCode.NOT_READY) if result.worse else 0)
+
+
+@app.command()
+def sign(
+    report: Annotated[Path, typer.Argument(help="The JSON report (-f json:PATH).")],
+    key: Annotated[
+        Path | None,
+        typer.Option(help="OpenSSH private key (Ed25519 or RSA); with --payload-out, .pub."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who signs: the principal in allowed_signers.")
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="As what: engineer, ops, ...")] = None,
+    accept_risk: Annotated[
+        str | None,
+        typer.Option(help="REASON: sign a report that is not ready or partial; signed too."),
+    ] = None,
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option(help="Name of the variable holding the key's passphrase."),
+    ] = None,
+    payload_out: Annotated[
+        Path | None,
+        typer.Option(help="Write the bytes to sign here for ssh-keygen -Y sign, not sign."),
+    ] = None,
+    attach: Annotated[
+        Path | None,
+        typer.Option(help="Attach this signature, made by ssh-keygen -Y sign -n golive."),
+    ] = None,
+    payload: Annotated[
+        Path | None,
+        typer.Option(help="With --attach: the payload signed (default: SIG less .sig)."),
+    ] = None,
+    output_file: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the signed report here.")
+    ] = None,
+) -> None:
+    """Sign a JSON report with an SSH key (SSHSIG, namespace golive).
+
+    Several people can sign one report. Not-ready or partial reports need --accept-risk.
+    With ssh-agent or a hardware key: --payload-out FILE, `ssh-keygen -Y sign -n golive
+    -f KEY FILE`, then --attach FILE.sig.
+    """
+    from golive import signing
+
+    if attach is not None:
+        message = signing.attach_signature(
+            report, signature=attach, payload_file=payload, output=output_file
+        )
+    elif payload_out is not None:
+        message = signing.write_payload(
+            report,
+            key=key,
+            by=by,
+            role=role,
+            accept_risk=accept_risk,
+            passphrase_env=passphrase_env,
+            payload_out=payload_out,
+        )
+    else:
+        message = signing.sign_report(
+            report,
+            key=key,
+            by=by,
+            role=role,
+            accept_risk=accept_risk,
+            passphrase_env=passphrase_env,
+            output=output_file,
+        )
+    typer.echo(message, err=True)
+
+
+@app.command()
+def verify(
+    report: Annotated[Path, typer.Argument(help="The signed JSON report.")],
+    allowed_signers: Annotated[
+        Path,
+        typer.Option(help="ssh-keygen's allowed_signers file: who may sign, with which key."),
+    ],
+    extract: Annotated[
+        Path | None,
+        typer.Option(help="Also write each signature's payload and .sig to this folder."),
+    ] = None,
+) -> None:
+    """Check every signature of a report offline; exit 1 if any fails or none is there.
+
+    Lists who signed, as what and when. --extract DIR writes what `ssh-keygen -Y verify
+    -n golive` needs to check each signature without golive.
+    """
+    from golive import signing
+
+    if extract is not None:
+        for line in signing.extract(report, extract):
+            typer.echo(line, err=True)
+    lines, ok = signing.verify_report(report, allowed_signers)
+    for line in lines:
+        typer.echo(line)
+    raise typer.Exit(0 if ok else int(ExitCode.NOT_READY))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -449,6 +821,8 @@ def main(argv: list[str] | None = None) -> int:
         code = ExitCode.INTERNAL
     else:
         code = result if isinstance(result, int) else 0
+        if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl-C into a return of 130
+            typer.echo("golive: interrupted", err=True)
     if argv is None:
         sys.exit(int(code))
     return int(code)

@@ -57,11 +57,13 @@ class ProbeContext:
     """Everything one probe may use. One per item (its timeout), sharing `clients`."""
 
     env: ResolvedEnvironment
-    root: Path  # the folder checklist.yaml is in: relative paths and repo scans start here
+    root: Path  # the folder of the checklist: paths written in it start here
     redactor: Redactor
     clients: Clients
     timeout: float = 20.0
     others: Callable[[str], ResolvedEnvironment] | None = None
+    # The app's repository for repo and secret probes (profile `repo:`); None: current folder
+    repo: Path | None = None
     _other_cache: dict[str, ResolvedEnvironment] = field(default_factory=dict, compare=False)
 
     def with_timeout(self, timeout: float) -> ProbeContext:
@@ -90,6 +92,22 @@ class ProbeContext:
         if value is None:
             raise ProbeError(self.env.config.not_set(self.expand(name)))
         return value
+
+    def repo_folder(self, sub: str = ".") -> Path:
+        """The folder a repo or secret probe examines: the app's repository (the profile's
+        `repo:`, else the current folder), or `sub` inside it. Outside a git repository
+        this raises: a scan of a folder the user did not mean must never pass."""
+        base = self.repo if self.repo is not None else Path.cwd()
+        folder = (base / sub).resolve()
+        if not folder.is_dir():
+            raise ProbeError(f"{folder} is not a folder (set `repo:` in the environment profile)")
+        if not any((parent / ".git").exists() for parent in (folder, *folder.parents)):
+            raise ProbeError(
+                f"{folder} is not inside a git repository, so there is no app repository to "
+                "examine: run golive from the app's repository, or set `repo:` in the "
+                "environment profile"
+            )
+        return folder
 
     def base_url(self) -> str:
         """The deployment's base URL, without a trailing slash."""

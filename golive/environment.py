@@ -546,8 +546,8 @@ def check_references(loaded: LoadedChecklist, name: str, env_file: Path | None =
     env = resolve(
         name,
         profile,
-        loaded.path.parent.resolve(),
-        env_file,
+        loaded.folder.resolve(),
+        env_file.absolute() if env_file is not None else None,  # typed: from the cwd
         locate=lambda *loc: loaded.where("environments", name, *loc),
     )
     known_values = {k: v.reveal() for k, v in env.config.items()}
@@ -565,12 +565,12 @@ def check_references(loaded: LoadedChecklist, name: str, env_file: Path | None =
                 walk(sub, (*loc, i))
         elif isinstance(value, str):
             for missing in dict.fromkeys(interpolate(value, known_values).missing):
-                line, col = loaded.positions.find(loc)
+                file, line, col = loaded.where(*loc).rsplit(":", 2)
                 problems.append(
                     Problem(
-                        str(loaded.path),
-                        line,
-                        col,
+                        file,
+                        int(line),
+                        int(col),
                         str(loc[1]) if loc[0] == "items" else None,
                         f"${{{missing}}} is not set in {env.config.origin}"
                         f"{env.config.suggestion(missing)}",

@@ -6,27 +6,55 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from golive.errors import UsageError
 from golive.reporters import Format, render
 from golive.results import ItemResult, Report
 from golive.runner import Progress
 
+if TYPE_CHECKING:
+    from golive.reporters.html import SignoffEntry
+
+# Formats that stay valid when appended to a file that already holds text.
+APPENDABLE = (Format.MARKDOWN, Format.GITHUB, Format.TABLE)
+
 
 @dataclass(frozen=True)
 class Output:
     fmt: Format
     path: Path | None  # None: stdout
+    append: bool = False  # `markdown:append:PATH`
+
+    def appends(self) -> bool:
+        """Append rather than truncate: asked for, or the file is GitHub's step summary."""
+        if self.path is None:
+            return False
+        if self.append:
+            return True
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not summary or self.fmt not in APPENDABLE:
+            return False
+        try:
+            return self.path.resolve() == Path(summary).resolve()
+        except OSError:
+            return False
 
 
 def parse_formats(specs: list[str]) -> list[Output]:
-    """`table`, `json:report.json`, `junit:-` -> outputs; at most one to stdout."""
+    """`table`, `json:report.json`, `junit:-`, `markdown:append:PATH` -> outputs.
+
+    At most one goes to stdout.
+    """
     outputs: list[Output] = []
     for spec in specs:
         name, _, path = spec.partition(":")
+        append = path.startswith("append:")
+        if append:
+            path = path.removeprefix("append:")
         try:
             fmt = Format(name.strip().lower())
         except ValueError:
@@ -34,7 +62,12 @@ def parse_formats(specs: list[str]) -> list[Output]:
             raise UsageError(
                 f"--format {spec!r}: unknown format {name!r}; known: {known}"
             ) from None
-        outputs.append(Output(fmt, Path(path) if path and path != "-" else None))
+        if append and (fmt not in APPENDABLE or not path or path == "-"):
+            raise UsageError(
+                f"--format {spec!r}: append: needs a file and a format that can be appended "
+                f"to ({', '.join(f.value for f in APPENDABLE)})"
+            )
+        outputs.append(Output(fmt, Path(path) if path and path != "-" else None, append))
     to_stdout = [o.fmt.value for o in outputs if o.path is None]
     if len(to_stdout) > 1:
         raise UsageError(
@@ -54,18 +87,33 @@ def use_color(mode: str) -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def write_outputs(report: Report, outputs: list[Output], *, color: bool) -> None:
+def write_outputs(
+    report: Report,
+    outputs: list[Output],
+    *,
+    color: bool,
+    signoff: Sequence[SignoffEntry] | None = None,
+    texts: Mapping[Format, str] | None = None,
+) -> None:
+    """Render and write each output; `texts` gives some formats' text ready-made."""
     for out in outputs:
         if out.path is None:
-            sys.stdout.write(render(out.fmt, report, color=color, width=_width()))
+            text = (texts or {}).get(out.fmt) or render(
+                out.fmt, report, color=color, width=_width(), signoff=signoff
+            )
+            sys.stdout.write(text)
             sys.stdout.flush()
         else:
+            text = (texts or {}).get(out.fmt) or render(out.fmt, report, signoff=signoff)
+            appends = out.appends()
             try:
                 out.path.parent.mkdir(parents=True, exist_ok=True)
-                out.path.write_text(render(out.fmt, report), encoding="utf-8")
+                with out.path.open("a" if appends else "w", encoding="utf-8") as handle:
+                    handle.write(text)
             except OSError as exc:
                 raise UsageError(f"cannot write {out.path}: {exc.strerror}") from None
-            print(f"golive: wrote {out.fmt.value} report to {out.path}", file=sys.stderr)
+            verb = "appended" if appends else "wrote"
+            print(f"golive: {verb} {out.fmt.value} report to {out.path}", file=sys.stderr)
 
 
 def _width() -> int:
@@ -158,6 +206,8 @@ def print_plan(checklist: object, env: str | None, rows: list[tuple[object, str 
     for item, skip_reason in rows:
         assert isinstance(item, Item)
         envs = ",".join(item.environments) if item.environments else "all"
+        if item.when is not None and item.when.mode is not None:
+            envs = f"{item.when.mode} mode" if envs == "all" else f"{envs}, {item.when.mode} mode"
         title_text = item.title + (f" [{skip_reason}]" if skip_reason else "")
         table.add_row(item.id, item.section, item.probe.kind, item.severity, envs, title_text)
     console.print(table)
@@ -167,14 +217,82 @@ def print_probes() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from golive.registry import known_kinds, load_probe
+    from golive.registry import ProbeLoadError, known_kinds, load_probe
 
     console = Console(highlight=False, no_color=not use_color("auto"), width=_width())
     table = Table(box=None, padding=(0, 1))
     table.add_column("kind")
     table.add_column("what it checks")
     for kind in sorted(known_kinds()):
-        probe = load_probe(kind)
+        try:
+            probe = load_probe(kind)
+        except ProbeLoadError as exc:
+            table.add_row(kind, f"[red]failed to load[/red]: {exc}")
+            continue
         note = " (sends traffic)" if probe.sends_traffic else ""
         table.add_row(kind, probe.summary + note)
     console.print(table)
+
+
+class Collector:
+    """A progress callback that keeps every finished result, for a report on Ctrl-C."""
+
+    def __init__(self, inner: Progress | None) -> None:
+        self.inner = inner
+        self.results: dict[str, ItemResult] = {}
+
+    def __call__(self, item_id: str, result: ItemResult | None) -> None:
+        if result is not None:
+            self.results[item_id] = result
+        if self.inner is not None:
+            self.inner(item_id, result)
+
+
+def print_interrupted(
+    checklist_path: Path, checklist: object, env: str, planned: Sequence[object], done: Collector
+) -> None:
+    """On Ctrl-C: what finished, as a table on stderr; unfinished items are `error`.
+
+    Nothing goes to stdout or the report files: a partial report there could be taken
+    for a complete one. Unfinished items count as undecided, so the partial verdict is
+    never better than the truth.
+    """
+    from datetime import UTC, datetime
+
+    from golive import __version__
+    from golive.checklist import Checklist
+    from golive.reporters.table import render_table
+    from golive.results import Outcome
+    from golive.runner import PlannedItem, to_result
+    from golive.secrets import Redactor
+
+    assert isinstance(checklist, Checklist)
+    results = []
+    missing = []
+    for p in planned:
+        assert isinstance(p, PlannedItem)
+        if p.item.id in done.results:
+            results.append(done.results[p.item.id])
+        else:
+            missing.append(p.item.id)
+            outcome = Outcome.error("not finished: interrupted (Ctrl-C) before it finished")
+            results.append(to_result(checklist, p.item, outcome, 0.0, Redactor()))
+    report = Report(
+        checklist=str(checklist_path),
+        checklist_name=checklist.metadata.name,
+        environment=env,
+        mode=checklist.environments[env].mode,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        duration_s=0.0,
+        results=tuple(results),
+        golive_version=__version__,
+    )
+    print(
+        f"golive: partial report (interrupted): {len(planned) - len(missing)} of "
+        f"{len(planned)} items finished",
+        file=sys.stderr,
+    )
+    sys.stderr.write(render_table(report, color=False, width=_width()))
+    if missing:
+        print(f"not finished: {', '.join(missing)}", file=sys.stderr)
+    sys.stderr.flush()

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import ConfigDict
-
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
-
-if TYPE_CHECKING:
-    from golive.context import ProbeContext
+from golive.errors import GoliveError
+from golive.probe import Probe
 
 BUILTIN_PROBES: dict[str, str] = {
     # configuration (env vars of the deployment): checks/env.py
@@ -77,35 +72,28 @@ def known_kinds() -> dict[str, str]:
     return {**_third_party(), **BUILTIN_PROBES}
 
 
+class ProbeLoadError(GoliveError):
+    """A probe kind's module or class could not be loaded: a checklist error (exit 2)."""
+
+
 @cache
 def load_probe(kind: str) -> Probe[Any]:
-    """An instance of the probe class for `kind`. KeyError if the kind is unknown."""
+    """An instance of the probe class for `kind`.
+
+    KeyError if the kind is unknown; ProbeLoadError, naming the kind and its target, if
+    its module fails to import or its class is missing or not a Probe. A kind that cannot
+    load is never silently replaced: an item that uses it cannot be judged.
+    """
     target = known_kinds()[kind]
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
         cls = getattr(module, attr)
-    except (ImportError, AttributeError):
-        return not_implemented(kind)
+    except Exception as exc:  # ImportError, AttributeError, or the module's own failure
+        raise ProbeLoadError(
+            f"probe kind {kind!r}: cannot load {target}: {type(exc).__name__}: {exc}"
+        ) from None
     if not (isinstance(cls, type) and issubclass(cls, Probe)):
-        raise TypeError(f"{target} is not a golive Probe class")
+        raise ProbeLoadError(f"probe kind {kind!r}: {target} is not a golive Probe class")
     probe: Probe[Any] = cls()
     return probe
-
-
-class AnyParams(ProbeParams):
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-def not_implemented(kind: str) -> Probe[Any]:
-    """A stand-in for a kind whose module is missing: always `error`, never pass."""
-
-    class NotImplementedProbe(Probe[AnyParams]):
-        Params = AnyParams
-        summary = "not implemented in this version of golive"
-
-        def run(self, params: AnyParams, ctx: ProbeContext) -> Outcome:
-            return Outcome.error(f"probe not implemented: {kind}")
-
-    NotImplementedProbe.kind = kind
-    return NotImplementedProbe()

@@ -19,7 +19,7 @@ from golive.checklist import Checklist, Item
 from golive.context import ProbeContext
 from golive.probe import ProbeError
 from golive.registry import load_probe
-from golive.results import ItemResult, Outcome, Status
+from golive.results import ACTIONABLE, ItemResult, Outcome, Status
 from golive.secrets import Redactor
 
 Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start / result at end)
@@ -29,6 +29,8 @@ Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start /
 class PlannedItem:
     item: Item
     skip_reason: str | None = None
+    #: set when the item was not selected but a selected item needs it
+    needed_by: tuple[str, ...] = ()
 
 
 def plan(
@@ -43,16 +45,33 @@ def plan(
     a tag. Items outside the environment are left out of the plan altogether;
     `--skip`ped ones stay in it as `skip` so a report shows what was not looked at.
     """
+    applicable = [item for item in checklist.items if checklist.applies(item, environment)]
+    chosen = {item.id for item in applicable if not only or any(selects(s, item) for s in only)}
+    # A selected item's prerequisites run too, so that `--only prices` still learns that
+    # the key is of the wrong mode instead of judging prices with it.
+    needed_by: dict[str, list[str]] = {}
+    by_id = {item.id: item for item in applicable}
+    frontier = sorted(chosen)
+    while frontier:
+        item_id = frontier.pop()
+        for need in checklist.needs_of(by_id[item_id]):
+            if need in by_id:
+                needed_by.setdefault(need, []).append(item_id)
+                if need not in chosen:
+                    chosen.add(need)
+                    frontier.append(need)
     planned: list[PlannedItem] = []
-    for item in checklist.items:
-        if item.environments is not None and environment not in item.environments:
-            continue
-        if only and not any(selects(s, item) for s in only):
+    for item in applicable:
+        if item.id not in chosen:
             continue
         if skip and any(selects(s, item) for s in skip):
             planned.append(PlannedItem(item, "skipped by --skip"))
             continue
-        planned.append(PlannedItem(item))
+        if item.disabled:
+            planned.append(PlannedItem(item, f"disabled: {item.disabled}"))
+            continue
+        extra = () if not only or any(selects(s, item) for s in only) else needed_by[item.id]
+        planned.append(PlannedItem(item, needed_by=tuple(extra)))
     return planned
 
 
@@ -77,10 +96,16 @@ def run_plan(
     *,
     concurrency: int | None = None,
     timeout: float | None = None,
+    deadline: float | None = None,
     progress: Progress | None = None,
 ) -> list[ItemResult]:
-    """Run every planned item; results come back in checklist order."""
+    """Run every planned item; results come back in checklist order.
+
+    `deadline` bounds the whole run (default: the checklist's `defaults.deadline`): items
+    still running or not started when it passes are `error`, and the report is written.
+    """
     limit = concurrency or checklist.defaults.concurrency
+    run_end = time.monotonic() + (deadline or checklist.defaults.deadline)
     results: dict[str, ItemResult] = {}
     done: queue.Queue[tuple[str, Outcome, float]] = queue.Queue()
     pending = list(planned)
@@ -92,17 +117,34 @@ def run_plan(
         if progress:
             progress(p.item.id, result)
 
+    in_plan = {p.item.id for p in planned}
+    needs = {p.item.id: [n for n in checklist.needs_of(p.item) if n in in_plan] for p in planned}
+
     # Skipped items need no thread.
     for p in [p for p in pending if p.skip_reason]:
         finish(p, Outcome.skip(p.skip_reason or "skipped"), 0.0)
-    pending = [p for p in pending if not p.skip_reason]
-    pending.reverse()  # pop() from the end keeps checklist order
+    # Network-bound families first: they take longest, the rest fills the gaps.
+    pending = sorted(
+        (p for p in pending if not p.skip_reason), key=lambda p: _start_rank(p.item.probe.kind)
+    )
+
+    def next_ready() -> PlannedItem | None:
+        """The first pending item (checklist order) whose prerequisites have finished."""
+        for index, p in enumerate(pending):
+            if all(n in results for n in needs[p.item.id]):
+                return pending.pop(index)
+        return None
 
     while pending or running:
-        while pending and len(running) < limit:
-            p = pending.pop()
+        while len(running) < limit and (ready := next_ready()) is not None:
+            p = ready
+            failed = [n for n in needs[p.item.id] if results[n].status in PREREQUISITE_NOT_MET]
+            if failed:
+                finish(p, blocked_outcome(failed, results), 0.0)
+                continue
             item_timeout = p.item.timeout or timeout or checklist.defaults.timeout
             start = time.monotonic()
+            item_timeout = max(0.0, min(item_timeout, run_end - start))
             running[p.item.id] = (p, start, start + item_timeout)
             if progress:
                 progress(p.item.id, None)
@@ -113,12 +155,24 @@ def run_plan(
                 daemon=True,
             )
             thread.start()
+        if not running:
+            if pending and all(any(n not in results for n in needs[q.item.id]) for q in pending):
+                for q in pending:  # unreachable once the loader rejects cycles; fail closed
+                    finish(q, Outcome.error("prerequisites never finished (a cycle?)"), 0.0)
+                pending.clear()
+            continue  # everything left was blocked or is waiting on what just finished
         now = time.monotonic()
+        if now >= run_end:
+            _end_run(running, pending, finish, deadline or checklist.defaults.deadline, now)
+            break
         next_deadline = min(deadline for _, _, deadline in running.values())
         try:
             item_id, outcome, duration = done.get(timeout=max(0.0, next_deadline - now))
         except queue.Empty:
             now = time.monotonic()
+            if now >= run_end:
+                _end_run(running, pending, finish, deadline or checklist.defaults.deadline, now)
+                break
             for item_id, (p, start, deadline) in list(running.items()):
                 if now >= deadline:
                     del running[item_id]
@@ -134,6 +188,48 @@ def run_plan(
             p, _, _ = running.pop(item_id)
             finish(p, outcome, duration)
     return [results[p.item.id] for p in planned if p.item.id in results]
+
+
+_START_FIRST = ("http.", "stripe.", "db.", "secrets.", "repo.")
+
+
+def _start_rank(kind: str) -> int:
+    return 0 if kind.startswith(_START_FIRST) else 1
+
+
+def _end_run(
+    running: dict[str, tuple[PlannedItem, float, float]],
+    pending: list[PlannedItem],
+    finish: Callable[[PlannedItem, Outcome, float], None],
+    deadline: float,
+    now: float,
+) -> None:
+    """The run's deadline passed: what is unfinished is undecided, never pass."""
+    for p, start, _ in list(running.values()):
+        finish(
+            p,
+            Outcome.error(f"unfinished when the run's deadline ({deadline:g}s) passed"),
+            now - start,
+        )
+    running.clear()
+    for p in pending:
+        finish(p, Outcome.error(f"not started: the run's deadline ({deadline:g}s) passed"), 0.0)
+    pending.clear()
+
+
+#: A prerequisite in one of these states leaves its dependants unjudgeable.
+PREREQUISITE_NOT_MET = frozenset({Status.FAIL, Status.ERROR, Status.BLOCKED})
+
+
+def blocked_outcome(failed: list[str], results: dict[str, ItemResult]) -> Outcome:
+    """`blocked by 1.2a: <what 1.2a found>`; no remediation of its own."""
+    first = results[failed[0]]
+    reason = first.message.splitlines()[0] if first.message else first.status.value
+    if first.status is Status.BLOCKED:
+        return Outcome.blocked(
+            f"blocked by {', '.join(failed)} (itself {reason})", blocked_by=failed
+        )
+    return Outcome.blocked(f"blocked by {', '.join(failed)}: {reason}", blocked_by=failed)
 
 
 def _run_one(item: Item, ctx: ProbeContext, done: queue.Queue[tuple[str, Outcome, float]]) -> None:
@@ -167,7 +263,10 @@ def to_result(
         message=redactor.text(outcome.message),
         evidence=redactor.value(dict(outcome.evidence)),
         duration_s=round(duration, 3),
-        remediation=item.remediation,
+        remediation=item.remediation if status in ACTIONABLE else "",
         refs=tuple(item.refs),
         tags=tuple(item.tags),
+        blocked_by=tuple(outcome.evidence.get("blocked_by", ()))
+        if status is Status.BLOCKED
+        else (),
     )

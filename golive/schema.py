@@ -7,6 +7,12 @@ from typing import Any
 from golive.checklist import Checklist
 from golive.registry import known_kinds, load_probe
 
+INPUT_REF = {
+    "type": "string",
+    "pattern": r"^\$\{inputs\.[A-Za-z_][A-Za-z0-9_]*\}$",
+    "description": "An input of the checklist, `${inputs.NAME}`.",
+}
+
 
 def checklist_schema() -> dict[str, Any]:
     schema = Checklist.model_json_schema()
@@ -18,7 +24,10 @@ def checklist_schema() -> dict[str, Any]:
         for name, definition in params.pop("$defs", {}).items():
             defs.setdefault(name, definition)
         properties = {"kind": {"const": kind, "description": probe.summary}}
-        properties.update(params.get("properties", {}))
+        # Any parameter may be `${inputs.NAME}`, filled in when the checklist loads.
+        properties.update(
+            {k: {"anyOf": [v, INPUT_REF]} for k, v in params.get("properties", {}).items()}
+        )
         variant: dict[str, Any] = {
             "type": "object",
             "title": kind,
@@ -56,6 +65,8 @@ def checklist_schema() -> dict[str, Any]:
             source,
         ],
     }
+    # An overlay (`extend:`) needs none of the sections a whole checklist must have.
+    schema["anyOf"] = [{"required": ["extend"]}, {"required": schema.pop("required", [])}]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "golive checklist"
     return schema

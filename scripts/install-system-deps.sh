@@ -3,10 +3,12 @@
 #   postgresql  real PostgreSQL server for the database probes (tests/pgserver.py)
 #   openssl     throwaway CA and certificates for the HTTPS probe's tests
 #   chromium    headless browser that opens the HTML report (tests/test_html_report.py)
+#   poppler-utils  pdftotext, to read the PDF Chromium prints (tests/test_report_export.py)
+#   openssh-client ssh-keygen, the other side of golive's signatures (tests/test_signing.py)
 # Idempotent: does nothing (not even apt-get update) when everything is installed.
 set -euo pipefail
 
-PACKAGES=(postgresql openssl chromium)
+PACKAGES=(postgresql openssl chromium poppler-utils openssh-client)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -169,3 +169,39 @@ def test_several_problems_are_all_reported(
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "item a: unknown section" in err and "item b: unknown probe kind" in err
+
+
+@pytest.mark.parametrize(
+    ("target", "cause"),
+    [
+        ("golive.checks.no_such_module:Probe", "ModuleNotFoundError"),
+        ("golive.checks.env:NoSuchClass", "AttributeError"),
+        ("golive.results:Outcome", "is not a golive Probe class"),
+    ],
+)
+@pytest.mark.parametrize("command", ["validate", "check"])
+def test_a_probe_that_fails_to_load_is_a_checklist_error_naming_its_kind(
+    target: str,
+    cause: str,
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from conftest import write_checklist
+
+    from golive import registry
+
+    monkeypatch.setitem(registry.BUILTIN_PROBES, "broken.kind", target)
+    registry.load_probe.cache_clear()
+    path = write_checklist(
+        tmp_path, "  - id: a\n    title: A\n    section: s\n    probe: {kind: broken.kind}\n"
+    )
+    argv = [command, str(path)] if command == "validate" else [command, "-c", str(path), "-e", "prod"]
+    try:
+        assert main(argv) == 2
+    finally:
+        registry.load_probe.cache_clear()
+    err = capsys.readouterr().err
+    assert "item a: probe kind 'broken.kind'" in err and cause in err, err
+    assert "Traceback" not in err

@@ -19,15 +19,15 @@ from golive import registry
 from golive.cli import main
 
 CANARIES = {
-    "env": "sk_live_EnvQ7xKp2Wm9Rt4Lb8Vn3Zc6Hd1Jf5",
-    "dotenv": "whsec_DotG4hYw8Ne2Ps6Uq1Mx5Bk9Tr3Vz7",
+    "env": "sk_live_EnvQ7xKp2Wm9Rt4Lb8Vn3Zc6Hd1Jf5",  # golive:allow-secret
+    "dotenv": "whsec_DotG4hYw8Ne2Ps6Uq1Mx5Bk9Tr3Vz7",  # golive:allow-secret
     "command": "CmdTokJ3uXe7Ga1Lo5Wi9Ry2Fn6Qb4Kd8",
     "db_user": "DbUsrM5kPq8Zt2Ce6Vy1Hg4Ns9Lw3",
     "db_password": "DbPwdR2@nVx6Ko9Ub3Fe7Ja1Yt5Gm8",
     "db_query": "DbQryW8sLc3Hn6Ep1Tz5Mu9Bv2Kx4",
     "role": "RoleTkB6tFw1Xq4Nz8Jd2Gs7Pa5Ur3",
-    "lower": "sk_live_LowAa9Cz3Ek7Gm1Io5Kq8Sw2",
-    "upper": "rk_test_UppYb4Dx8Fv2Ht6Jr1Lp5Nn9",
+    "lower": "sk_live_LowAa9Cz3Ek7Gm1Io5Kq8Sw2",  # golive:allow-secret
+    "upper": "rk_test_UppYb4Dx8Fv2Ht6Jr1Lp5Nn9",  # golive:allow-secret
     "unknown": "UnkVarP7cRb3Te9Yg5Wk1Ad6Qh2Zm",
     "stderr_only": "ErrOnlyS4jNc8Vh2Xb6Mf1Rk9Tg3",
 }

@@ -104,3 +104,39 @@ def test_items_of_other_environments_are_not_run(tmp_path: Path) -> None:
     )
     code, results = run_items(tmp_path, items)
     assert code == ExitCode.READY and set(results) == {"p"}
+
+
+def test_the_run_deadline_ends_unfinished_and_unstarted_items_as_error(tmp_path: Path) -> None:
+    # Two hung probes, one slot: at the deadline one is running and one never started.
+    items = item("hung1", "{kind: test.sleep, seconds: 30}") + item(
+        "hung2", "{kind: test.sleep, seconds: 30}"
+    )
+    code, results = run_items(tmp_path, items, "--concurrency", "1", "--deadline", "0.5")
+    assert code == ExitCode.INCONCLUSIVE
+    assert results["hung1"] == ("error", "unfinished when the run's deadline (0.5s) passed")
+    assert results["hung2"] == ("error", "not started: the run's deadline (0.5s) passed")
+
+
+def test_the_deadline_ends_the_process_not_just_the_report(tmp_path: Path) -> None:
+    # A hung probe must not keep the process alive after the report is written.
+    import subprocess
+    import sys
+    import textwrap
+
+    path = write_checklist(tmp_path, item("hung", "{kind: test.sleep, seconds: 600}"))
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from golive import registry
+        registry.BUILTIN_PROBES["test.sleep"] = "probes_for_tests:Sleep"
+        from golive.cli import main
+        sys.exit(main(["check", "-c", {str(path)!r}, "-e", "prod", "-q", "-f", "json",
+                       "--deadline", "0.5"]))
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == ExitCode.INCONCLUSIVE, proc.stderr
+    assert "deadline (0.5s)" in proc.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def planted(tmp_path: Path) -> Path:
 
 
 def run(root: Path, **params: object) -> tuple[Status, list[str]]:
-    ctx = make_ctx({}, root=root)
+    ctx = replace(make_ctx({}, root=root), repo=root)
     outcome = RepoScan().run(RepoScanParams.model_validate(params), ctx)
     return outcome.status, list(outcome.evidence.get("findings", []))
 
@@ -98,6 +99,6 @@ def test_clean_repository_passes_and_names_the_folder(tmp_path: Path) -> None:
     (root / "a.py").write_text("print('sk_live_... is what a key looks like')\n", "utf-8")
     git(root, "add", ".")
     git(root, "commit", "-qm", "one")
-    ctx = make_ctx({}, root=root)
+    ctx = replace(make_ctx({}, root=root), repo=root)
     outcome = RepoScan().run(RepoScanParams(history=True), ctx)
     assert outcome.status is Status.PASS and str(root) in outcome.message

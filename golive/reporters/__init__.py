@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import enum
-from typing import assert_never
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, assert_never
 
 from golive.results import Report
+
+if TYPE_CHECKING:
+    from golive.reporters.html import SignoffEntry
 
 
 class Format(enum.StrEnum):
@@ -14,10 +18,18 @@ class Format(enum.StrEnum):
     JUNIT = "junit"
     MARKDOWN = "markdown"
     HTML = "html"
+    GITHUB = "github"
 
 
-def render(fmt: Format, report: Report, *, color: bool = False, width: int = 100) -> str:
-    """The report as text in `fmt`."""
+def render(
+    fmt: Format,
+    report: Report,
+    *,
+    color: bool = False,
+    width: int = 100,
+    signoff: Sequence[SignoffEntry] | None = None,
+) -> str:
+    """The report as text in `fmt`; `signoff`: the signatures, for the HTML page."""
     if fmt is Format.TABLE:
         from golive.reporters.table import render_table
 
@@ -37,5 +49,9 @@ def render(fmt: Format, report: Report, *, color: bool = False, width: int = 100
     if fmt is Format.HTML:
         from golive.reporters.html import render_html
 
-        return render_html(report)
+        return render_html(report, signoff)
+    if fmt is Format.GITHUB:
+        from golive.reporters.github import render_github
+
+        return render_github(report)
     assert_never(fmt)

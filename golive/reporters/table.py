@@ -1,16 +1,28 @@
-"""The terminal report: items grouped by section, then a summary line and the verdict."""
+"""The terminal report: what was checked, items by section, then the decision and verdict.
+
+On a terminal the last lines are what a person reads first, so the decision list (what
+holds the gate) ends the report, right above the verdict line.
+"""
 
 from __future__ import annotations
 
 import io
 
-from golive.results import ExitCode, Report, Status
+from golive.reporters.summary import (
+    attestation_text,
+    headline,
+    is_advisory_finding,
+    metadata,
+    waiver_text,
+)
+from golive.results import ACTIONABLE, ExitCode, Report, Status
 
 ICONS = {
     Status.PASS: "✓",
     Status.FAIL: "✗",
     Status.WARN: "!",
     Status.ERROR: "?",
+    Status.BLOCKED: "⊘",
     Status.SKIP: "-",
     Status.MANUAL: "✎",
     Status.WAIVED: "~",
@@ -20,6 +32,7 @@ STYLES = {
     Status.FAIL: "bold red",
     Status.WARN: "yellow",
     Status.ERROR: "bold magenta",
+    Status.BLOCKED: "magenta",
     Status.SKIP: "dim",
     Status.MANUAL: "cyan",
     Status.WAIVED: "blue",
@@ -54,6 +67,9 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
             f" ({report.mode} mode) · {len(report.results)} items",
         )
     )
+    label_width = max(len(label) for label, _ in metadata(report))
+    for label, value in metadata(report):
+        console.print(Text(f"  {label:<{label_width}}  {value}", style="dim"))
     section = None
     table: Table | None = None
     id_width = max((len(r.id) for r in report.results), default=4)
@@ -76,25 +92,46 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
             table.add_column("item", ratio=1)
         assert table is not None
         body = Text(r.title)
-        if r.severity == "advisory" and r.status in (Status.FAIL, Status.WARN, Status.ERROR):
-            body.append(" (advisory)", style="dim")
+        if is_advisory_finding(r):
+            body.append(" (advisory: does not gate)", style="dim")
         if r.status is not Status.PASS or r.message:
             body.append(
                 "\n" + r.message, style="dim" if r.status is Status.PASS else STYLES[r.status]
             )
-        if r.status in (Status.FAIL, Status.ERROR) and r.remediation:
+        if r.waiver is not None:
+            body.append("\n~ " + waiver_text(r.waiver), style=STYLES[Status.WAIVED])
+        if r.attestation is not None:
+            body.append("\n✎ " + attestation_text(r.attestation), style=STYLES[Status.MANUAL])
+        if r.status in ACTIONABLE and r.remediation:
             body.append("\n→ " + r.remediation, style="italic")
         table.add_row(
             Text(f"{ICONS[r.status]} {r.status.value}", style=STYLES[r.status]), r.id, body
         )
     if table is not None:
         console.print(table)
+    for notice in report.notices:
+        console.print(Text(f"notice: {notice}", style="yellow"))
+    decisions = report.decision()
+    if decisions:
+        console.print()
+        console.print(Text("What holds the gate (blocking items):", style="bold"))
+        for d in decisions:
+            line = Text("  ")
+            line.append(f"{ICONS[d.status]} {d.kind}", style=STYLES[d.status])
+            line.append(f"  {d.label}\n      {d.message}")
+            console.print(line)
+    for r in report.waived():
+        assert r.waiver is not None
+        console.print(Text(f"  ~ {r.id} {r.title}: {waiver_text(r.waiver)}", style="blue"))
     counts = report.counts()
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no items"
     console.print()
+    style = "bold yellow" if report.verdict == "partial" else VERDICT_STYLES[report.exit_code]
+    partial = " — blocking items not checked" if report.partial else ""
     console.print(
         Text.assemble(
-            (report.verdict.upper(), VERDICT_STYLES[report.exit_code]),
+            (headline(report), style),
+            partial,
             f" — {summary} in {report.duration_s:.1f}s (exit {int(report.exit_code)})",
         )
     )

@@ -528,7 +528,67 @@ ROUTES: tuple[Route, ...] = (
     ("GET", re.compile(r"/api/stripe/fraud-warnings/(?P<id>[^/]+)"), "fraud_warning"),
     ("GET", re.compile(r"/stripe-disputes"), "disputes_page"),
     ("GET", re.compile(r"/health"), "health"),
+    ("GET", re.compile(r"/openapi.json"), "openapi"),
 )
+
+
+def _operation(tag: str, summary: str, security: list[str] | None, **extra: Any) -> JsonObject:
+    op: JsonObject = {
+        "tags": [tag],
+        "summary": summary,
+        "responses": {"200": {"description": "OK"}},
+    }
+    if security is not None:
+        op["security"] = [{"bearer": security}]
+    op.update(extra)
+    return op
+
+
+#: The app's OpenAPI document (what FastAPI serves at /openapi.json), for `golive init
+#: --from-openapi`.
+OPENAPI: JsonObject = {
+    "openapi": "3.1.0",
+    "info": {"title": "reference deployment", "version": "1"},
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "paths": {
+        "/api/subscription/webhook": {"post": _operation("subscription", "Stripe webhook", None)},
+        "/api/subscription/create-checkout-session": {
+            "post": _operation(
+                "subscription",
+                "Create a Checkout session",
+                [],
+                requestBody={
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["tier"],
+                                "properties": {
+                                    "tier": {"type": "string", "enum": ["basic", "pro"]},
+                                    "cycle": {"type": "string", "enum": ["monthly", "yearly"]},
+                                },
+                            }
+                        }
+                    },
+                },
+            )
+        },
+        "/api/subscription/create-portal-session": {
+            "post": _operation("subscription", "Create a billing portal session", [])
+        },
+        "/api/stripe/disputes": {"get": _operation("admin", "List disputes", ["admin"])},
+        "/api/stripe/disputes/{id}": {"get": _operation("admin", "One dispute", ["admin"])},
+        "/api/stripe/fraud-warnings": {
+            "get": _operation("admin", "List early fraud warnings", ["admin"])
+        },
+        "/api/stripe/fraud-warnings/{id}": {
+            "get": _operation("admin", "One early fraud warning", ["admin"])
+        },
+        "/stripe-disputes": {"get": _operation("admin", "Disputes page", ["admin"])},
+        "/health": {"get": _operation("meta", "Health", None)},
+    },
+}
 
 
 class ReferenceApp:
@@ -723,6 +783,9 @@ class ReferenceApp:
     # -- routes --------------------------------------------------------------------
     def _health(self, request: Request, user: User | None) -> Response:
         return Response.json({"status": "ok"})
+
+    def _openapi(self, request: Request, user: User | None) -> Response:
+        return Response.json(OPENAPI)
 
     def _webhook(self, request: Request, user: User | None) -> Response:
         breaks = self.config.breaks

@@ -464,7 +464,7 @@ add(
     E,
     2,
     "STRIPE_SECRET_KEY is set twice (lines 1 and 4)",
-    "STRIPE_SECRET_KEY=sk_test_aaaaaaaaaaaaaaaaaaaaaaaa\nA=1\n\nSTRIPE_SECRET_KEY=sk_test_bbbbbbbbbbbbbbbbbbbbbbbb\n",
+    "STRIPE_SECRET_KEY=sk_test_aaaa\nA=1\n\nSTRIPE_SECRET_KEY=sk_test_bbbb\n",
 )
 add("env_duplicate_export.env", E, 2, "A is set twice (lines 1 and 2)", "export A=1\nA=2\n")
 add("env_space_in_key.env", E, 2, ":1: not a KEY=VALUE line", "MY KEY=1\n")

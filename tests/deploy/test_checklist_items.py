@@ -27,7 +27,7 @@ def deployment_items(env: str) -> list[str]:
         item.id
         for item in checklist.items
         if (item.probe.kind.startswith(("db.", "http.")) or item.id == "1.2h")
-        and (item.environments is None or env in item.environments)
+        and checklist.applies(item, env)
     ]
 
 

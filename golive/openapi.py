@@ -1,0 +1,198 @@
+"""Guess an app's routes from its OpenAPI document, for `golive init --from-openapi`.
+
+Every guess comes with the reason it was made (the path's words, a tag, a security
+requirement), printed for a person to confirm: a guess is a starting point, never
+silently judged as the truth.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from golive.errors import UsageError
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Guess:
+    """One input the document suggests: its value and why."""
+
+    input: str
+    value: Any
+    why: str
+
+
+@dataclass
+class Guesses:
+    found: list[Guess] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def inputs(self) -> dict[str, Any]:
+        return {g.input: g.value for g in self.found}
+
+
+def load_document(source: str) -> dict[str, Any]:
+    """An OpenAPI document from a URL (GET, JSON) or a file (JSON or YAML)."""
+    if source.startswith(("http://", "https://")):
+        import httpx
+
+        try:
+            response = httpx.get(source, timeout=15, follow_redirects=True, trust_env=False)
+        except httpx.HTTPError as exc:
+            raise UsageError(f"--from-openapi {source}: {type(exc).__name__}: {exc}") from None
+        if response.status_code != 200:
+            raise UsageError(f"--from-openapi {source}: HTTP {response.status_code}")
+        text = response.text
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--from-openapi {source}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            data = None
+    if not isinstance(data, dict) or not isinstance(data.get("paths"), dict):
+        raise UsageError(f"--from-openapi {source}: not an OpenAPI document (no `paths`)")
+    return data
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    spec: dict[str, Any]
+
+    @property
+    def words(self) -> str:
+        return self.path.lower()
+
+    @property
+    def tags(self) -> list[str]:
+        return [str(t).lower() for t in self.spec.get("tags") or []]
+
+    def admin_reason(self, doc: dict[str, Any]) -> str | None:
+        """Why this operation looks admin-only, or None."""
+        if "admin" in self.tags:
+            return "tagged admin"
+        for requirement in self.spec.get("security", doc.get("security")) or []:
+            for scheme, scopes in (requirement or {}).items():
+                if any("admin" in str(s).lower() for s in scopes or []) or "admin" in scheme:
+                    return f"security requirement {scheme}: {scopes}"
+        if "/admin" in self.words:
+            return "path contains /admin"
+        return None
+
+
+def operations(doc: dict[str, Any]) -> list[Operation]:
+    return [
+        Operation(str(path), method.upper(), item[method])
+        for path, item in doc["paths"].items()
+        if isinstance(item, dict)
+        for method in METHODS
+        if isinstance(item.get(method), dict)
+    ]
+
+
+def guess(doc: dict[str, Any]) -> Guesses:
+    """The routes golive's items need, from the document's paths, tags and security."""
+    ops = operations(doc)
+    out = Guesses()
+
+    def pick(name: str, method: str, words: tuple[str, ...], *, templated: bool = False) -> None:
+        for word in words:  # in order of preference
+            for op in ops:
+                if op.method == method and ("{" in op.path) == templated and word in op.words:
+                    why = f"{op.method} route whose path has {word!r}"
+                    out.found.append(Guess(name, op.path, why))
+                    return
+        out.missing.append(name)
+
+    pick("webhook_path", "POST", ("webhook", "hook"))
+    pick("checkout_path", "POST", ("checkout",))
+    checkout = next((g.value for g in out.found if g.input == "checkout_path"), None)
+    if checkout:
+        op = next(o for o in ops if o.path == checkout and o.method == "POST")
+        body = example_body(op.spec, doc)
+        if body is not None:
+            out.found.append(
+                Guess("checkout_body", body, "an example of its request schema (for the burst)")
+            )
+    pick("portal_path", "POST", ("portal",))
+
+    admin = [(op, reason) for op in ops if (reason := op.admin_reason(doc))]
+    for name, words, api in (
+        ("disputes_api", ("dispute",), True),
+        ("fraud_warnings_api", ("fraud", "early_fraud", "efw"), True),
+        ("admin_page", ("dispute", "admin"), False),
+    ):
+        found = next(
+            (
+                (op, reason)
+                for op, reason in admin
+                if op.method == "GET"
+                and "{" not in op.path
+                and any(w in op.words for w in words)
+                and (op.words.startswith("/api") == api)
+            ),
+            None,
+        )
+        if found is None:
+            out.missing.append(name)
+        else:
+            op, reason = found
+            out.found.append(
+                Guess(name, op.path, f"GET, admin-only ({reason}), path has {words[0]!r}")
+            )
+    return out
+
+
+def example_body(spec: dict[str, Any], doc: dict[str, Any]) -> Any:
+    """A valid example of an operation's JSON (or form) request body, or None."""
+    content = (spec.get("requestBody") or {}).get("content") or {}
+    media = content.get("application/json") or content.get("application/x-www-form-urlencoded")
+    if not isinstance(media, dict):
+        return None
+    if "example" in media:
+        return media["example"]
+    schema = media.get("schema")
+    return _example(schema, doc, 0) if isinstance(schema, dict) else None
+
+
+def _example(schema: dict[str, Any], doc: dict[str, Any], depth: int) -> Any:
+    if depth > 8:
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = doc
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return _example(target, doc, depth + 1)
+    for key in ("example", "default", "const"):
+        if key in schema:
+            return schema[key]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("allOf", "anyOf", "oneOf"):
+        if schema.get(key):
+            return _example(schema[key][0], doc, depth + 1)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties") or {}
+        required = schema.get("required") or list(props)
+        return {k: _example(props[k], doc, depth + 1) for k in required if k in props}
+    if kind == "array":
+        items = schema.get("items")
+        return [_example(items, doc, depth + 1)] if isinstance(items, dict) else []
+    return {"integer": 1, "number": 1, "boolean": True}.get(str(kind), "golive-probe")
