@@ -108,48 +108,97 @@ class NotTruthy(Probe[NotTruthyParams]):
         return Outcome.passed(f"not turned on: {names}")
 
 
-class EqualsParams(ProbeParams):
-    var: str
-    value: str
-    case_sensitive: bool = False
+class ValueRuleParams(ProbeParams):
+    """What env.equals and env.one_of share: how a value compares, and what unset means.
+
+    Values compare after trimming surrounding white space, case-insensitively unless
+    `case_sensitive` (so `Production` equals `production`); no other normalisation
+    (`0` is not `false`). Unset or empty fails, unless `unset_as` gives the value the
+    application assumes when the variable is missing, or `unset` says pass or fail.
+    """
+
+    var: str = Field(description="Variable name; {MODE} becomes LIVE or TEST.")
+    case_sensitive: bool = Field(False, description="Compare case-sensitively.")
+    unset_as: str | None = Field(
+        None,
+        description="The value the application uses when the variable is unset or empty "
+        "(its default); the rule is judged on it.",
+    )
+    unset: Literal["pass", "fail"] | None = Field(
+        None, description="Instead of unset_as: unset (or empty) passes or fails outright."
+    )
+
+    @model_validator(mode="after")
+    def _one_unset_rule(self) -> ValueRuleParams:
+        if self.unset_as is not None and self.unset is not None:
+            raise ValueError("give unset_as or unset, not both")
+        return self
+
+    def same(self, got: str, want: str) -> bool:
+        got, want = got.strip(), want.strip()
+        return got == want if self.case_sensitive else got.lower() == want.lower()
+
+
+def _judge_rule(
+    params: ValueRuleParams, ctx: ProbeContext, allowed: list[str], expected: str
+) -> Outcome:
+    """Pass when the value (or what unset counts as) is one of `allowed`."""
+    name = ctx.expand(params.var)
+    value = ctx.var(name)
+    if value is None:
+        if params.unset == "pass":
+            return Outcome.passed(f"{name} is not set, which this item allows", unset=True)
+        if params.unset_as is None:
+            return Outcome.failed(
+                f"{name} is not set in {ctx.env.config.origin}; expected {expected}", unset=True
+            )
+        if any(params.same(params.unset_as, a) for a in allowed):
+            return Outcome.passed(
+                f"{name} is not set, which counts as {params.unset_as!r}: {expected}",
+                unset=True,
+            )
+        return Outcome.failed(
+            f"{name} is not set, which counts as {params.unset_as!r} (the application's "
+            f"default); expected {expected}: set it explicitly",
+            unset=True,
+        )
+    got = value.reveal()
+    if any(params.same(got, a) for a in allowed):
+        return Outcome.passed(f"{name} is {shown(value)!r}", unset=False)
+    return Outcome.failed(f"{name} is {shown(value)!r}; expected {expected}", unset=False)
+
+
+class EqualsParams(ValueRuleParams):
+    value: str = Field(description="The value the variable must have.")
 
 
 class Equals(Probe[EqualsParams]):
     kind = "env.equals"
     Params = EqualsParams
-    summary = "The variable equals a value."
+    summary = (
+        "The variable equals a value (trimmed, case-insensitive unless case_sensitive); "
+        "unset fails unless unset_as or unset says otherwise."
+    )
 
     def run(self, params: EqualsParams, ctx: ProbeContext) -> Outcome:
-        name = ctx.expand(params.var)
-        value = ctx.var(name)
-        if value is None:
-            return Outcome.failed(f"{name} is not set; expected {params.value!r}")
-        got = value.reveal().strip()
-        same = got == params.value if params.case_sensitive else got.lower() == params.value.lower()
-        if not same:
-            return Outcome.failed(f"{name} is {shown(value)!r}; expected {params.value!r}")
-        return Outcome.passed(f"{name} is {params.value!r}")
+        return _judge_rule(params, ctx, [params.value], repr(params.value))
 
 
-class OneOfParams(ProbeParams):
-    var: str
-    values: list[str] = Field(min_length=1)
+class OneOfParams(ValueRuleParams):
+    values: list[str] = Field(min_length=1, description="The values the variable may have.")
 
 
 class OneOf(Probe[OneOfParams]):
     kind = "env.one_of"
     Params = OneOfParams
-    summary = "The variable is one of the listed values."
+    summary = (
+        "The variable is one of the listed values (trimmed, case-insensitive unless "
+        "case_sensitive); unset fails unless unset_as or unset says otherwise."
+    )
 
     def run(self, params: OneOfParams, ctx: ProbeContext) -> Outcome:
-        name = ctx.expand(params.var)
-        value = ctx.var(name)
-        allowed = ", ".join(params.values)
-        if value is None:
-            return Outcome.failed(f"{name} is not set; expected one of {allowed}")
-        if value.reveal().strip() not in params.values:
-            return Outcome.failed(f"{name} is {shown(value)!r}; expected one of {allowed}")
-        return Outcome.passed(f"{name} is {shown(value)!r}")
+        allowed = ", ".join(repr(v) for v in params.values)
+        return _judge_rule(params, ctx, list(params.values), f"one of {allowed}")
 
 
 class KeyPrefixParams(ProbeParams):

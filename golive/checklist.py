@@ -178,6 +178,11 @@ class EnvironmentProfile(Model):
         "relative to this checklist's folder. Default: the current folder.",
     )
     database_url: str | None = None
+    databases: dict[Annotated[str, Field(pattern=ID_PATTERN)], str] = Field(
+        default_factory=dict,
+        description="More databases by name (per-tenant files, shards), each a URL that "
+        "may use ${VAR}; table and row items examine database_url ('default') and each.",
+    )
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     roles: dict[str, RoleCredentials] = Field(default_factory=dict)
     allow_traffic: bool = Field(
@@ -199,6 +204,13 @@ class EnvironmentProfile(Model):
         if isinstance(source, list) and not source:
             raise ValueError("list at least one source")
         return source
+
+    @field_validator("databases")
+    @classmethod
+    def _database_names(cls, named: dict[str, str]) -> dict[str, str]:
+        if "default" in named:
+            raise ValueError("'default' names database_url; give this database another name")
+        return named
 
 
 class InputSpec(Model):

@@ -32,6 +32,18 @@ APPLICATION_NAME = "golive"
 
 # The driver SQLAlchemy should use for a bare backend name, and what to install for it.
 DEFAULT_DRIVERS = {"postgresql": "psycopg", "postgres": "psycopg"}
+# Async drivers (an async app's own DATABASE_URL) -> the sync driver golive reads with:
+# golive's probes run in threads with synchronous SQLAlchemy, and the database is the same.
+SYNC_DRIVERS = {
+    "postgresql+asyncpg": "postgresql+psycopg",
+    "postgres+asyncpg": "postgresql+psycopg",
+    "postgresql+psycopg_async": "postgresql+psycopg",
+    "sqlite+aiosqlite": "sqlite",
+    "mysql+aiomysql": "mysql+pymysql",
+    "mysql+asyncmy": "mysql+pymysql",
+    "mariadb+aiomysql": "mariadb+pymysql",
+    "mariadb+asyncmy": "mariadb+pymysql",
+}
 DRIVER_HINTS = {
     "postgresql": "pip install 'golive[postgres]' (psycopg 3) and use postgresql://",
     "mysql": "pip install pymysql and use mysql+pymysql://",
@@ -115,10 +127,36 @@ def build_engine(url: str, timeout: float) -> Engine:
 
 
 def with_default_driver(url: URL) -> URL:
-    """`postgresql://` (and `postgres://`) means psycopg 3, which golive installs."""
+    """`postgresql://` (and `postgres://`) means psycopg 3, which golive installs; an async
+    driver (asyncpg, aiosqlite, aiomysql) becomes its synchronous counterpart."""
+    if url.drivername in SYNC_DRIVERS:
+        return url.set(drivername=SYNC_DRIVERS[url.drivername])
     if url.drivername in DEFAULT_DRIVERS:
         return url.set(drivername=f"postgresql+{DEFAULT_DRIVERS[url.drivername]}")
     return url
+
+
+def driver_note(url: str) -> str | None:
+    """What golive changed about the URL's driver, for a probe's evidence; None if nothing.
+
+    An app's async URL is read with the sync driver of the same database, and saying so
+    lets a reader see that the database examined is still the app's.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.drivername in SYNC_DRIVERS:
+        return (
+            f"{parsed.drivername}:// is an async driver; golive read the same database "
+            f"with {SYNC_DRIVERS[parsed.drivername]}://"
+        )
+    if parsed.drivername == "postgres":
+        return "postgres:// read as postgresql+psycopg:// (SQLAlchemy 2 needs postgresql://)"
+    return None
 
 
 def _no_driver(drivername: str, backend: str) -> str:

@@ -107,6 +107,19 @@ def demo_repository(folder: Path, scenario: str) -> Path:
             f"STRIPE_WEBHOOK_SECRET={_key('whsec_')}\n", encoding="utf-8"
         )
     (repo / "app" / "config.py").write_text(config, encoding="utf-8")
+    # Checkout redirects, the engine and the web app as code (the repo.patterns items).
+    base, echo, debug = "settings.PUBLIC_URL", "settings.SQL_ECHO", "settings.DEBUG"
+    if scenario == "broken":
+        base, echo, debug = '"https://yourapp.com"', "True", "True"
+    (repo / "app" / "main.py").write_text(
+        "from fastapi import FastAPI\nfrom sqlalchemy import create_engine\n\n"
+        "from app import settings\n\n"
+        f"engine = create_engine(settings.DATABASE_URL, echo={echo})\n"
+        f"app = FastAPI(debug={debug})\n"
+        f'SUCCESS_URL = {base} + "/billing/success"\n'
+        f'checkout = {{"success_url": SUCCESS_URL, "cancel_url": {base} + "/billing"}}\n',
+        encoding="utf-8",
+    )
     git = [
         "git",
         "-c",

@@ -33,6 +33,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "secrets.repo_scan": "golive.checks.secrets:RepoScan",
     "secrets.tracked_env_files": "golive.checks.secrets:TrackedEnvFiles",
     "repo.dependency_pinned": "golive.checks.repo:DependencyPinned",
+    "repo.patterns": "golive.checks.repo:Patterns",
     # Stripe, read-only: checks/stripe_*.py
     "stripe.key_mode": "golive.checks.stripe_account:KeyMode",
     "stripe.account": "golive.checks.stripe_account:AccountReady",
@@ -41,13 +42,13 @@ BUILTIN_PROBES: dict[str, str] = {
     "stripe.failed_deliveries": "golive.checks.stripe_webhooks:FailedDeliveries",
     "stripe.dispute_rate": "golive.checks.stripe_risk:DisputeRate",
     "stripe.early_fraud_warnings": "golive.checks.stripe_risk:EarlyFraudWarnings",
-    # the deployment's database: checks/db.py
-    "db.tables": "golive.checks.db:Tables",
-    "db.columns": "golive.checks.db:Columns",
-    "db.rows": "golive.checks.db:Rows",
-    "db.plans_cover_mapping": "golive.checks.db:PlansCoverMapping",
-    "db.migration_head": "golive.checks.db:MigrationHead",
-    "db.same_revision": "golive.checks.db:SameRevision",
+    # the deployment's database: checks/db_schema.py, db_rows.py, db_plans.py, db_migrations.py
+    "db.tables": "golive.checks.db_schema:Tables",
+    "db.columns": "golive.checks.db_schema:Columns",
+    "db.rows": "golive.checks.db_rows:Rows",
+    "db.plans_cover_mapping": "golive.checks.db_plans:PlansCoverMapping",
+    "db.migration_head": "golive.checks.db_migrations:MigrationHead",
+    "db.same_revision": "golive.checks.db_migrations:SameRevision",
     # the deployment's HTTP surface: checks/http.py
     "http.status": "golive.checks.http:StatusByRole",
     "http.rate_limit": "golive.checks.http:RateLimit",

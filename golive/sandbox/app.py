@@ -57,7 +57,7 @@ JsonObject = dict[str, Any]
 # The migrations the app's schema went through (alembic-style revision ids), oldest first.
 PREVIOUS_REVISION = "8b1e04d5a2c9"  # subscription tables
 HEAD_REVISION = "3f2a9c1d7e64"  # fraud_warnings, usage tables
-TIERS = ("BASIC", "PRO", "ENTERPRISE")
+TIERS = ("BASIC", "PRO", "ENTERPRISE", "FREE")
 STATUSES = ("ACTIVE", "PAST_DUE", "CANCELLED", "INCOMPLETE", "TRIALING")
 SIGNATURE_TOLERANCE_S = 300
 DEV_EMAIL = "dev@localhost"
@@ -316,7 +316,8 @@ def schema(breaks: frozenset[str] = frozenset()) -> MetaData:
 def seed_database(url: str, breaks: Iterable[str] = ()) -> None:
     """Create the app's tables in `url` (dropping the app's own first) and fill them.
 
-    Plans: BASIC and PRO active, ENTERPRISE inactive (not sold); two subscriptions; two
+    Plans: BASIC and PRO active, ENTERPRISE inactive (not sold), FREE active without a
+    Stripe price (free tiers have none); two subscriptions; two
     early fraud warnings; alembic_version at HEAD_REVISION. `breaks` (the database
     switches of BREAKS) leave a table, column, plan or migration out.
     """
@@ -336,6 +337,7 @@ def seed_database(url: str, breaks: Iterable[str] = ()) -> None:
                 "monthly_price_cents": 19900,
                 "is_active": "unsold-tier" in broken,
             },
+            {"tier": "FREE", "name": "Free", "monthly_price_cents": 0, "is_active": True},
         ]
         if "missing-plan" in broken:
             plans = [p for p in plans if p["tier"] != "PRO"]

@@ -40,7 +40,8 @@ HEALTHY = [
     ("db.rows", {**PLANS_PER_TIER, "where": {"is_active": True}}),
     ("db.rows", {"table": "subscription_plans", "where": {"tier": "basic", "is_active": True}}),
     ("db.rows", {"sql": "SELECT * FROM user_subscriptions WHERE status = 'ACTIVE'"}),
-    ("db.plans_cover_mapping", {}),
+    ("db.plans_cover_mapping", {"exempt_tiers": ["free"]}),
+    ("db.plans_cover_mapping", {"exempt_where": "monthly_price_cents = 0"}),
     ("db.migration_head", {"expected": HEAD_REVISION}),
     ("db.migration_head", {"expected_var": "GOLIVE_MIGRATION_HEAD"}),
 ]
@@ -112,21 +113,21 @@ BROKEN = [
     (
         "inactive-plan",
         "db.plans_cover_mapping",
-        {},
+        {"exempt_tiers": ["FREE"]},
         Status.FAIL,
         ["sells pro (row PRO is inactive)", "insert or activate"],
     ),
     (
         "missing-plan",
         "db.plans_cover_mapping",
-        {},
+        {"exempt_tiers": ["FREE"]},
         Status.FAIL,
         ["sells pro (no row)"],
     ),
     (
         "unsold-tier",
         "db.plans_cover_mapping",
-        {},
+        {"exempt_tiers": ["FREE"]},
         Status.FAIL,
         [
             "active tier(s) ENTERPRISE have no price in STRIPE_PLAN_PRICE_MAPPING_TEST",
@@ -204,7 +205,7 @@ def test_rows_min_rows_and_case_sensitivity(tmp_path: Path, db_url: str) -> None
     ],
 )
 def test_rows_params_refuse_writes_and_half_specified_items(params: dict[str, Any]) -> None:
-    from golive.checks.db import RowsParams
+    from golive.checks.db_rows import RowsParams
 
     with pytest.raises(ValueError):
         RowsParams.model_validate(params)
@@ -228,9 +229,9 @@ def test_plans_cover_mapping_compares_tiers_case_insensitively(
     seed_database(sqlite_url)  # tiers stored 'BASIC', 'PRO'; the mapping says basic, pro
     mapping = json.dumps({"basic.monthly": "price_1", "Pro.monthly": "price_2"})
     ctx = ctx_for(tmp_path, sqlite_url, STRIPE_PLAN_PRICE_MAPPING_TEST=mapping)
-    out = run_probe("db.plans_cover_mapping", ctx)
+    out = run_probe("db.plans_cover_mapping", ctx, exempt_tiers=["Free"])
     assert out.status is Status.PASS, out.message
-    assert out.evidence["active_tiers"] == ["BASIC", "PRO"]
+    assert out.evidence["active_tiers"] == ["BASIC", "FREE", "PRO"]
 
 
 def test_migration_head_from_an_alembic_versions_folder(tmp_path: Path, sqlite_url: str) -> None:
@@ -433,7 +434,7 @@ def test_engines_cannot_write(db_url: str) -> None:
             text("SELECT count(*) FROM subscription_plans WHERE is_active")
         ).scalar()
     engine.dispose()
-    assert active == 2
+    assert active == 3
     assert create_engine  # the app's own engine writes; golive's never does
 
 
