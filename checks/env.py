@@ -11,9 +11,16 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from golive import stripe_keys
 from golive.context import ProbeContext
 from golive.environment import ConfigValue
-from golive.pricemap import MappingError, parse_mapping
+from golive.pricemap import (
+    MappingError,
+    PriceSource,
+    describe_source,
+    load_prices,
+    parse_mapping,
+)
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
@@ -26,20 +33,14 @@ DOMAIN = re.compile(
 )
 
 KeyKind = Literal["secret", "restricted", "secret_or_restricted", "publishable", "webhook_secret"]
-KEY_PREFIXES: dict[str, tuple[str, ...]] = {
-    "secret": ("sk_{mode}_",),
-    "restricted": ("rk_{mode}_",),
-    "secret_or_restricted": ("sk_{mode}_", "rk_{mode}_"),
-    "publishable": ("pk_{mode}_",),
-    "webhook_secret": ("whsec_",),
+KEY_KINDS: dict[str, tuple[stripe_keys.Kind, ...]] = {
+    "secret": ("secret",),
+    "restricted": ("restricted",),
+    "secret_or_restricted": ("secret", "restricted"),
+    "publishable": ("publishable",),
+    "webhook_secret": ("webhook_secret",),
 }
-MODE_OF_PREFIX = re.compile(r"^(?:sk|rk|pk)_(?P<mode>live|test)_")
-
-
-def key_mode(value: str) -> str | None:
-    """'live' or 'test' from a Stripe key's prefix (sk_/rk_/pk_), else None."""
-    match = MODE_OF_PREFIX.match(value)
-    return match.group("mode") if match else None
+key_mode = stripe_keys.key_mode
 
 
 def shown(value: ConfigValue) -> str:
@@ -223,10 +224,9 @@ class KeyPrefix(Probe[KeyPrefixParams]):
                 return Outcome.skip(f"{name} is not set")
             return Outcome.failed(ctx.env.config.not_set(name))
         mode = ctx.mode if params.mode == "auto" else params.mode
-        expected = [p.format(mode=mode) for p in KEY_PREFIXES[params.key]]
         # A secret-key variable may hold a restricted key: both are server-side keys.
-        if params.key == "secret":
-            expected.append(f"rk_{mode}_")
+        kinds = KEY_KINDS["secret_or_restricted" if params.key == "secret" else params.key]
+        expected = [p for kind in kinds for p in stripe_keys.prefixes(kind, mode)]
         raw = value.reveal().strip()
         if raw != value.reveal():
             return Outcome.failed(f"{name} has leading or trailing white space ({shown(value)})")
@@ -295,6 +295,9 @@ class ModeConsistent(Probe[ModeConsistentParams]):
 
 class PriceMappingParams(ProbeParams):
     var: str = "STRIPE_PLAN_PRICE_MAPPING_{MODE}"
+    source: PriceSource | None = Field(
+        None, description="Instead of var: a price source ({var}, {sql} or {prices})."
+    )
     required_keys: list[str] = Field(default_factory=list, description="tier.cycle keys.")
     id_prefix: str = "price_"
 
@@ -307,14 +310,21 @@ class PriceMapping(Probe[PriceMappingParams]):
     )
 
     def run(self, params: PriceMappingParams, ctx: ProbeContext) -> Outcome:
-        name = ctx.expand(params.var)
-        value = ctx.var(name)
-        if value is None:
-            return Outcome.failed(ctx.env.config.not_set(name))
-        try:
-            mapping = parse_mapping(value.reveal())
-        except MappingError as exc:
-            return Outcome.failed(f"{name}: {exc}")
+        source = params.source or PriceSource(var=params.var)
+        name = describe_source(source, ctx)
+        if source.var is None:  # a query or a literal list: read through the shared source
+            loaded = load_prices(source, ctx)
+            if loaded is None:  # only a variable can be unset; fail closed all the same
+                raise ProbeError(f"{name} gave no mapping")
+            mapping = loaded.mapping
+        else:
+            value = ctx.var(name)
+            if value is None:
+                return Outcome.failed(ctx.env.config.not_set(name))
+            try:
+                mapping = parse_mapping(value.reveal())
+            except MappingError as exc:
+                return Outcome.failed(f"{name}: {exc}")
         problems = [
             f"{key} maps {price!r}, not a {params.id_prefix} id"
             for key, price in sorted(mapping.entries.items())

@@ -7,7 +7,8 @@ from golive.context import ProbeContext
 from golive.probe import NoParams, Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 from golive.secrets import mask
-from golive.stripe_client import clean_message, describe
+from golive.stripe_client import clean_message, describe, key_in_mode
+from golive.stripe_keys import key_mode
 
 
 class KeyMode(Probe[NoParams]):
@@ -38,7 +39,12 @@ class KeyMode(Probe[NoParams]):
         except stripe.StripeError as exc:
             raise ProbeError(f"GET /v1/balance: {describe(exc, key)}") from None
         reported = "live" if balance.livemode else "test"
-        evidence = {"livemode": balance.livemode, "expected_mode": ctx.mode, "key": mask(key)}
+        evidence = {
+            "livemode": balance.livemode,
+            "prefix_mode": key_mode(key),
+            "expected_mode": ctx.mode,
+            "key": mask(key),
+        }
         if reported != ctx.mode:
             return Outcome.failed(
                 f"{var} ({mask(key)}) is a {reported}-mode key, but environment "
@@ -66,7 +72,8 @@ class AccountReady(Probe[AccountParams]):
     def run(self, params: AccountParams, ctx: ProbeContext) -> Outcome:
         import stripe
 
-        key = ctx.require_var(ctx.env.stripe.api_key_var).reveal()
+        mk = key_in_mode(ctx)
+        key = mk.key
         try:
             account = ctx.stripe().v1.accounts.retrieve_current()
         except stripe.PermissionError as exc:
@@ -85,6 +92,7 @@ class AccountReady(Probe[AccountParams]):
         disabled_reason = requirements.disabled_reason if requirements else None
         evidence = {
             "account": account.id,
+            "mode": mk.mode,
             "charges_enabled": account.charges_enabled,
             "payouts_enabled": account.payouts_enabled,
             "details_submitted": account.details_submitted,
@@ -106,15 +114,17 @@ class AccountReady(Probe[AccountParams]):
         if currently_due and not params.allow_currently_due:
             problems.append(f"requirements due: {', '.join(currently_due)}")
         if problems:
-            return Outcome.failed(f"account {account.id}: {'; '.join(problems)}", **evidence)
+            return Outcome.failed(
+                f"account {account.id} ({mk.mode} mode): {'; '.join(problems)}", **evidence
+            )
         if currently_due:
             return Outcome.warn(
-                f"account {account.id} takes payments, but Stripe needs "
+                f"account {account.id} takes payments in {mk.mode} mode, but Stripe needs "
                 f"{', '.join(currently_due)} soon or it will restrict the account",
                 **evidence,
             )
         return Outcome.passed(
-            f"account {account.id}: charges and payouts enabled, details submitted, "
-            "no requirement due",
+            f"account {account.id} ({mk.mode} mode): charges and payouts enabled, details "
+            "submitted, no requirement due",
             **evidence,
         )

@@ -11,7 +11,7 @@ from pydantic import Field
 from golive.context import ProbeContext
 from golive.probe import Probe, ProbeParams
 from golive.results import Outcome
-from golive.stripe_client import pages, stripe_errors, window_start
+from golive.stripe_client import key_in_mode, pages, stripe_errors, window_start
 
 if TYPE_CHECKING:
     import stripe
@@ -32,10 +32,11 @@ class DisputeRate(Probe[DisputeRateParams]):
     summary = "Disputes per successful charge in a recent window stay under a threshold."
 
     def run(self, params: DisputeRateParams, ctx: ProbeContext) -> Outcome:
-        key = ctx.require_var(ctx.env.stripe.api_key_var).reveal()
+        mk = key_in_mode(ctx)
+        key = mk.key
         client = ctx.stripe()
         query = {"created": {"gte": window_start(params.window_days * DAY_S)}}
-        window = f"{params.window_days:g} days"
+        window = f"{params.window_days:g} days of {mk.label()}"
         threshold = params.threshold_percent
 
         disputes: list[stripe.Dispute] = []
@@ -45,6 +46,7 @@ class DisputeRate(Probe[DisputeRateParams]):
         count = len(disputes)
         evidence: dict[str, Any] = {
             "window_days": params.window_days,
+            "mode": mk.mode,
             "threshold_percent": threshold,
             "disputes": count,
             "by_status": dict(sorted(Counter(d.status for d in disputes).items())),
@@ -95,7 +97,8 @@ class EarlyFraudWarnings(Probe[EarlyFraudParams]):
     summary = "Early fraud warnings in a recent window stay within a count; actionable ones named."
 
     def run(self, params: EarlyFraudParams, ctx: ProbeContext) -> Outcome:
-        key = ctx.require_var(ctx.env.stripe.api_key_var).reveal()
+        mk = key_in_mode(ctx)
+        key = mk.key
         client = ctx.stripe()
         query = {"created": {"gte": window_start(params.window_days * DAY_S)}}
         warnings: list[stripe.radar.EarlyFraudWarning] = []
@@ -104,11 +107,12 @@ class EarlyFraudWarnings(Probe[EarlyFraudParams]):
                 lambda q: client.v1.radar.early_fraud_warnings.list(params=cast(Any, q)), query
             ):
                 warnings.extend(page.data)
-        window = f"{params.window_days:g} days"
+        window = f"{params.window_days:g} days of {mk.label()}"
         actionable = [w for w in warnings if w.actionable]
         named = ", ".join(f"{w.id} (charge {_charge_id(w)}, {w.fraud_type})" for w in actionable)
         evidence = {
             "window_days": params.window_days,
+            "mode": mk.mode,
             "count": len(warnings),
             "max_count": params.max_count,
             "actionable": [w.id for w in actionable],

@@ -5,7 +5,7 @@ in a recent window. Read-only (GET /v1/webhook_endpoints, GET /v1/events)."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit
 
 from pydantic import Field
@@ -13,7 +13,7 @@ from pydantic import Field
 from golive.context import ProbeContext
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
-from golive.stripe_client import pages, stripe_errors, window_start
+from golive.stripe_client import key_in_mode, pages, stripe_errors, window_start
 
 if TYPE_CHECKING:
     import stripe
@@ -36,9 +36,19 @@ def normalise_url(url: str) -> tuple[str, str]:
     return scheme, f"{netloc}{path}{query}"
 
 
+_RANK = {"pass": 0, "warn": 1, "fail": 2}
+Aspect = Literal["endpoint", "https", "events", "api_version", "all"]
+
+
 class EndpointParams(ProbeParams):
     url: str | None = Field(
         None, description="The endpoint URL; default: the environment's stripe.webhook_url."
+    )
+    check: Aspect = Field(
+        "all",
+        description="The one question this item answers: endpoint (one exists for the URL "
+        "and is enabled), https (its URL is HTTPS), events (it receives the required "
+        "events), api_version (it is pinned to the expected version), or all of them.",
     )
     required_events: list[str] = Field(
         default_factory=list, description="Events the endpoint must receive (missing: fail)."
@@ -50,14 +60,20 @@ class EndpointParams(ProbeParams):
     api_version: str | None = Field(
         None, description="Expected endpoint API version; default: stripe.api_version."
     )
+    version_severity: Literal["warn", "fail"] = Field(
+        "warn",
+        description="What an API version other than the expected one is: event payloads "
+        "differ between versions, but many handlers read only fields every version has.",
+    )
 
 
 class WebhookEndpoint(Probe[EndpointParams]):
     kind = "stripe.webhook_endpoint"
     Params = EndpointParams
     summary = (
-        "An enabled Stripe webhook endpoint for the deployment's URL: HTTPS, the required "
-        "events (not '*'), the expected API version."
+        "The Stripe webhook endpoint for the deployment's URL, one question per item: it "
+        "exists and is enabled, its URL is HTTPS, it receives the required events (not '*'), "
+        "its API version is the expected one."
     )
 
     def run(self, params: EndpointParams, ctx: ProbeContext) -> Outcome:
@@ -68,102 +84,160 @@ class WebhookEndpoint(Probe[EndpointParams]):
                 "or url: in the item"
             )
         expected_version = params.api_version or ctx.env.stripe.api_version
-        key = ctx.require_var(ctx.env.stripe.api_key_var).reveal()
+        if params.check == "api_version" and not expected_version:
+            return Outcome.skip(
+                "no expected API version: set stripe.api_version in the environment "
+                "(or api_version: in the item)"
+            )
+        mk = key_in_mode(ctx)
         client = ctx.stripe()
         endpoints: list[stripe.WebhookEndpoint] = []
-        with stripe_errors(key, "GET /v1/webhook_endpoints"):
+        with stripe_errors(mk.key, "GET /v1/webhook_endpoints"):
             for page in pages(lambda q: client.v1.webhook_endpoints.list(params=cast(Any, q)), {}):
                 endpoints.extend(page.data)
 
         want_scheme, want_rest = normalise_url(target)
         matching = [e for e in endpoints if normalise_url(e.url)[1] == want_rest]
+        enabled = [e for e in matching if e.status == "enabled"]
+        if params.check not in ("endpoint", "all") and not enabled:
+            # Another item's question (does an enabled endpoint exist?) decides this one.
+            return Outcome.error(
+                f"no enabled {mk.mode}-mode webhook endpoint for {target}, so this cannot be "
+                "judged (the endpoint item reports it)",
+                url=target,
+                mode=mk.mode,
+            )
         if not matching:
             listed = ", ".join(sorted(e.url for e in endpoints)) or "none"
             return Outcome.failed(
-                f"no {ctx.mode}-mode webhook endpoint for {target} (endpoints: {listed}); "
+                f"no {mk.mode}-mode webhook endpoint for {target} (endpoints: {listed}); "
                 "add it in Developers > Webhooks",
                 url=target,
+                mode=mk.mode,
                 endpoints=[e.url for e in endpoints],
                 api_version=None,
             )
-        enabled = [e for e in matching if e.status == "enabled"]
         if not enabled:
             ids = ", ".join(e.id for e in matching)
             return Outcome.failed(
-                f"the webhook endpoint for {target} ({ids}) is disabled: Stripe sends it "
-                "nothing; enable it",
+                f"the {mk.mode}-mode webhook endpoint for {target} ({ids}) is disabled: "
+                "Stripe sends it nothing; enable it",
                 url=target,
+                mode=mk.mode,
                 endpoint=matching[0].id,
                 status=matching[0].status,
                 api_version=matching[0].api_version,
             )
         # Judge the best of the enabled endpoints for this URL.
         verdicts = [
-            self._judge(e, params, expected_version, want_scheme, len(enabled)) for e in enabled
+            _Judge(e, params, expected_version, want_scheme, len(enabled), mk.mode).outcome()
+            for e in enabled
         ]
         return min(verdicts, key=lambda o: _RANK[o.status.value])
 
-    def _judge(
+
+class _Judge:
+    """One enabled endpoint, judged on the item's question(s) only."""
+
+    def __init__(
         self,
         endpoint: stripe.WebhookEndpoint,
         params: EndpointParams,
         expected_version: str | None,
         want_scheme: str,
         enabled_count: int,
-    ) -> Outcome:
+        mode: str,
+    ) -> None:
+        self.endpoint = endpoint
+        self.params = params
+        self.expected_version = expected_version
+        self.want_scheme = want_scheme
+        self.enabled_count = enabled_count
+        self.mode = mode
+        self.failures: list[str] = []
+        self.warnings: list[str] = []
+        self.passed: list[str] = []
+
+    def outcome(self) -> Outcome:
+        endpoint, params = self.endpoint, self.params
         events = set(endpoint.enabled_events or [])
-        wildcard = "*" in events
-        scheme = urlsplit(endpoint.url).scheme.lower()
+        aspects = (
+            ["endpoint", "https", "events", "api_version"]
+            if params.check == "all"
+            else [params.check]
+        )
+        for aspect in aspects:
+            getattr(self, f"_{aspect}")(events)
         evidence = {
             "endpoint": endpoint.id,
             "url": endpoint.url,
+            "mode": self.mode,
             "status": endpoint.status,
             "enabled_events": sorted(events),
             "api_version": endpoint.api_version,
-            "expected_api_version": expected_version,
+            "expected_api_version": self.expected_version,
         }
-        failures: list[str] = []
-        warnings: list[str] = []
-        if params.require_https and scheme != "https":
-            failures.append(f"its URL is {scheme}, not https: Stripe requires HTTPS in live mode")
-        elif scheme != want_scheme:
-            warnings.append(f"its URL is {scheme}, the deployment's is {want_scheme}")
-        missing = [] if wildcard else [e for e in params.required_events if e not in events]
-        if missing:
-            failures.append(f"it does not receive {', '.join(missing)}")
-        if expected_version and endpoint.api_version and endpoint.api_version != expected_version:
-            failures.append(
-                f"its API version is {endpoint.api_version}, the deployment expects "
-                f"{expected_version} (event payloads differ between versions)"
+        where = f"{self.mode}-mode endpoint {endpoint.id} ({endpoint.url})"
+        if self.failures:
+            return Outcome.failed(
+                f"{where}: {'; '.join(self.failures + self.warnings)}", **evidence
             )
-        elif expected_version and not endpoint.api_version:
-            warnings.append(
-                f"it uses the account's default API version; pin it to {expected_version}"
+        if self.warnings:
+            return Outcome.warn(f"{where}: {'; '.join(self.warnings)}", **evidence)
+        return Outcome.passed(f"{where}: {', '.join(self.passed)}", **evidence)
+
+    def _endpoint(self, events: set[str]) -> None:
+        self.passed.append("enabled")
+        if self.enabled_count > 1:
+            self.warnings.append(
+                f"{self.enabled_count} enabled endpoints share this URL: events arrive twice"
             )
-        if wildcard:
-            warnings.append(
+
+    def _https(self, events: set[str]) -> None:
+        scheme = urlsplit(self.endpoint.url).scheme.lower()
+        if self.params.require_https and scheme != "https":
+            self.failures.append(
+                f"its URL is {scheme}, not https: Stripe requires HTTPS in live mode"
+            )
+        elif scheme != self.want_scheme:
+            self.warnings.append(f"its URL is {scheme}, the deployment's is {self.want_scheme}")
+        else:
+            self.passed.append(f"URL is {scheme}")
+
+    def _events(self, events: set[str]) -> None:
+        params = self.params
+        if "*" in events:
+            self.warnings.append(
                 "it subscribes to '*' (every event): Stripe advises listing only the events "
                 "the backend handles"
             )
-        absent = [] if wildcard else [e for e in params.optional_events if e not in events]
+            return
+        missing = [e for e in params.required_events if e not in events]
+        if missing:
+            self.failures.append(f"it does not receive {', '.join(missing)}")
+        absent = [e for e in params.optional_events if e not in events]
         if absent:
-            warnings.append(f"it does not receive the optional {', '.join(absent)}")
-        if enabled_count > 1:
-            warnings.append(
-                f"{enabled_count} enabled endpoints share this URL: events arrive twice"
+            self.warnings.append(f"it does not receive the optional {', '.join(absent)}")
+        if params.required_events:
+            self.passed.append(f"{len(params.required_events)} required events")
+
+    def _api_version(self, events: set[str]) -> None:
+        expected, actual = self.expected_version, self.endpoint.api_version
+        if not expected:
+            return
+        if actual and actual != expected:
+            finding = (
+                f"its API version is {actual}, the deployment expects {expected} (event "
+                "payloads differ between versions)"
             )
-        where = f"endpoint {endpoint.id} ({endpoint.url})"
-        version = f"API version {endpoint.api_version or 'account default'}"
-        if failures:
-            return Outcome.failed(f"{where}: {'; '.join(failures + warnings)}", **evidence)
-        if warnings:
-            return Outcome.warn(f"{where}: {'; '.join(warnings)}", **evidence)
-        listed = f"{len(params.required_events)} required events" if params.required_events else ""
-        detail = ", ".join(p for p in ("enabled", listed, version) if p)
-        return Outcome.passed(f"{where}: {detail}", **evidence)
-
-
-_RANK = {"pass": 0, "warn": 1, "fail": 2}
+            if self.params.version_severity == "fail":
+                self.failures.append(finding)
+            else:
+                self.warnings.append(finding)
+        elif not actual:
+            self.warnings.append(f"it uses the account's default API version; pin it to {expected}")
+        else:
+            self.passed.append(f"API version {actual}")
 
 
 class FailedDeliveriesParams(ProbeParams):
@@ -177,7 +251,7 @@ class FailedDeliveries(Probe[FailedDeliveriesParams]):
     summary = "Events Stripe could not deliver to a webhook endpoint in a recent window."
 
     def run(self, params: FailedDeliveriesParams, ctx: ProbeContext) -> Outcome:
-        key = ctx.require_var(ctx.env.stripe.api_key_var).reveal()
+        mk = key_in_mode(ctx)
         client = ctx.stripe()
         window_s = params.window_hours * 3600
         since = window_start(window_s)
@@ -186,7 +260,7 @@ class FailedDeliveries(Probe[FailedDeliveriesParams]):
             "created": {"gte": window_start(max(window_s, SHARED_LOOKBACK_S))},
         }
         failed: list[stripe.Event] = []
-        with stripe_errors(key, "GET /v1/events?delivery_success=false"):
+        with stripe_errors(mk.key, "GET /v1/events?delivery_success=false"):
             for page in pages(lambda q: client.v1.events.list(params=cast(Any, q)), query):
                 failed.extend(e for e in page.data if e.created >= since)
                 if page.data and page.data[-1].created < since:
@@ -195,6 +269,7 @@ class FailedDeliveries(Probe[FailedDeliveriesParams]):
         by_type = Counter(e.type for e in failed)
         evidence = {
             "window_hours": params.window_hours,
+            "mode": mk.mode,
             "failed": len(failed),
             "by_type": dict(sorted(by_type.items())),
             "latest": [e.id for e in failed[:10]],
@@ -202,13 +277,14 @@ class FailedDeliveries(Probe[FailedDeliveriesParams]):
         if len(failed) > params.max_failed:
             counts = ", ".join(f"{t} x{n}" for t, n in by_type.most_common())
             return Outcome.failed(
-                f"{len(failed)} event(s) not delivered in the last {window} "
+                f"{len(failed)} {mk.mode}-mode event(s) not delivered in the last {window} "
                 f"(allowed {params.max_failed}): {counts}; fix the handler, then resend them "
                 "from Developers > Webhooks",
                 **evidence,
             )
         return Outcome.passed(
-            f"{len(failed)} failed deliveries in the last {window} (allowed {params.max_failed})",
+            f"{len(failed)} failed deliveries of {mk.mode}-mode events in the last {window} "
+            f"(allowed {params.max_failed})",
             **evidence,
         )
 

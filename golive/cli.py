@@ -527,14 +527,23 @@ def sandbox_stripe(
     ],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
     latency_ms: Annotated[
-        int, typer.Option("--latency-ms", help="Delay added to every answer, in milliseconds.")
+        int,
+        typer.Option(
+            "--latency-ms", "--latency", help="Delay added to every answer, in milliseconds."
+        ),
     ] = 0,
+    log: Annotated[
+        Path | None,
+        typer.Option(
+            "--log", help="Append every request (method, path, query, mode, time) as JSON lines."
+        ),
+    ] = None,
 ) -> None:
-    """Serve a Stripe-compatible API on 127.0.0.1 from a state file, until Ctrl-C."""
+    """Serve a Stripe-compatible API on 127.0.0.1 from a state file, until Ctrl-C or SIGTERM."""
     # The sandbox modules load on use: `golive --help` must not pay for http.server.
     from golive.sandbox.stripe_server import cli
 
-    cli(state=state, port=port, latency_ms=latency_ms)
+    cli(state=state, port=port, latency_ms=latency_ms, log=log)
 
 
 @sandbox_app.command("app")

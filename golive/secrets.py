@@ -19,19 +19,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-# Prefixes that make a value secret whatever its variable is called, longest first so
-# that the shown prefix is as telling as possible.
-SECRET_PREFIXES = (
-    "sk_live_",
-    "sk_test_",
-    "rk_live_",
-    "rk_test_",
-    "whsec_",
-    "pk_live_",
-    "pk_test_",
-    "sk_",
-    "rk_",
-)
+from golive.stripe_keys import SECRET_PREFIXES, TOKEN_IN_TEXT
+
 # Parts of variable names that mark a value as secret.
 SECRET_NAME_PARTS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "PRIVATE", "CREDENTIAL")
 SECRET_NAME_SUFFIXES = ("_KEY", "_PWD", "_DSN")
@@ -42,9 +31,7 @@ SECRET_QUERY_PARTS = ("PASS", "PWD", "SECRET", "TOKEN", "KEY", "AUTH", "CREDENTI
 _URL_TOKEN = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>`]+")
 # Stripe-shaped tokens anywhere in free text, in any letter case (a value shown
 # lower-cased is still a key).
-_STRIPE_TOKEN = re.compile(
-    r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9+/=]{6,}", re.IGNORECASE
-)
+_STRIPE_TOKEN = re.compile(TOKEN_IN_TEXT.pattern, re.IGNORECASE)
 _MIN_SCRUB_LEN = 6  # shorter "secrets" would scrub ordinary words
 
 

@@ -5,8 +5,8 @@ subclass of the SDK's `HTTPXClient`) that:
 
 - refuses every method but GET before anything leaves the process, so no bug in a probe
   can change a live account (`WriteRefused`);
-- sends at most `max_rps` requests per second in total, whatever the number of probe
-  threads (one token bucket per client, and the runner shares one client per key);
+- sends at most `max_rps` requests in any one-second window, whatever the number of
+  probe threads (one `RateCap` per client, and the runner shares one client per key);
 - retries 429s (the SDK alone does not), 5xx and connection errors with exponential
   backoff, up to `max_retries`, and respects Stripe's `Stripe-Should-Retry` header;
 - answers a GET it has already made in this run from memory: several checklist items
@@ -23,16 +23,17 @@ wrong pass) with Stripe's message, any echo of the key replaced by its mask.
 from __future__ import annotations
 
 import random
-import re
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from golive import stripe_keys
 from golive.probe import ProbeError
 from golive.secrets import mask
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from stripe._base_address import BaseAddresses
 
     from golive.checklist import StripeSettings
+    from golive.context import ProbeContext
 
 T = TypeVar("T", bound="StripeObject")
 Response = tuple[Any, int, Mapping[str, str]]
@@ -53,7 +55,7 @@ BACKOFF_MAX_S = 5.0
 #: how many objects one list request asks for: Stripe's maximum
 PAGE_SIZE = 100
 
-_KEY_ECHO = re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9*]+")
+_KEY_ECHO = stripe_keys.ECHO_IN_TEXT
 
 
 class WriteRefused(RuntimeError):
@@ -84,41 +86,52 @@ class RequestStats:
             setattr(self, name, getattr(self, name) + 1)
 
 
-class TokenBucket:
-    """At most `rate` acquisitions per second across all threads, `burst` at once.
+#: the cap keeps this share of `max_rps` in any window, as margin for network jitter
+RATE_MARGIN = 0.9
+#: the window the cap counts in, a little over a second so that jitter on the way cannot
+#: put more requests into any one-second window at Stripe's end
+RATE_WINDOW_S = 1.05
 
-    Each caller reserves the next free slot under the lock and sleeps outside it, so the
-    waiting is fair (first come, first served) and no thread holds the lock while asleep.
+
+class RateCap:
+    """At most `rate` requests per second, in every window, across all threads.
+
+    Two rules: requests are spaced at least `1/rate` apart, and no window of
+    `RATE_WINDOW_S` holds more than `RATE_MARGIN * rate` of them. A plain token bucket
+    lets `rate + 1` through in some one-second windows (it starts full and refills while
+    the first goes out); the window log cannot. Each caller reserves the next free slot
+    under the lock and sleeps outside it, so waiting is first come, first served.
     """
 
     def __init__(
         self,
         rate: float,
-        burst: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        self.burst = max(1.0, burst)
+        self.limit = max(1, int(rate * RATE_MARGIN))
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._tokens = self.burst
-        self._last = clock()
+        self._slots: deque[float] = deque(maxlen=self.limit)
 
     def acquire(self) -> float:
-        """Take one token, waiting if none is left. Returns the seconds waited."""
+        """Wait for the next free slot. Returns the seconds waited."""
         with self._lock:
             now = self._clock()
-            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
-            self._last = now
-            self._tokens -= 1.0
-            wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+            slot = now
+            if self._slots:
+                slot = max(slot, self._slots[-1] + 1.0 / self.rate)
+            if len(self._slots) == self.limit:
+                slot = max(slot, self._slots[0] + RATE_WINDOW_S)
+            self._slots.append(slot)
+        wait = slot - now
         if wait > 0:
             self._sleep(wait)
-        return wait
+        return max(0.0, wait)
 
 
 class _SingleFlight:
@@ -189,7 +202,7 @@ def _client_class() -> type[stripe.HTTPXClient]:
         def __init__(self, *, timeout: float, max_rps: float) -> None:
             super().__init__(timeout=timeout, allow_sync_methods=True)
             self.stats = RequestStats()
-            self._bucket = TokenBucket(max_rps)
+            self._bucket = RateCap(max_rps)
             self._flight = _SingleFlight(self.stats)
 
         # The SDK's own classes disagree on this signature (str vs bytes content):
@@ -409,3 +422,65 @@ def window_start(seconds: float, now: float | None = None) -> int:
     """
     start = int((time.time() if now is None else now) - seconds)
     return start - start % 60
+
+
+# -- the key's mode ---------------------------------------------------------------------
+
+
+class KeyModeMismatch(ProbeError):
+    """The key reads the other mode's data: nothing this environment owns was examined."""
+
+
+@dataclass(frozen=True)
+class ModeKey:
+    """The API key a probe reads with, and the mode of the data it reads."""
+
+    key: str
+    mode: str  # 'live' or 'test': what the key's prefix says and the API confirmed
+    confirmed: bool  # False when the key may not read the balance (a restricted key)
+
+    def label(self) -> str:
+        """How a message names the data it looked at: `live-mode data`."""
+        return f"{self.mode}-mode data"
+
+
+def key_in_mode(ctx: ProbeContext) -> ModeKey:
+    """The environment's API key, once it is proven to read this environment's mode.
+
+    Stripe answers every request in the key's mode: a test key in a live environment reads
+    the test account, test prices and test events, so any verdict from them would be about
+    the wrong data. The prefix decides first (no request); the API's `livemode` (one GET
+    /v1/balance per run, shared by every item through the client's memory) confirms it.
+    Raises `KeyModeMismatch` (the item is undecided, with no remedy of its own).
+    """
+    import stripe
+
+    var = ctx.env.stripe.api_key_var
+    key = ctx.require_var(var).reveal()
+    shape = stripe_keys.shape(key)
+    if shape.mode is None or shape.kind not in ("secret", "restricted"):
+        raise ProbeError(
+            f"{var} ({mask(key)}) is not a secret or restricted Stripe API key "
+            "(sk_live_, sk_test_, rk_live_, rk_test_): no Stripe data was examined"
+        )
+    if shape.mode != ctx.mode:
+        raise KeyModeMismatch(_mismatch(var, key, shape.mode, ctx))
+    try:
+        balance = ctx.stripe().v1.balance.retrieve()
+    except stripe.PermissionError:
+        return ModeKey(key, shape.mode, confirmed=False)  # a restricted key: the prefix says
+    except stripe.StripeError as exc:
+        raise ProbeError(f"GET /v1/balance (the key's mode): {describe(exc, key)}") from None
+    reported = "live" if balance.livemode else "test"
+    if reported != ctx.mode:
+        raise KeyModeMismatch(_mismatch(var, key, reported, ctx, by_api=True))
+    return ModeKey(key, reported, confirmed=True)
+
+
+def _mismatch(var: str, key: str, mode: str, ctx: ProbeContext, *, by_api: bool = False) -> str:
+    said = "Stripe reports" if by_api else "its prefix shows"
+    return (
+        f"{var} ({mask(key)}) is a {mode}-mode key ({said} {mode} mode); environment "
+        f"{ctx.env.name!r} runs in {ctx.mode} mode, so its {ctx.mode}-mode data was not "
+        f"examined (the key is the fault, see the key items)"
+    )

@@ -1012,9 +1012,17 @@ class StripeSandbox:
     """
 
     def __init__(
-        self, state: Mapping[str, Any] | Path, port: int = 0, latency_ms: int | None = None
+        self,
+        state: Mapping[str, Any] | Path,
+        port: int = 0,
+        latency_ms: int | None = None,
+        log_path: Path | None = None,
     ) -> None:
         self.state = load_state(state)
+        #: every request is appended here too, one JSON object a line (method, path,
+        #: query, mode, time): a run's requests can be counted from outside the process
+        self.log_path = log_path
+        self._log_file: Any = None
         self.latency_ms = self.state.latency_ms if latency_ms is None else latency_ms
         self._port = port
         self._server: _Server | None = None
@@ -1025,6 +1033,8 @@ class StripeSandbox:
 
     # -- lifecycle ---------------------------------------------------------------------
     def start(self) -> StripeSandbox:
+        if self.log_path is not None and self._log_file is None:
+            self._log_file = self.log_path.open("a", encoding="utf-8", buffering=1)
         if self._server is None:
             self._server = _Server(self, self._port)
             self._thread = threading.Thread(
@@ -1049,6 +1059,9 @@ class StripeSandbox:
                     conn.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
+        log_file, self._log_file = self._log_file, None
+        if log_file is not None:
+            log_file.close()
 
     def __enter__(self) -> StripeSandbox:
         return self.start()
@@ -1126,6 +1139,9 @@ class StripeSandbox:
         entry = LoggedRequest(method, path, parts.query, dict(pairs), mode, key_type, None, arrived)
         with self._lock:  # logged on arrival: a client that gives up early still shows
             self._log.append(entry)
+            if self._log_file is not None:
+                line = {"method": method, "path": path, "query": parts.query, "mode": mode}
+                self._log_file.write(json.dumps({**line, "time": time.time()}) + "\n")
             self._counter += 1
             request_id = f"req_sbx{self._counter:010d}"
         try:
@@ -1409,11 +1425,26 @@ def cli(
     ],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
     latency_ms: Annotated[
-        int, typer.Option("--latency-ms", help="Delay added to every answer, in milliseconds.")
+        int,
+        typer.Option(
+            "--latency-ms", "--latency", help="Delay added to every answer, in milliseconds."
+        ),
     ] = 0,
+    log: Annotated[
+        Path | None,
+        typer.Option(
+            "--log", help="Append every request (method, path, query, mode, time) as JSON lines."
+        ),
+    ] = None,
 ) -> None:
-    """Serve a Stripe-compatible API on 127.0.0.1 from a state file, until Ctrl-C."""
-    sandbox = StripeSandbox(state, port=port, latency_ms=latency_ms or None)
+    """Serve a Stripe-compatible API on 127.0.0.1 from a state file, until Ctrl-C or SIGTERM."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # SIGTERM ends the sandbox as Ctrl-C does
+
+    signal.signal(signal.SIGTERM, stop)
+    sandbox = StripeSandbox(state, port=port, latency_ms=latency_ms or None, log_path=log)
     with sandbox:
         typer.echo(f"Stripe sandbox listening on {sandbox.url}")
         typer.echo(

@@ -14,7 +14,7 @@ import stripe
 from golive.checklist import StripeSettings
 from golive.sandbox.stripe_server import StripeSandbox
 from golive.stripe_client import (
-    TokenBucket,
+    RateCap,
     WriteRefused,
     build_client,
     close_client,
@@ -74,17 +74,17 @@ def test_requests_never_exceed_the_rate_cap_whatever_the_threads(
         assert len(within) <= 0.25 * 40 + 2
 
 
-def test_token_bucket_spaces_acquisitions_evenly() -> None:
+def test_rate_cap_spaces_acquisitions_evenly() -> None:
     now = [0.0]
     slept: list[float] = []
 
     def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    bucket = TokenBucket(rate=10, clock=lambda: now[0], sleep=sleep)
+    bucket = RateCap(rate=10, clock=lambda: now[0], sleep=sleep)
     waits = [bucket.acquire() for _ in range(4)]
     assert waits == pytest.approx([0.0, 0.1, 0.2, 0.3])
-    now[0] = 10.0  # a long pause refills one token only (burst 1)
+    now[0] = 10.0  # a long pause allows one at once, then the spacing again
     assert bucket.acquire() == 0.0
     assert bucket.acquire() == pytest.approx(0.1)
 

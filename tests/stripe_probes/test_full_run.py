@@ -52,8 +52,10 @@ def test_a_full_run_of_the_stripe_items_only_reads_and_passes(
     assert not_passed == []
     assert sandbox.requests
     assert {r.method for r in sandbox.requests} == {"GET"}
-    # Items that read the same thing share one request: at most one GET per price, one
-    # per list, and the two charge pages the dispute rate needs.
+    # Items that read the same thing share one request: one price listing (4 prices), the
+    # balance, account, endpoints, events, disputes and fraud warnings lists, and the two
+    # charge pages the dispute rate needs.
     paths = [r.path for r in sandbox.requests]
     assert len(paths) == len(set(zip(paths, (r.query for r in sandbox.requests), strict=True)))
-    assert len(paths) <= 4 + 6 + 2
+    assert paths.count("/v1/prices") == 1
+    assert len(paths) <= 1 + 6 + paths.count("/v1/charges")

@@ -1,4 +1,5 @@
-"""stripe.prices against the sandbox: one retrieve per mapped price, never a listing."""
+"""stripe.prices against the sandbox: the catalogue is listed (100 a page), and only ids
+the listing did not show are retrieved, to learn Stripe's reason."""
 
 from __future__ import annotations
 
@@ -25,35 +26,29 @@ def mapping_with(**entries: str) -> dict[str, str]:
     return {"STRIPE_PLAN_PRICE_MAPPING_LIVE": json.dumps(mapping)}
 
 
-def test_healthy_mapping_passes_with_one_retrieve_per_price(
-    sandbox, make_ctx: ContextFactory
-) -> None:
+def test_healthy_mapping_passes_with_one_list_request(sandbox, make_ctx: ContextFactory) -> None:
     outcome = run("stripe.prices", make_ctx(sandbox.url))
     assert outcome.status is Status.PASS, outcome.message
-    assert "4 mapped price(s)" in outcome.message
-    assert price_paths(sandbox) == [
-        "/v1/prices/price_live_basic_monthly",
-        "/v1/prices/price_live_basic_yearly",
-        "/v1/prices/price_live_pro_monthly",
-        "/v1/prices/price_live_pro_yearly",
-    ]
+    assert "4 mapped price(s) exist in live mode" in outcome.message
+    assert outcome.evidence["mode"] == "live"
+    assert price_paths(sandbox) == ["/v1/prices"]
+    (listing,) = [r for r in sandbox.requests if r.path == "/v1/prices"]
+    assert "limit=100" in listing.query
 
 
 def test_test_mode_deployment_reads_the_test_mapping(sandbox, make_ctx: ContextFactory) -> None:
     outcome = run("stripe.prices", make_ctx(sandbox.url, mode="test"))
     assert outcome.status is Status.PASS, outcome.message
     assert outcome.evidence["source"] == "STRIPE_PLAN_PRICE_MAPPING_TEST"
-    assert "/v1/prices/price_test_basic_monthly" in price_paths(sandbox)
+    assert outcome.evidence["mode"] == "test"
+    assert price_paths(sandbox) == ["/v1/prices"]
 
 
 def test_keys_select_by_glob(sandbox, make_ctx: ContextFactory) -> None:
     outcome = run("stripe.prices", make_ctx(sandbox.url), keys=["*.yearly"])
     assert outcome.status is Status.PASS, outcome.message
     assert sorted(outcome.evidence["prices"]) == ["basic.yearly", "pro.yearly"]
-    assert price_paths(sandbox) == [
-        "/v1/prices/price_live_basic_yearly",
-        "/v1/prices/price_live_pro_yearly",
-    ]
+    assert price_paths(sandbox) == ["/v1/prices"]
 
 
 def test_test_price_in_the_live_mapping_fails_saying_so(sandbox, make_ctx: ContextFactory) -> None:
@@ -63,6 +58,30 @@ def test_test_price_in_the_live_mapping_fails_saying_so(sandbox, make_ctx: Conte
     assert "pro.monthly -> price_test_pro_monthly exists only in test mode" in outcome.message
     assert "holds a test-mode price id" in outcome.message
     assert "basic.monthly" not in outcome.message  # the healthy keys are not blamed
+    # Only the ids the listing did not show are retrieved, for Stripe's reason.
+    assert price_paths(sandbox) == ["/v1/prices", "/v1/prices/price_test_pro_monthly"]
+
+
+def test_an_other_mode_id_is_the_mode_ids_check_alone(sandbox, make_ctx: ContextFactory) -> None:
+    ctx = make_ctx(sandbox.url, values=mapping_with(pro__monthly="price_test_pro_monthly"))
+    ids = run("stripe.prices", ctx, check="mode_ids")
+    assert ids.status is Status.FAIL
+    assert "holds a test-mode price id" in ids.message
+    # The price items cannot judge that key, and say why; they blame nothing else.
+    pro = run("stripe.prices", ctx, check="prices", keys=["pro.monthly"])
+    assert pro.status is Status.ERROR
+    assert "cannot judge pro.monthly -> price_test_pro_monthly" in pro.message
+    basic = run("stripe.prices", ctx, check="prices", keys=["basic.monthly"])
+    assert basic.status is Status.PASS, basic.message
+
+
+def test_mode_ids_passes_on_other_price_faults(
+    make_sandbox: SandboxFactory, make_ctx: ContextFactory
+) -> None:
+    sandbox = make_sandbox(broken_state(active=False, currency="eur"))
+    outcome = run("stripe.prices", make_ctx(sandbox.url), check="mode_ids")
+    assert outcome.status is Status.PASS, outcome.message
+    assert "no id of STRIPE_PLAN_PRICE_MAPPING_LIVE is a test-mode price" in outcome.message
 
 
 def test_unknown_price_fails_with_stripes_message(sandbox, make_ctx: ContextFactory) -> None:
@@ -116,15 +135,33 @@ def test_one_time_price_fails(make_sandbox: SandboxFactory, make_ctx: ContextFac
     assert "one-time price" in outcome.message
 
 
-def test_currency_must_agree(make_sandbox: SandboxFactory, make_ctx: ContextFactory) -> None:
+def test_currency_is_judged_on_the_price_item(
+    make_sandbox: SandboxFactory, make_ctx: ContextFactory
+) -> None:
     sandbox = make_sandbox(broken_state(currency="eur"))
     ctx = make_ctx(sandbox.url)
-    disagree = run("stripe.prices", ctx)
-    assert disagree.status is Status.FAIL
-    assert "disagree on currency" in disagree.message
+    odd = run("stripe.prices", ctx, keys=["*.yearly"])
+    assert odd.status is Status.FAIL
+    assert (
+        "pro.yearly -> price_live_pro_yearly is in eur, not usd (the currency of the "
+        "mapping's other prices)" in odd.message
+    )
+    assert "basic.yearly" not in odd.message
+    # The items of the other prices are not blamed for it.
+    assert run("stripe.prices", ctx, keys=["*.monthly"]).status is Status.PASS
     expected = run("stripe.prices", ctx, currency="USD", keys=["pro.*"])
     assert expected.status is Status.FAIL
-    assert "pro.yearly: currency eur, expected usd" in expected.message
+    assert "is in eur, not usd (the item's currency)" in expected.message
+
+
+def test_a_currency_tie_says_so(make_sandbox: SandboxFactory, make_ctx: ContextFactory) -> None:
+    state = demo_state(WEBHOOK_URL)
+    for price in state["live"]["prices"]:
+        if price["id"].endswith("yearly"):
+            price["currency"] = "eur"
+    outcome = run("stripe.prices", make_ctx(make_sandbox(state).url), keys=["basic.monthly"])
+    assert outcome.status is Status.FAIL
+    assert "disagree on currency (eur x2, usd x2): set currency: on the item" in outcome.message
 
 
 @pytest.mark.parametrize(("required", "status"), [(True, Status.FAIL), (False, Status.SKIP)])
@@ -160,7 +197,7 @@ def test_a_price_under_two_keys_is_retrieved_once(sandbox, make_ctx: ContextFact
     }
     outcome = run("stripe.prices", make_ctx(sandbox.url, values=values))
     assert outcome.status is Status.PASS, outcome.message
-    assert price_paths(sandbox) == ["/v1/prices/price_live_basic_monthly"]
+    assert price_paths(sandbox) == ["/v1/prices"]
 
 
 def test_prices_from_a_sql_query(sandbox, make_ctx: ContextFactory, tmp_path: Any) -> None:
@@ -191,10 +228,14 @@ def test_prices_from_a_sql_query(sandbox, make_ctx: ContextFactory, tmp_path: An
     assert outcome.evidence["source"] == "the price query"
 
 
-def test_sql_must_be_a_single_select(sandbox, make_ctx: ContextFactory) -> None:
-    outcome = run("stripe.prices", make_ctx(sandbox.url), sql="delete from plans")
-    assert outcome.status is Status.ERROR
-    assert "one SELECT" in outcome.message
+def test_sql_must_be_a_single_select() -> None:
+    from pydantic import ValidationError
+
+    from golive.registry import load_probe
+
+    for params in ({"sql": "delete from plans"}, {"source": {"sql": "select 1; drop t"}}):
+        with pytest.raises(ValidationError, match="one SELECT"):
+            load_probe("stripe.prices").Params.model_validate(params)
 
 
 def _with_database(env: Any, url: str) -> Any:

@@ -48,7 +48,7 @@ def test_no_disputes_needs_no_charges(
     sandbox = make_sandbox(risk_state(charges=300, disputes=0))
     outcome = run("stripe.dispute_rate", make_ctx(sandbox.url))
     assert outcome.status is Status.PASS
-    assert outcome.message == "no disputes in the last 30 days"
+    assert outcome.message == "no disputes in the last 30 days of live-mode data"
     assert paths(sandbox, "/v1/charges") == []
 
 
@@ -58,8 +58,9 @@ def test_dispute_rate_over_threshold_fails(
     sandbox = make_sandbox(risk_state(charges=250, disputes=3))
     outcome = run("stripe.dispute_rate", make_ctx(sandbox.url))
     assert outcome.status is Status.FAIL
-    assert "dispute rate 1.20% (3 dispute(s) / 250 charges in the last 30 days)" in (
-        outcome.message
+    assert (
+        "dispute rate 1.20% (3 dispute(s) / 250 charges in the last 30 days of live-mode data)"
+        in (outcome.message)
     )
     assert "at or over 0.75%" in outcome.message
     assert len(paths(sandbox, "/v1/charges")) == 3  # a fail needs every charge counted
@@ -128,7 +129,10 @@ def test_early_fraud_warnings_over_threshold_fail_naming_actionable_ones(
     sandbox = make_sandbox(risk_state(100, 0, [efw(1, True), efw(2, False), efw(3, True)]))
     outcome = run("stripe.early_fraud_warnings", make_ctx(sandbox.url), max_count=2)
     assert outcome.status is Status.FAIL
-    assert "3 early fraud warning(s) in the last 30 days (allowed 2)" in outcome.message
+    assert (
+        "3 early fraud warning(s) in the last 30 days of live-mode data (allowed 2)"
+        in outcome.message
+    )
     assert "issfr_case1 (charge ch_case1, made_with_stolen_card)" in outcome.message
     assert "issfr_case3" in outcome.message
     assert "issfr_case2" not in outcome.message

@@ -115,13 +115,15 @@ def test_wildcard_events_warn(make_sandbox: SandboxFactory, make_ctx: ContextFac
     assert "Stripe advises" in outcome.message
 
 
-def test_api_version_mismatch_fails_and_is_reported(
+def test_api_version_drift_warns_by_default_and_is_reported(
     make_sandbox: SandboxFactory, make_ctx: ContextFactory
 ) -> None:
     sandbox = make_sandbox(with_endpoint(api_version="2024-06-20"))
     ctx = make_ctx(sandbox.url)
     outcome = run("stripe.webhook_endpoint", ctx)
-    assert outcome.status is Status.FAIL
+    assert outcome.status is Status.WARN
+    strict = run("stripe.webhook_endpoint", ctx, check="api_version", version_severity="fail")
+    assert strict.status is Status.FAIL
     assert f"its API version is 2024-06-20, the deployment expects {DEFAULT_API_VERSION}" in (
         outcome.message
     )
@@ -167,7 +169,7 @@ def test_failed_deliveries_fail_counted_by_type(
     ctx = make_ctx(sandbox.url)
     outcome = run("stripe.failed_deliveries", ctx)
     assert outcome.status is Status.FAIL
-    assert "3 event(s) not delivered in the last 24 h" in outcome.message
+    assert "3 live-mode event(s) not delivered in the last 24 h" in outcome.message
     assert "invoice.payment_failed x2" in outcome.message
     assert "customer.subscription.updated x1" in outcome.message
     assert outcome.evidence["by_type"] == {
@@ -176,7 +178,7 @@ def test_failed_deliveries_fail_counted_by_type(
     }
     week = run("stripe.failed_deliveries", ctx, window_hours=168, max_failed=3)
     assert week.status is Status.FAIL
-    assert "4 event(s) not delivered in the last 7 days (allowed 3)" in week.message
+    assert "4 live-mode event(s) not delivered in the last 7 days (allowed 3)" in week.message
     allowed = run("stripe.failed_deliveries", ctx, max_failed=3)
     assert allowed.status is Status.PASS
     # The three windows shared one request.
@@ -198,7 +200,34 @@ def test_failed_deliveries_page_until_the_window_ends(
     )
     outcome = run("stripe.failed_deliveries", make_ctx(sandbox.url), max_failed=249)
     assert outcome.status is Status.FAIL
-    assert outcome.message.startswith("250 event(s)")
+    assert outcome.message.startswith("250 live-mode event(s)")
     pages = [r for r in sandbox.requests if r.path == "/v1/events"]
     assert len(pages) == 3
     assert "starting_after" in pages[1].params
+
+
+@pytest.mark.parametrize(
+    ("fault", "check"),
+    [
+        ({"enabled_events": ["*"]}, "events"),
+        ({"status": "disabled"}, "endpoint"),
+        ({"url": WEBHOOK_URL.replace("https:", "http:")}, "https"),
+        ({"api_version": "2024-06-20"}, "api_version"),
+    ],
+)
+def test_each_endpoint_fault_is_one_aspects_finding(
+    make_sandbox: SandboxFactory, make_ctx: ContextFactory, fault: dict[str, Any], check: str
+) -> None:
+    """The fault is found by its own aspect; the others pass, or (when no enabled endpoint
+    is there to judge) are undecided, never a repeated finding."""
+    sandbox = make_sandbox(with_endpoint(**fault))
+    ctx = make_ctx(sandbox.url)
+    for aspect in ("endpoint", "https", "events", "api_version"):
+        outcome = run("stripe.webhook_endpoint", ctx, check=aspect, required_events=REQUIRED)
+        if aspect == check:
+            assert outcome.status in (Status.FAIL, Status.WARN), (aspect, outcome.message)
+        elif fault.get("status") == "disabled":
+            assert outcome.status is Status.ERROR, (aspect, outcome.message)
+            assert "the endpoint item reports it" in outcome.message
+        else:
+            assert outcome.status is Status.PASS, (aspect, outcome.message)
