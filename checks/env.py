@@ -60,7 +60,7 @@ class Present(Probe[VarParams]):
         name = ctx.expand(params.var)
         value = ctx.var(name)
         if value is None:
-            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+            return Outcome.failed(ctx.env.config.not_set(name))
         return Outcome.passed(f"{name} is set ({shown(value)})", value=shown(value))
 
 
@@ -222,7 +222,7 @@ class KeyPrefix(Probe[KeyPrefixParams]):
         if value is None:
             if params.optional:
                 return Outcome.skip(f"{name} is not set")
-            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+            return Outcome.failed(ctx.env.config.not_set(name))
         mode = ctx.mode if params.mode == "auto" else params.mode
         # A secret-key variable may hold a restricted key: both are server-side keys.
         kinds = KEY_KINDS["secret_or_restricted" if params.key == "secret" else params.key]
@@ -320,7 +320,7 @@ class PriceMapping(Probe[PriceMappingParams]):
         else:
             value = ctx.var(name)
             if value is None:
-                return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+                return Outcome.failed(ctx.env.config.not_set(name))
             try:
                 mapping = parse_mapping(value.reveal())
             except MappingError as exc:
@@ -402,7 +402,7 @@ class EmailList(Probe[EmailListParams]):
         name = ctx.expand(params.var)
         value = ctx.var(name)
         if value is None:
-            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+            return Outcome.failed(ctx.env.config.not_set(name))
         entries = [e.strip() for e in value.reveal().split(",")]
         problems: list[str] = []
         if any(not e for e in entries):
@@ -468,7 +468,7 @@ class Differs(Probe[DiffersParams]):
         name = ctx.expand(params.var)
         value = ctx.var(name)
         if value is None:
-            return Outcome.failed(f"{name} is not set in {ctx.env.config.origin}")
+            return Outcome.failed(ctx.env.config.not_set(name))
         other = ctx.other_environment(params.environment)
         other_name = params.other_var or name
         other_value = other.config.get(other_name)

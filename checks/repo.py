@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from golive.context import ProbeContext
+from golive.globs import RelativeGlob
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
@@ -28,7 +29,7 @@ DEFAULT_FILES = [
 class DependencyPinnedParams(ProbeParams):
     package: str = "stripe"
     path: str = "."
-    files: list[str] = Field(default_factory=lambda: list(DEFAULT_FILES))
+    files: list[RelativeGlob] = Field(default_factory=lambda: list(DEFAULT_FILES))
 
 
 class DependencyPinned(Probe[DependencyPinnedParams]):

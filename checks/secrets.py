@@ -1,4 +1,10 @@
-"""Probes for secrets in the repository: Stripe keys in files or history, env files."""
+"""Probes for secrets in the repository: Stripe keys in files or history, env files.
+
+The search itself is git's: `git grep` over the tracked files (every size, binary ones
+read as text) and `git log -G` over history's added lines, both in C and with a loose
+POSIX pattern; Python then applies the exact pattern (word boundary, allow marker) to
+the few lines they return. Reading every blob in Python was 3-10x slower.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from pathlib import Path
 from pydantic import Field
 
 from golive.context import ProbeContext
+from golive.globs import RelativeGlob
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 from golive.secrets import looks_secret, mask
@@ -18,11 +25,12 @@ from golive.secrets import looks_secret, mask
 KEY_PATTERN = re.compile(
     rb"(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9+/=]{20,})"
 )
+# The same keys for git (POSIX ERE, no look-behind): a superset of KEY_PATTERN's lines.
+GIT_PATTERN = r"(sk|rk)_(live|test)_[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9+/=]{20,}"
 ALLOW_MARKER = b"golive:allow-secret"
-MAX_FILE_BYTES = 2_000_000
 
 
-def _git(root: Path, *args: str, timeout: float) -> bytes:
+def _git(root: Path, *args: str, timeout: float, ok: tuple[int, ...] = (0,)) -> bytes:
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), *args],
@@ -35,7 +43,7 @@ def _git(root: Path, *args: str, timeout: float) -> bytes:
         raise ProbeError("git is not installed") from None
     except subprocess.TimeoutExpired:
         raise ProbeError(f"git {args[0]} took longer than {timeout:g}s") from None
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         err = proc.stderr.decode(errors="replace").strip().splitlines()
         raise ProbeError(f"git {args[0]} failed in {root}: {err[-1] if err else proc.returncode}")
     return proc.stdout
@@ -50,20 +58,27 @@ def _excluded(path: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(path, p) for p in patterns)
 
 
-def _findings(data: bytes, where: str) -> list[str]:
-    return [
-        f"{where}:{number}: {mask(match.group(0).decode())}"
-        for number, line in enumerate(data.splitlines(), start=1)
-        if ALLOW_MARKER not in line
-        for match in KEY_PATTERN.finditer(line)
-    ]
+def _findings(data: bytes, where: str, numbered: bool = True) -> list[str]:
+    found = []
+    for number, line in enumerate(data.splitlines(), start=1):
+        if ALLOW_MARKER in line:
+            continue
+        for match in KEY_PATTERN.finditer(line):
+            shown = mask(match.group(0).decode())
+            if not where:
+                found.append(shown)
+            else:
+                found.append(f"{where}:{number}: {shown}" if numbered else f"{where}: {shown}")
+    return found
 
 
 class RepoScanParams(ProbeParams):
     path: str = Field(".", description="Folder inside the app's repository (profile `repo:`).")
     history: bool = Field(False, description="Also scan every commit's added lines.")
     max_commits: int = Field(2000, ge=1, description="How far back the history scan goes.")
-    exclude: list[str] = Field(default_factory=list, description="Glob patterns of paths to skip.")
+    exclude: list[RelativeGlob] = Field(
+        default_factory=list, description="Glob patterns of paths to skip."
+    )
 
 
 class RepoScan(Probe[RepoScanParams]):
@@ -74,37 +89,10 @@ class RepoScan(Probe[RepoScanParams]):
     def run(self, params: RepoScanParams, ctx: ProbeContext) -> Outcome:
         root = ctx.repo_folder(params.path)
         files = [p for p in _tracked(root, ctx.timeout) if not _excluded(p, params.exclude)]
-        found: list[str] = []
-        for rel in files:
-            path = root / rel
-            try:
-                if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if b"\0" in data[:8000]:
-                continue
-            found.extend(_findings(data, rel))
-        scanned = f"{len(files)} tracked files"
+        found = _scan_tree(root, params.exclude, ctx.timeout)
+        scanned = f"{len(files)} tracked files in {root}"
         if params.history:
-            log = _git(
-                root,
-                "log",
-                f"--max-count={params.max_commits}",
-                "-p",
-                "--no-color",
-                "--format=commit %h",
-                timeout=ctx.timeout,
-            )
-            commit = "?"
-            for line in log.splitlines():
-                if line.startswith(b"commit "):
-                    commit = line[7:].decode(errors="replace")
-                elif line.startswith(b"+") and not line.startswith(b"+++"):
-                    found.extend(
-                        f"history {commit}: {f.split(': ', 1)[1]}" for f in _findings(line, "-")
-                    )
+            found.extend(_scan_history(root, params.max_commits, params.exclude, ctx.timeout))
             scanned += f" and up to {params.max_commits} commits"
         if found:
             shown = found[:20] + ([f"... and {len(found) - 20} more"] if len(found) > 20 else [])
@@ -115,12 +103,71 @@ class RepoScan(Probe[RepoScanParams]):
         return Outcome.passed(f"no Stripe secret in {scanned} of {root}", folder=str(root))
 
 
+def _scan_tree(root: Path, exclude: list[str], timeout: float) -> list[str]:
+    """`git grep` over the tracked files as they are in the work tree: every size, binary
+    files as text (a key in a bundle or a .pyc is still committed)."""
+    out = _git(
+        root,
+        "grep",
+        "-a",
+        "-n",
+        "-z",
+        "--no-color",
+        "-E",
+        "-e",
+        GIT_PATTERN,
+        timeout=timeout,
+        ok=(0, 1),  # 1: nothing found
+    )
+    found: list[str] = []
+    for record in out.split(b"\n"):
+        parts = record.split(b"\0", 2)
+        if len(parts) != 3:
+            continue
+        path = parts[0].decode(errors="surrogateescape")
+        if _excluded(path, exclude):
+            continue
+        found.extend(_findings(parts[2], f"{path}:{parts[1].decode()}", numbered=False))
+    return found
+
+
+def _scan_history(root: Path, max_commits: int, exclude: list[str], timeout: float) -> list[str]:
+    """`git log -G` picks the commits whose diff touches a key-shaped line; only their
+    added lines (zero context) come back to be checked exactly."""
+    log = _git(
+        root,
+        "log",
+        f"--max-count={max_commits}",
+        "-E",
+        f"-G{GIT_PATTERN}",
+        "-p",
+        "-U0",
+        "-a",
+        "--no-color",
+        "--no-ext-diff",
+        "--format=commit %h",
+        timeout=timeout,
+    )
+    found: list[str] = []
+    commit, path = "?", ""
+    for line in log.splitlines():
+        if line.startswith(b"commit "):
+            commit = line[7:].decode(errors="replace")
+        elif line.startswith(b"+++ "):
+            path = line[4:].decode(errors="surrogateescape").removeprefix("b/")
+        elif line.startswith(b"+") and not _excluded(path, exclude):
+            found.extend(
+                f"history {commit} {path}: {f}" for f in _findings(line[1:], "", numbered=False)
+            )
+    return found
+
+
 class TrackedEnvFilesParams(ProbeParams):
     path: str = "."
-    patterns: list[str] = Field(
+    patterns: list[RelativeGlob] = Field(
         default_factory=lambda: [".env", ".env.*", "*.env", "*/.env", "*/.env.*"]
     )
-    allow: list[str] = Field(
+    allow: list[RelativeGlob] = Field(
         default_factory=lambda: ["*.example", "*.sample", "*.template", "*.dist"],
         description="Env files meant to be committed (no real values).",
     )

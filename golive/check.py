@@ -121,7 +121,13 @@ def execute(
     # (--env-file, --other-env-file) at the current folder, as a user typing them expects.
     root = loaded.folder.resolve()
     profile = checklist.environments[options.environment]
-    env = resolve(options.environment, profile, root, _from_cwd(options.env_file))
+    env = resolve(
+        options.environment,
+        profile,
+        root,
+        _from_cwd(options.env_file),
+        locate=lambda *loc: loaded.where("environments", options.environment, *loc),
+    )
     if options.root is not None:
         repo = options.root.resolve()
     elif profile.repo:
@@ -136,7 +142,13 @@ def execute(
 
         if name not in checklist.environments:
             raise ProbeError(f"no environment {name!r} in {loaded.path}")
-        other = resolve(name, checklist.environments[name], root, other_files.get(name))
+        other = resolve(
+            name,
+            checklist.environments[name],
+            root,
+            other_files.get(name),
+            locate=lambda *loc: loaded.where("environments", name, *loc),
+        )
         for value in other.secret_values():
             redactor.add(value)
         return other

@@ -61,18 +61,29 @@ class Defaults(Model):
     )
 
 
+# Shell syntax a command string cannot mean without a shell (it is run without one).
+_SHELL_TOKENS = {"|", "||", "&&", "&", ";", ">", ">>", "<", "<<", "2>", "2>&1"}
+
+
 class SourceSpec(Model):
     """Where a deployment's configuration (its env vars) is read from.
 
-    `env` (the process environment, as in CI), `{dotenv: PATH}`, or
-    `{command: "..."}` whose standard output is dotenv or a JSON object (a secret
-    manager's or platform's CLI).
+    `env` (the process environment, as in CI), `{dotenv: PATH}`, `{command: ...}` whose
+    standard output is dotenv or a JSON object (a secret manager's or platform's CLI),
+    or `{sql: QUERY}` returning (name, value) rows from the app's database, read-only.
+    A command runs without a shell: a list is the argv; a string is split like a shell
+    would (shlex) but pipes, redirections and `$(...)` are refused: write
+    `[sh, -c, "..."]` to use a shell.
     """
 
-    type: Literal["env", "dotenv", "command"] = "env"
+    type: Literal["env", "dotenv", "command", "sql"] = "env"
     path: str | None = None
     command: str | list[str] | None = None
-    timeout: float = Field(30.0, gt=0)
+    query: str | None = Field(None, description="sql: SELECT returning (name, value) rows.")
+    database_url: str | None = Field(
+        None, description="sql: the database; default the environment's database_url."
+    )
+    timeout: float = Field(30.0, gt=0, le=3600)
 
     @model_validator(mode="before")
     @classmethod
@@ -85,15 +96,43 @@ class SourceSpec(Model):
                 return {"type": "dotenv", "path": data["dotenv"], **rest}
             if "command" in data:
                 return {"type": "command", **data}
+            if "sql" in data:
+                rest = {k: v for k, v in data.items() if k != "sql"}
+                return {"type": "sql", "query": data["sql"], **rest}
         return data
 
     @model_validator(mode="after")
     def _complete(self) -> SourceSpec:
         if self.type == "dotenv" and not self.path:
             raise ValueError("a dotenv source needs a path")
-        if self.type == "command" and not self.command:
-            raise ValueError("a command source needs a command")
+        if self.type == "command":
+            self.argv()
+        if self.type == "sql" and not (self.query or "").strip():
+            raise ValueError("a sql source needs a query")
         return self
+
+    def argv(self) -> list[str]:
+        """The command's argv; ValueError (a checklist error at load) when it has none,
+        an unbalanced quote, or shell syntax that only a shell could run."""
+        if not self.command:
+            raise ValueError("a command source needs a command")
+        if isinstance(self.command, list):
+            return list(self.command)
+        import shlex
+
+        try:
+            argv = shlex.split(self.command)
+        except ValueError as exc:
+            raise ValueError(f"command: {exc} (unbalanced quote?)") from None
+        if not argv:
+            raise ValueError("a command source needs a command")
+        shell = [a for a in argv if a in _SHELL_TOKENS or "$(" in a or "`" in a]
+        if shell:
+            raise ValueError(
+                f"command: {shell[0]!r} is shell syntax, but commands run without a shell; "
+                'write [sh, -c, "..."] to use one'
+            )
+        return argv
 
 
 class StripeSettings(Model):
@@ -123,7 +162,10 @@ class EnvironmentProfile(Model):
 
     description: str = ""
     mode: Mode = Field(description="The Stripe mode this deployment must run in.")
-    source: SourceSpec = Field(default_factory=SourceSpec)
+    source: SourceSpec | list[SourceSpec] = Field(
+        default_factory=SourceSpec,
+        description="Where values come from; a list is merged in order, later ones winning.",
+    )
     base_url: str | None = None
     public_url: str | None = Field(
         None,
@@ -150,6 +192,18 @@ class EnvironmentProfile(Model):
     vars: dict[str, str] = Field(
         default_factory=dict, description="Extra values probes can read as ${NAME}."
     )
+
+    @property
+    def sources(self) -> list[SourceSpec]:
+        """The sources, in merge order."""
+        return list(self.source) if isinstance(self.source, list) else [self.source]
+
+    @field_validator("source")
+    @classmethod
+    def _some_source(cls, source: SourceSpec | list[SourceSpec]) -> Any:
+        if isinstance(source, list) and not source:
+            raise ValueError("list at least one source")
+        return source
 
     @field_validator("databases")
     @classmethod
@@ -243,7 +297,7 @@ class Checklist(Model):
     )
     metadata: Metadata = Field(default_factory=Metadata)
     defaults: Defaults = Field(default_factory=Defaults)
-    environments: dict[str, EnvironmentProfile]
+    environments: dict[str, EnvironmentProfile] = Field(min_length=1)
     sections: list[Section]
     items: list[Item]
 
@@ -336,7 +390,7 @@ def load_checklist(path: Path) -> LoadedChecklist:
         raise ChecklistError(
             [_problem(path, positions, data, err) for err in exc.errors()]
         ) from None
-    problems = _cross_check(path, positions, checklist)
+    problems = _cross_check(path, positions, checklist) + _unclosed_refs(path, positions, data)
     if problems:
         raise ChecklistError(problems)
     return LoadedChecklist(path, checklist, positions, merged)
@@ -349,6 +403,40 @@ def _file_of(positions: Positions, loc: tuple[Any, ...], path: Path) -> str:
     if isinstance(positions, SourcedPositions):
         return positions.file_of(loc)
     return str(path)
+
+
+_UNCLOSED_REF = re.compile(r"\$\{(?![A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\})")
+
+
+def _unclosed_refs(path: Path, positions: Positions, data: Any) -> list[Problem]:
+    """`${VAR` without its `}` (or with a bad name) in an environment: would be sent
+    literally; say where instead."""
+    problems: list[Problem] = []
+
+    def walk(value: Any, loc: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(sub, (*loc, key))
+        elif isinstance(value, list):
+            for i, sub in enumerate(value):
+                walk(sub, (*loc, i))
+        elif isinstance(value, str) and _UNCLOSED_REF.search(value):
+            line, col = positions.find(loc)
+            problems.append(
+                Problem(
+                    _file_of(positions, loc, path),
+                    line,
+                    col,
+                    None,
+                    "'${' without a matching '}' or a valid variable name: "
+                    "write ${NAME} or ${NAME:-default}",
+                )
+            )
+
+    environments = data.get("environments") if isinstance(data, dict) else None
+    if isinstance(environments, dict):
+        walk(environments, ("environments",))
+    return problems
 
 
 def _item_id(data: Any, loc: tuple[Any, ...]) -> str | None:

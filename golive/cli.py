@@ -106,6 +106,23 @@ def _pairs(values: list[str] | None, flag: str) -> list[tuple[str, Path]]:
     return pairs
 
 
+COLORS = ("auto", "always", "never")
+
+
+def _check_color(color: str) -> None:
+    """Refused before anything runs: a typo must not cost a whole check."""
+    if color not in COLORS:
+        raise UsageError(f"--color {color!r}: choose one of {', '.join(COLORS)}")
+
+
+def _finite(value: float | None, flag: str) -> float | None:
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number of seconds", param_hint=flag)
+    return value
+
+
 def _checklist(given: Path | None) -> Path:
     from golive.overlay import find_checklist
 
@@ -153,7 +170,13 @@ def check(
         int | None, typer.Option(min=1, max=64, help="Probes at once (default: checklist's).")
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option(min=0.1, help="Seconds per probe (default: checklist's).")
+        float | None,
+        typer.Option(
+            min=0.1,
+            max=3600,
+            callback=lambda v: _finite(v, "--timeout"),
+            help="Seconds per probe (default: checklist's).",
+        ),
     ] = None,
     deadline: Annotated[
         float | None,
@@ -185,6 +208,7 @@ def check(
     from golive import output
     from golive.check import CheckOptions, execute, prepare, split_selectors
 
+    _check_color(color)
     outputs = output.parse_formats(fmt or ["table"])
     checklist = _checklist(checklist)
     options = CheckOptions(
@@ -354,6 +378,19 @@ def validate(
             help="The checklist file (default: as for `golive check`).", show_default=False
         ),
     ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            "-e",
+            help="Also read this environment's sources and check that every ${VAR} it "
+            "references is set (exit 2 naming the checklist line otherwise).",
+        ),
+    ] = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(help="With --env: read the variables from this dotenv file instead."),
+    ] = None,
 ) -> None:
     """Check a checklist file: syntax, keys, probe kinds and parameters, ids."""
     from golive.checklist import load_checklist
@@ -361,9 +398,16 @@ def validate(
     file = _checklist(file)
     loaded = load_checklist(file)
     c = loaded.checklist
+    if env_file is not None and env is None:
+        raise UsageError("--env-file needs --env NAME")
+    if env is not None:
+        from golive.environment import check_references
+
+        check_references(loaded, env, env_file)
     typer.echo(
         f"{file}: valid — {len(c.items)} items in {len(c.sections)} sections, "
         f"environments: {', '.join(c.environments)}"
+        + (f"; every ${{VAR}} of {env} is set" if env else "")
     )
 
 
@@ -453,7 +497,7 @@ def vars_(
     which items need it. Values are never printed."""
     from golive.check import CheckOptions, prepare
     from golive.checklist import SourceSpec
-    from golive.environment import read_source
+    from golive.environment import read_source, read_sources
     from golive.variables import needed_variables
 
     checklist = _checklist(checklist)
@@ -462,8 +506,15 @@ def vars_(
     )
     assert env is not None
     profile = loaded.checklist.environments[env]
-    spec = SourceSpec(type="dotenv", path=str(env_file.resolve())) if env_file else profile.source
-    config = read_source(spec, loaded.folder.resolve())
+    if env_file:
+        spec = SourceSpec(type="dotenv", path=str(env_file.resolve()))
+        config = read_source(spec, loaded.folder.resolve())
+    else:
+        config = read_sources(
+            profile,
+            loaded.folder.resolve(),
+            lambda *loc: loaded.where("environments", env, *loc),
+        )
     items = [p.item for p in planned if not p.skip_reason]
     missing = 0
     for need in needed_variables(loaded.checklist, env, items):
@@ -626,6 +677,7 @@ def demo(
 
     if scenario not in SCENARIOS:
         raise UsageError(f"--scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
+    _check_color(color)
     outputs = output.parse_formats(fmt or ["table"])
     path = _checklist(checklist)
     report = run_demo(scenario, env, path, quiet=quiet)
@@ -835,10 +887,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # no traceback reaches a user; the message is redacted
         from golive.secrets import Redactor
 
-        message = Redactor().text(f"{type(exc).__name__}: {exc}")
-        typer.echo(f"golive: internal error: {message}", err=True)
+        # Scrubbed of every secret this run has read, not only Stripe-shaped ones.
+        redactor = Redactor.of_run()
         if os.environ.get("GOLIVE_DEBUG") == "1":
-            raise
+            import traceback
+
+            typer.echo(redactor.text("".join(traceback.format_exception(exc))), err=True)
+        message = redactor.text(f"{type(exc).__name__}: {exc}")
+        typer.echo(f"golive: internal error: {message}", err=True)
         code = ExitCode.INTERNAL
     else:
         code = result if isinstance(result, int) else 0

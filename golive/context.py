@@ -90,7 +90,7 @@ class ProbeContext:
     def require_var(self, name: str) -> ConfigValue:
         value = self.var(name)
         if value is None:
-            raise ProbeError(f"{self.expand(name)} is not set in {self.env.config.origin}")
+            raise ProbeError(self.env.config.not_set(self.expand(name)))
         return value
 
     def repo_folder(self, sub: str = ".") -> Path:
@@ -133,9 +133,11 @@ class ProbeContext:
                 f"environment {self.env.name!r} defines no role {name!r} (roles: {known})"
             )
         if role.missing:
+            names = sorted(set(role.missing))
+            hints = "".join(self.env.config.suggestion(n) for n in names)
             raise ProbeError(
-                f"role {name!r} needs {', '.join(sorted(set(role.missing)))}, "
-                f"not set in {self.env.config.origin}"
+                f"role {name!r} needs {', '.join(names)}, not set in {self.env.config.origin}"
+                f"{hints}"
             )
         return role
 
@@ -150,9 +152,10 @@ class ProbeContext:
     def _missing(self, what: str, missing: tuple[str, ...]) -> str:
         if missing:
             names = ", ".join(sorted(set(missing)))
+            hints = "".join(self.env.config.suggestion(n) for n in sorted(set(missing)))
             return (
                 f"environment {self.env.name!r}: {what} needs {names}, "
-                f"not set in {self.env.config.origin}"
+                f"not set in {self.env.config.origin}{hints}"
             )
         return f"environment {self.env.name!r} has no {what} in checklist.yaml"
 

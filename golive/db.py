@@ -8,7 +8,8 @@
 - MySQL/MariaDB (when a driver is installed) get `SET SESSION TRANSACTION READ ONLY`.
 - Every failure (bad URL, missing driver, unreachable server, bad credentials, unknown
   database) becomes a `DatabaseError` whose message says what to fix and shows the URL
-  with its password masked (`golive.secrets.redact_url`).
+  with its credentials masked (`golive.secrets.redact_url`: user, password, and query
+  parameters named like a secret, such as `?password=`).
 
 SQLAlchemy is imported inside the functions: `golive --help` must not pay for it.
 """
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from golive.probe import ProbeError
-from golive.secrets import redact_url
+from golive.secrets import Redactor, normalize_url, redact_url
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine
@@ -56,8 +57,15 @@ class DatabaseError(ProbeError):
     """The database could not be reached or read; the message never holds a password."""
 
 
+def parse_url(url: str) -> URL:
+    """SQLAlchemy's URL for `url`, reading a password with an unencoded `@` whole."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(normalize_url(url.strip()))
+
+
 def shown(url: str | URL) -> str:
-    """The URL as it may appear in output: password masked."""
+    """The URL as it may appear in output: user, password and secret query values masked."""
     text = url if isinstance(url, str) else url.render_as_string(hide_password=False)
     return redact_url(text)
 
@@ -68,12 +76,11 @@ def build_engine(url: str, timeout: float) -> Engine:
     Nothing connects here; connection problems surface in `reading()`.
     """
     from sqlalchemy import create_engine, event
-    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     try:
-        parsed = make_url(url)
-    except ArgumentError:
+        parsed = parse_url(url)
+    except (ArgumentError, ValueError):
         # Not even a URL: show only its scheme-ish start, it may be a bare password.
         raise DatabaseError(
             "the database URL is not a valid SQLAlchemy URL "
@@ -253,8 +260,9 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _scrub(text: str, url: URL) -> str:
-    text = redact_url(text)
-    password = url.password
-    if password and len(str(password)) >= 4:
-        text = text.replace(str(password), "***")
+    """A driver's message with every credential of `url` masked, in any letter case."""
+    text = Redactor([url.render_as_string(hide_password=False)]).text(text)
+    password = str(url.password or "")
+    if len(password) >= 4:  # shorter than the Redactor's floor, still this URL's password
+        text = text.replace(password, "***")
     return text

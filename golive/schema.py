@@ -52,6 +52,16 @@ def checklist_schema() -> dict[str, Any]:
                 "properties": {"dotenv": {"type": "string"}, "timeout": {"type": "number"}},
                 "additionalProperties": False,
             },
+            {
+                "type": "object",
+                "required": ["sql"],
+                "properties": {
+                    "sql": {"type": "string"},
+                    "database_url": {"type": "string"},
+                    "timeout": {"type": "number"},
+                },
+                "additionalProperties": False,
+            },
             source,
         ],
     }

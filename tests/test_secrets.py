@@ -37,7 +37,7 @@ def test_mask_shows_prefix_and_short_hash_only() -> None:
 
 def test_url_passwords_are_masked() -> None:
     url = f"postgresql://app:{PW}@db.internal:5432/app"
-    assert PW not in redact_url(url) and "postgresql://app:" in redact_url(url)
+    assert PW not in redact_url(url) and redact_url(url).endswith("@db.internal:5432/app")
     assert PW not in str(Secret(url))
     assert looks_secret("DATABASE_URL", url)
 
