@@ -104,8 +104,9 @@ def test_the_default_cap_holds_in_every_one_second_window(
         list(pool.map(fetch, ids))
     times = [float(str(r["time"])) for r in log_lines(log)]
     assert len(times) == 45
-    # 20 allowed; golive keeps 18 at most, as margin for jitter on the way.
-    assert most_in_one_second(times) <= 18
+    # The promise is 20 per second as Stripe sees them. golive sends at most 18 in any
+    # 1.05 s window; the margin absorbs scheduling jitter between sending and arrival.
+    assert most_in_one_second(times) <= 20
 
 
 def sandbox_process(
