@@ -397,9 +397,12 @@ class Judge:
             if "signature" in signed.text.lower():
                 return (
                     f"{what} like the forged ones {seen}, and the app's answer names the "
-                    f"signature{said}: the deployment's signing secret is not {self.var}: set "
-                    "it to the signing secret of this endpoint (Developers > Webhooks) in this "
-                    "mode and redeploy"
+                    f"signature{said}: its signature check failed on a correctly signed "
+                    f"event. Either the deployment verifies with another secret than {self.var} "
+                    "(set it to the signing secret of this endpoint, Developers > Webhooks, in "
+                    "this mode, and redeploy), or it verifies a body other than the raw bytes "
+                    "received (parsed and re-serialised JSON, a proxy or middleware that "
+                    "rewrites it): pass the raw request body to construct_event"
                 )
             return (
                 f"{what} like every other variant {seen}{said}: either the deployment's signing "
