@@ -53,7 +53,7 @@ def send(
     json_body: Any = None,
     content: bytes | None = None,
     client: httpx.Client | None = None,
-    form: Mapping[str, str] | None = None,
+    form: Mapping[str, str | int | float | bool] | None = None,
 ) -> httpx.Response:
     """One request; no answer, a refused connection or a broken exchange is ProbeError.
 
@@ -67,7 +67,7 @@ def send(
             url,
             headers=dict(headers or {}),
             json=json_body if content is None and form is None else None,
-            data=dict(form) if form is not None and content is None else None,
+            data=form_fields(form) if form is not None and content is None else None,
             content=content,
         )
     except httpx.TimeoutException:
@@ -82,6 +82,11 @@ def send(
         ) from None
     except httpx.HTTPError as exc:
         raise ProbeError(f"{method} {shown}: {type(exc).__name__}: {reason(exc)}") from None
+
+
+def form_fields(form: Mapping[str, str | int | float | bool]) -> dict[str, str]:
+    """Form values as an HTML form sends them (true/false for booleans)."""
+    return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in form.items()}
 
 
 def shown_url(url: str) -> str:
@@ -141,7 +146,7 @@ class Patience:
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
         content: bytes | None = None,
-        form: Mapping[str, str] | None = None,
+        form: Mapping[str, str | int | float | bool] | None = None,
     ) -> httpx.Response:
         """`send`, retried after Retry-After on a 429; still 429 is ProbeError."""
         for _ in range(self.retries + 1):

@@ -41,7 +41,7 @@ class RateLimitParams(ProbeParams):
     body: dict[str, Any] | list[Any] | None = Field(
         None, description="JSON body; one the deployment rejects cheaply is fine."
     )
-    form: dict[str, str] | None = Field(
+    form: dict[str, str | int | float | bool] | None = Field(
         None, description="A form-encoded body instead of the JSON one (an HTML form's POST)."
     )
     headers: dict[str, str] = Field(default_factory=dict)

@@ -183,7 +183,7 @@ class RouteSpec(ProbeParams):
         default_factory=lambda: [200], min_length=1, description="Statuses that pass."
     )
     body: dict[str, Any] | list[Any] | None = Field(None, description="A JSON request body.")
-    form: dict[str, str] | None = Field(
+    form: dict[str, str | int | float | bool] | None = Field(
         None, description="A form-encoded request body (instead of body)."
     )
     headers: dict[str, str] = Field(default_factory=dict)

@@ -218,6 +218,11 @@ class RoleCredentials(Model):
     def _one_way(self) -> RoleCredentials:
         if self.login is not None and self.command is not None:
             raise ValueError("a role logs in with login: or command:, not both")
+        if (self.login is not None or self.command is not None) and self.bearer is not None:
+            raise ValueError(
+                "a role that logs in (login: or command:) gets its token from it, so it has no "
+                "bearer: write `bearer: null` to drop one a packaged profile gives it"
+            )
         return self
 
 
