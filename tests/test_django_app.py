@@ -200,6 +200,43 @@ def _merge(target: dict[str, Any], change: dict[str, Any]) -> None:
             target[key] = value
 
 
+def configure(url: str, repo: Path) -> None:
+    """`golive init` with flags, then OVERRIDES merged into the golive.yaml it wrote."""
+    code = main(
+        ["init", "--yes", "--base-url", url, "--stripe-key-var", "STRIPE_{MODE}_SECRET_KEY",
+         "--webhook-path", "/stripe/webhook/", "--from-openapi", f"{url}/openapi.json"]
+    )
+    assert code == 0
+    profile = yaml.safe_load((repo / "golive.yaml").read_text(encoding="utf-8"))
+    _merge(profile, yaml.safe_load(OVERRIDES))
+    (repo / "golive.yaml").write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_wrong_password_is_an_error_naming_the_login(
+    deployment: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = deployment["repo"]
+    configure(deployment["url"], repo)
+    env = repo / "prod.env"
+    env.write_text(
+        env.read_text(encoding="utf-8").replace(PASSWORD, "wrong password 123"), encoding="utf-8"
+    )
+    out = repo / "report.json"
+    main(["check", "--env", "prod", "--only", "5.1a,5.1b,6.2", "-q", "-f", f"json:{out}"])
+    text = out.read_text(encoding="utf-8")
+    results = {r["id"]: r for r in json.loads(text)["results"]}
+    assert results["5.1a"]["status"] == "error"
+    assert (
+        "could not log in as admin: POST /accounts/login/ answered 200 with the login form "
+        "again and set no session cookie: wrong credentials or CSRF"
+    ) in results["5.1a"]["message"]
+    assert results["6.2"]["status"] == "error" and "could not log in as user" in results["6.2"]["message"]
+    # Anonymous routes of 5.1b were still judged; the user's were not.
+    assert results["5.1b"]["status"] == "error"
+    assert "wrong password 123" not in text
+
+
 @pytest.mark.slow
 def test_django_app_is_checked_with_no_false_alarm(
     deployment: dict[str, Any], capsys: pytest.CaptureFixture[str]
@@ -208,15 +245,8 @@ def test_django_app_is_checked_with_no_false_alarm(
     # Beyond init: 13 values in 18 YAML lines (see the report: init has no flags for
     # tables, the migration tool, a price query, a sql source, the mode switch or logins).
     assert len(OVERRIDES.splitlines()) == 18
-    code = main(
-        ["init", "--yes", "--base-url", url, "--stripe-key-var", "STRIPE_{MODE}_SECRET_KEY",
-         "--webhook-path", "/stripe/webhook/", "--from-openapi", f"{url}/openapi.json"]
-    )
-    assert code == 0
+    configure(url, repo)
     guessed = capsys.readouterr().out
-    profile = yaml.safe_load((repo / "golive.yaml").read_text(encoding="utf-8"))
-    _merge(profile, yaml.safe_load(OVERRIDES))
-    (repo / "golive.yaml").write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
 
     out = repo / "report.json"
     code = main(

@@ -15,15 +15,14 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
+from billing.models import Dispute, FraudWarning, Plan, Price, WebhookEndpoint  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
-
-from billing.models import Dispute, FraudWarning, Plan, Price, WebhookEndpoint  # noqa: E402
 
 
 class Server(ThreadingMixIn, WSGIServer):

@@ -1,7 +1,6 @@
+from billing import views
 from django.contrib.auth import views as auth_views
 from django.urls import path
-
-from billing import views
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
