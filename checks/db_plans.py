@@ -6,7 +6,7 @@ from pydantic import Field, field_validator
 
 from golive.context import ProbeContext
 from golive.db import reading
-from golive.pricemap import MappingError, parse_mapping
+from golive.pricemap import PriceSource, describe_source, load_prices
 from golive.probe import Probe, ProbeError
 from golive.results import Outcome
 
@@ -18,6 +18,9 @@ from .db_schema import DbParams, find_column, reflect, truthy, url_evidence
 class PlansCoverMappingParams(DbParams):
     mapping_var: str = Field(
         "STRIPE_PLAN_PRICE_MAPPING_{MODE}", description="Variable with the JSON price mapping."
+    )
+    source: PriceSource | None = Field(
+        None, description="Instead of mapping_var: a price source ({var}, {sql} or {prices})."
     )
     table: str = "subscription_plans"
     tier_column: str = "tier"
@@ -52,16 +55,14 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
     )
 
     def run(self, params: PlansCoverMappingParams, ctx: ProbeContext) -> Outcome:
-        name = ctx.expand(params.mapping_var)
-        raw = ctx.var(name)
-        if raw is None:
+        source = params.source or PriceSource(var=params.mapping_var)
+        name = describe_source(source, ctx)
+        loaded = load_prices(source, ctx)
+        if loaded is None:
             raise ProbeError(
                 f"{name} is not set in {ctx.env.config.origin}: cannot compare the plans with it"
             )
-        try:
-            mapping = parse_mapping(raw.reveal())
-        except MappingError as exc:
-            raise ProbeError(f"{name}: {exc}") from None
+        mapping = loaded.mapping
         sold = {t.lower(): t for t in mapping.tiers()}
 
         from sqlalchemy import case, literal, select, text

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from golive import stripe_keys
+from golive.checklist import ModeSwitch
 from golive.context import ProbeContext
 from golive.environment import ConfigValue
 from golive.pricemap import (
@@ -247,30 +248,99 @@ class KeyPrefix(Probe[KeyPrefixParams]):
 
 
 class ModeConsistentParams(ProbeParams):
-    mode_var: str = "STRIPE_MODE"
-    key_vars: list[str] = Field(default_factory=lambda: ["STRIPE_SECRET_KEY"])
-    require_mode_var: bool = Field(True, description="Fail when mode_var is unset.")
+    mode_var: str = Field(
+        "STRIPE_MODE",
+        description="The app's mode variable (a string, live or test) when the profile has "
+        "no mode_switch.",
+    )
+    switch: ModeSwitch | None = Field(
+        None,
+        description="How the app's live/test switch is expressed; default the environment's "
+        "mode_switch, else {var: mode_var, kind: string}.",
+    )
+    key_vars: list[str] = Field(
+        default_factory=lambda: ["STRIPE_SECRET_KEY"],
+        description="Keys whose own mode must be the environment's too ([]: judge only the "
+        "switch, when another item judges the keys).",
+    )
+    require_mode_var: bool = Field(True, description="Fail when the switch is unset.")
+
+
+FALSY = frozenset({"false", "0", "no", "off", "n", "f", "disable", "disabled"})
+
+
+def app_mode(switch: ModeSwitch, ctx: ProbeContext) -> tuple[str | None, str]:
+    """(the mode the app's switch selects, or None when unset; what was seen).
+
+    Raises ProbeError when the switch's value cannot be read as a mode."""
+    if switch.kind == "key":
+        assert switch.live is not None and switch.test is not None
+        live, test = ctx.expand(switch.live), ctx.expand(switch.test)
+        have_live, have_test = ctx.var(live) is not None, ctx.var(test) is not None
+        if have_live and have_test:
+            raise ProbeError(
+                f"both {live} and {test} are set, so which mode the app runs in depends on "
+                "its code: set only this mode's variable, or describe the switch as "
+                "mode_switch: {var: ..., kind: boolean|string}"
+            )
+        if have_live:
+            return "live", f"{live} is set, {test} is not"
+        if have_test:
+            return "test", f"{test} is set, {live} is not"
+        return None, f"neither {live} nor {test} is set"
+    assert switch.var is not None
+    name = ctx.expand(switch.var)
+    value = ctx.var(name)
+    if value is None:
+        return None, f"{name} is not set"
+    raw = value.reveal().strip()
+    if switch.kind == "boolean":
+        word = raw.lower()
+        if word in TRUTHY:
+            return "live", f"{name}={raw}"
+        if word in FALSY:
+            return "test", f"{name}={raw}"
+        raise ProbeError(
+            f"{name} is neither true nor false ({shown(value)}), so the app's mode cannot be "
+            "read from it (mode_switch kind boolean: True means live)"
+        )
+    word = raw.lower()
+    if word not in ("live", "test"):
+        raise ProbeError(
+            f"{name} is {shown(value)}, neither live nor test: the app's mode cannot be read "
+            "from it; if the app reads it as a boolean, say mode_switch: {var: "
+            f"{name}, kind: boolean}}"
+        )
+    return word, f"{name}={word}"
 
 
 class ModeConsistent(Probe[ModeConsistentParams]):
     kind = "env.mode_consistent"
     Params = ModeConsistentParams
-    summary = "STRIPE_MODE, the keys' prefixes and the environment agree on live or test."
+    summary = (
+        "The app's live/test switch (STRIPE_MODE, a boolean such as STRIPE_LIVE_MODE, or "
+        "which key variable is set) selects the environment's mode; and key_vars are keys "
+        "of that mode."
+    )
 
     def run(self, params: ModeConsistentParams, ctx: ProbeContext) -> Outcome:
+        switch = (
+            params.switch
+            or ctx.env.profile.mode_switch
+            or ModeSwitch(var=params.mode_var, kind="string")
+        )
         problems: list[str] = []
         seen: dict[str, str] = {}
-        mode_value = ctx.var(params.mode_var)
-        if mode_value is None:
+        selected, observed = app_mode(switch, ctx)
+        if selected is None:
             if params.require_mode_var:
-                problems.append(f"{params.mode_var} is not set (expected {ctx.mode})")
+                problems.append(f"{observed}, so the app's mode is not set (expected {ctx.mode})")
         else:
-            declared = mode_value.reveal().strip().lower()
-            seen[params.mode_var] = declared
-            if declared != ctx.mode:
+            seen["switch"] = selected
+            if selected != ctx.mode:
                 problems.append(
-                    f"{params.mode_var}={declared} but environment {ctx.env.name!r} "
-                    f"must run in {ctx.mode} mode"
+                    f"{observed}: the app runs in {selected} mode, but environment "
+                    f"{ctx.env.name!r} must run in {ctx.mode} mode"
                 )
         for raw in params.key_vars:
             name = ctx.expand(raw)
@@ -284,13 +354,14 @@ class ModeConsistent(Probe[ModeConsistentParams]):
             seen[name] = found
             if found != ctx.mode:
                 problems.append(f"{name} is a {found}-mode key ({shown(value)}), not {ctx.mode}")
-        if not seen:
-            return Outcome.failed(
-                f"none of {params.mode_var}, {', '.join(params.key_vars)} is set", modes=seen
-            )
+        if not seen and not problems:
+            keys = f", {', '.join(params.key_vars)}" if params.key_vars else ""
+            return Outcome.failed(f"{observed}{keys}: nothing says which mode", modes=seen)
         if problems:
             return Outcome.failed("; ".join(problems), modes=seen)
-        return Outcome.passed(f"all {ctx.mode}: " + ", ".join(f"{k}" for k in seen), modes=seen)
+        parts = [f"the app's switch ({observed})"] if "switch" in seen else []
+        parts += [k for k in seen if k != "switch"]
+        return Outcome.passed(f"all {ctx.mode}: " + ", ".join(parts), modes=seen)
 
 
 class PriceMappingParams(ProbeParams):

@@ -35,7 +35,8 @@ RoutePath = Annotated[str, AfterValidator(_path)]
 
 
 def role_headers(ctx: ProbeContext, role: str) -> dict[str, str]:
-    """The role's credentials as request headers (cookies as one Cookie header)."""
+    """The role's credentials as request headers (cookies as one Cookie header). A role
+    that logs in does so here, on first use (golive/login.py): its failure is ProbeError."""
     creds = ctx.role(role)
     headers = {name: value.reveal() for name, value in creds.headers.items()}
     if creds.cookies:
@@ -52,8 +53,11 @@ def send(
     json_body: Any = None,
     content: bytes | None = None,
     client: httpx.Client | None = None,
+    form: Mapping[str, str | int | float | bool] | None = None,
 ) -> httpx.Response:
-    """One request; no answer, a refused connection or a broken exchange is ProbeError."""
+    """One request; no answer, a refused connection or a broken exchange is ProbeError.
+
+    The body is `content` (bytes as given), else `form` (form-encoded), else `json_body`."""
     import httpx
 
     shown = shown_url(url)
@@ -62,7 +66,8 @@ def send(
             method,
             url,
             headers=dict(headers or {}),
-            json=json_body if content is None else None,
+            json=json_body if content is None and form is None else None,
+            data=form_fields(form) if form is not None and content is None else None,
             content=content,
         )
     except httpx.TimeoutException:
@@ -77,6 +82,11 @@ def send(
         ) from None
     except httpx.HTTPError as exc:
         raise ProbeError(f"{method} {shown}: {type(exc).__name__}: {reason(exc)}") from None
+
+
+def form_fields(form: Mapping[str, str | int | float | bool]) -> dict[str, str]:
+    """Form values as an HTML form sends them (true/false for booleans)."""
+    return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in form.items()}
 
 
 def shown_url(url: str) -> str:
@@ -136,10 +146,13 @@ class Patience:
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
         content: bytes | None = None,
+        form: Mapping[str, str | int | float | bool] | None = None,
     ) -> httpx.Response:
         """`send`, retried after Retry-After on a 429; still 429 is ProbeError."""
         for _ in range(self.retries + 1):
-            response = send(ctx, method, url, headers=headers, json_body=json_body, content=content)
+            response = send(
+                ctx, method, url, headers=headers, json_body=json_body, content=content, form=form
+            )
             if response.status_code != 429:
                 return response
             wait = retry_after_seconds(response)

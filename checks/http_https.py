@@ -1,4 +1,8 @@
-"""http.https: the base URL is https with a certificate that validates; plain http is not served."""
+"""http.https: the public URL is https with a certificate that validates; plain http is not served.
+
+The URL examined is the environment's `public_url` when it names one (TLS ending at a
+proxy in front of the app that golive probes from inside, at `base_url`), else the base
+URL. The message names which of the two it examined."""
 
 from __future__ import annotations
 
@@ -49,20 +53,23 @@ class Https(Probe[HttpsParams]):
     kind = "http.https"
     Params = HttpsParams
     summary = (
-        "The base URL is https with a certificate that validates, and plain http "
-        "redirects to https or is refused."
+        "The public URL (else the base URL) is https with a certificate that validates, "
+        "and plain http redirects to https or is refused."
     )
 
     def run(self, params: HttpsParams, ctx: ProbeContext) -> Outcome:
         import httpx
 
-        base = ctx.base_url()
+        public = ctx.public_url()
+        base = public or ctx.base_url()
+        which = "public URL" if public else "base URL"
         parts = urlsplit(base)
-        evidence: dict[str, Any] = {"base_url": base}
+        evidence: dict[str, Any] = {"public_url" if public else "base_url": base}
         if parts.scheme != "https":
+            hint = "" if public else " (or set public_url: when users reach it at another URL)"
             return Outcome.failed(
-                f"the base URL {base} is not https: serve the deployment over HTTPS with a "
-                "valid certificate and use the https:// URL",
+                f"the {which} {base} is not https: serve the deployment over HTTPS with a "
+                f"valid certificate and use the https:// URL{hint}",
                 **evidence,
             )
         verify: ssl.SSLContext | bool = True
@@ -107,7 +114,7 @@ class Https(Probe[HttpsParams]):
             )
         hsts = response.headers.get("strict-transport-security")
         evidence["hsts"] = hsts
-        message = f"https with a valid certificate; plain HTTP {plain_note}"
+        message = f"{base} ({which}): https with a valid certificate; plain HTTP {plain_note}"
         if hsts is None and params.hsts != "ignore":
             advice = (
                 f"{message}; but no Strict-Transport-Security header: add "

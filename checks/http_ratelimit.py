@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from golive.context import ProbeContext
 from golive.probe import Probe, ProbeError, ProbeParams
@@ -41,6 +41,9 @@ class RateLimitParams(ProbeParams):
     body: dict[str, Any] | list[Any] | None = Field(
         None, description="JSON body; one the deployment rejects cheaply is fine."
     )
+    form: dict[str, str | int | float | bool] | None = Field(
+        None, description="A form-encoded body instead of the JSON one (an HTML form's POST)."
+    )
     headers: dict[str, str] = Field(default_factory=dict)
     max_requests: int = Field(
         30,
@@ -59,6 +62,12 @@ class RateLimitParams(ProbeParams):
         description="Warn when a 429 has no Retry-After (default: an advisory note in the "
         "message, never a warning of the item).",
     )
+
+    @model_validator(mode="after")
+    def _one_body(self) -> RateLimitParams:
+        if self.body is not None and self.form is not None:
+            raise ValueError("give body: (JSON) or form:, not both")
+        return self
 
 
 def rotated_value(header: str, i: int, salt: str) -> str:
@@ -149,7 +158,9 @@ class RateLimit(Probe[RateLimitParams]):
                 **params.headers,
                 **{h: rotated_value(h, 0, salt + "o") for h in params.rotate_headers},
             }
-            other = send(ctx, params.method, url, headers=headers, json_body=params.body)
+            other = send(
+                ctx, params.method, url, headers=headers, json_body=params.body, form=params.form
+            )
             evidence["other_role"] = params.other_role
             evidence["other_role_status"] = other.status_code
             if other.status_code == 429:
@@ -185,7 +196,9 @@ class RateLimit(Probe[RateLimitParams]):
             headers = dict(base_headers)
             if rotate:
                 headers.update({h: rotated_value(h, i, salt) for h in params.rotate_headers})
-            response = send(ctx, params.method, url, headers=headers, json_body=params.body)
+            response = send(
+                ctx, params.method, url, headers=headers, json_body=params.body, form=params.form
+            )
             burst.statuses[response.status_code] += 1
             burst.sent = i
             if response.status_code == 429:

@@ -183,6 +183,9 @@ class RouteSpec(ProbeParams):
         default_factory=lambda: [200], min_length=1, description="Statuses that pass."
     )
     body: dict[str, Any] | list[Any] | None = Field(None, description="A JSON request body.")
+    form: dict[str, str | int | float | bool] | None = Field(
+        None, description="A form-encoded request body (instead of body)."
+    )
     headers: dict[str, str] = Field(default_factory=dict)
     require_fields: list[str] = Field(
         default_factory=list,
@@ -211,6 +214,8 @@ class RouteSpec(ProbeParams):
     def _id(self) -> RouteSpec:
         if ("{id}" in self.path) != (self.id_from is not None):
             raise ValueError("a path with {id} needs id_from, and id_from needs {id} in path")
+        if self.body is not None and self.form is not None:
+            raise ValueError("give body: (JSON) or form:, not both")
         for path in self.require_fields:
             for segment in path.split("."):
                 if not _SEGMENT.match(segment):
@@ -378,7 +383,12 @@ class StatusByRole(Probe[StatusParams]):
                 evidence["path"] = path
                 label = f"{route.method} {path} as {route.role}"
             response = patience.send(
-                ctx, route.method, base + path, headers=headers, json_body=route.body
+                ctx,
+                route.method,
+                base + path,
+                headers=headers,
+                json_body=route.body,
+                form=route.form,
             )
         except ProbeError as exc:
             return result("error", f"{label}: {exc}")

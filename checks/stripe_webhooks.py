@@ -36,13 +36,36 @@ def normalise_url(url: str) -> tuple[str, str]:
     return scheme, f"{netloc}{path}{query}"
 
 
+def expected_webhook_url(ctx: ProbeContext) -> str | None:
+    """The URL Stripe must deliver to: stripe.webhook_url, moved onto the environment's
+    public_url when it names one and webhook_url is under the base URL (golive probes
+    from inside, Stripe delivers from outside); a path alone is joined to the public URL
+    (else the base URL)."""
+    url = ctx.env.stripe.webhook_url
+    public = ctx.public_url()
+    if not url:
+        return None
+    if url.startswith("/"):
+        return (public or ctx.base_url()) + url
+    if public is None:
+        return url
+    base = ctx.env.base_url.value
+    if base:
+        base = base.rstrip("/")
+        if url == base or url.startswith(base + "/") or url.startswith(base + "?"):
+            return public + url[len(base) :]
+    return url
+
+
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 Aspect = Literal["endpoint", "https", "events", "api_version", "all"]
 
 
 class EndpointParams(ProbeParams):
     url: str | None = Field(
-        None, description="The endpoint URL; default: the environment's stripe.webhook_url."
+        None,
+        description="The endpoint URL; default: the environment's stripe.webhook_url (on its "
+        "public_url when set).",
     )
     check: Aspect = Field(
         "all",
@@ -77,7 +100,7 @@ class WebhookEndpoint(Probe[EndpointParams]):
     )
 
     def run(self, params: EndpointParams, ctx: ProbeContext) -> Outcome:
-        target = params.url or ctx.env.stripe.webhook_url
+        target = params.url or expected_webhook_url(ctx)
         if not target:
             raise ProbeError(
                 f"no webhook URL: set stripe.webhook_url in environment {ctx.env.name!r} "

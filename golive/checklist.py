@@ -149,12 +149,104 @@ class StripeSettings(Model):
     timeout: float = Field(10.0, gt=0)
 
 
+class CsrfSpec(Model):
+    """Django-style CSRF: a cookie set by a page, echoed in a header and a form field."""
+
+    cookie: str = Field("csrftoken", description="Cookie that carries the CSRF token.")
+    header: str = Field("X-CSRFToken", description="Header the token is sent back in.")
+    field: str | None = Field(
+        "csrfmiddlewaretoken", description="Form field the token is sent back in (form logins)."
+    )
+    from_path: str | None = Field(
+        None, description="Page GET first to obtain the cookie; default the login path."
+    )
+
+
+class LoginSpec(Model):
+    """A login request whose answer sets the role's session (cookie) or gives a token."""
+
+    path: str = Field(description="The login route, e.g. /accounts/login/.")
+    method: Literal["POST"] = "POST"
+    form: dict[str, str] | None = Field(
+        None, description="Form fields (values may use ${VAR}), sent form-encoded."
+    )
+    json_body: dict[str, Any] | None = Field(
+        None, alias="json", description="A JSON body instead of form (values may use ${VAR})."
+    )
+    token_field: str | None = Field(
+        None,
+        description="A field of the JSON answer holding a bearer token (`access`, "
+        "`data.token`); default: the cookies the answer sets are the session.",
+    )
+    csrf: CsrfSpec | None = Field(
+        None, description="Obtain a CSRF token first and send it back (Django: {} suffices)."
+    )
+
+    @model_validator(mode="after")
+    def _body(self) -> LoginSpec:
+        if (self.form is None) == (self.json_body is None):
+            raise ValueError("a login has exactly one of form: or json:")
+        if not self.path.startswith("/"):
+            raise ValueError("login path: a path on the deployment, starting with '/'")
+        if self.csrf and self.csrf.from_path and not self.csrf.from_path.startswith("/"):
+            raise ValueError("csrf from_path: a path on the deployment, starting with '/'")
+        return self
+
+
 class RoleCredentials(Model):
-    """How one role (anonymous, user, admin, ...) authenticates to the deployment."""
+    """How one role (anonymous, user, admin, ...) authenticates to the deployment.
+
+    Fixed credentials (`bearer`, `headers`, `cookies`), or obtained once per run: a
+    `login` request, or a `command` (no shell) that prints a token or a cookie."""
 
     bearer: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     cookies: dict[str, str] = Field(default_factory=dict)
+    login: LoginSpec | None = None
+    command: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="argv of a command (run without a shell) printing the role's credential.",
+    )
+    prints: Literal["token", "cookie"] = Field(
+        "token",
+        description="What the command prints: a bearer token, or a cookie NAME=VALUE.",
+    )
+    command_timeout: float = Field(30.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> RoleCredentials:
+        if self.login is not None and self.command is not None:
+            raise ValueError("a role logs in with login: or command:, not both")
+        if (self.login is not None or self.command is not None) and self.bearer is not None:
+            raise ValueError(
+                "a role that logs in (login: or command:) gets its token from it, so it has no "
+                "bearer: write `bearer: null` to drop one a packaged profile gives it"
+            )
+        return self
+
+
+class ModeSwitch(Model):
+    """How the app itself is told to run live or test (item 1.2c judges it).
+
+    `{var: STRIPE_MODE, kind: string}`: the value is `live` or `test`;
+    `{var: STRIPE_LIVE_MODE, kind: boolean}`: true means live;
+    `{kind: key, live: STRIPE_LIVE_SECRET_KEY, test: STRIPE_TEST_SECRET_KEY}`: the mode is
+    implied by which of the two variables is set."""
+
+    kind: Literal["string", "boolean", "key"] = "string"
+    var: str | None = None
+    live: str | None = Field(None, description="kind key: the variable set in live mode.")
+    test: str | None = Field(None, description="kind key: the variable set in test mode.")
+
+    @model_validator(mode="after")
+    def _complete(self) -> ModeSwitch:
+        if self.kind == "key":
+            if not (self.live and self.test) or self.var:
+                raise ValueError("mode_switch of kind key names live: and test: variables")
+        elif not self.var or self.live or self.test:
+            raise ValueError(f"mode_switch of kind {self.kind} names one var:")
+        return self
 
 
 class EnvironmentProfile(Model):
@@ -184,6 +276,11 @@ class EnvironmentProfile(Model):
         "may use ${VAR}; table and row items examine database_url ('default') and each.",
     )
     stripe: StripeSettings = Field(default_factory=StripeSettings)
+    mode_switch: ModeSwitch | None = Field(
+        None,
+        description="How the app's live/test switch is expressed; default {var: STRIPE_MODE, "
+        "kind: string} (item 1.2c).",
+    )
     roles: dict[str, RoleCredentials] = Field(default_factory=dict)
     allow_traffic: bool = Field(
         False,

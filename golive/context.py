@@ -116,6 +116,14 @@ class ProbeContext:
             raise ProbeError(self._missing("base_url", got.missing))
         return got.value.rstrip("/")
 
+    def public_url(self) -> str | None:
+        """The URL users and Stripe reach (profile `public_url`), without a trailing slash;
+        None when the profile names none (then it is the base URL)."""
+        got = self.env.public_url
+        if got.value is None and got.missing:
+            raise ProbeError(self._missing("public_url", got.missing))
+        return got.value.rstrip("/") if got.value else None
+
     def database_url(self) -> str:
         got = self.env.database_url
         if got.value is None:
@@ -139,6 +147,10 @@ class ProbeContext:
                 f"role {name!r} needs {', '.join(names)}, not set in {self.env.config.origin}"
                 f"{hints}"
             )
+        if role.logs_in:
+            from golive.login import logged_in
+
+            return logged_in(self, role)  # once per role per run, shared by every probe
         return role
 
     def other_environment(self, name: str) -> ResolvedEnvironment:
@@ -161,16 +173,23 @@ class ProbeContext:
 
     # -- shared clients ----------------------------------------------------------------
     def http(self) -> httpx.Client:
-        """An httpx client for the deployment (no redirects followed, no env proxies)."""
+        """An httpx client for the deployment (no redirects followed, no env proxies).
+
+        It keeps no cookies: a cookie one answer sets (a session, a CSRF token) must not
+        ride along on the next request, made as another role or as anonymous."""
 
         def make() -> httpx.Client:
+            import http.cookiejar
+
             import httpx
 
+            no_cookies = http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
             return httpx.Client(
                 timeout=httpx.Timeout(self.timeout),
                 follow_redirects=False,
                 trust_env=False,
-                headers={"User-Agent": _user_agent()},
+                headers={"User-Agent": user_agent()},
+                cookies=http.cookiejar.CookieJar(policy=no_cookies),
             )
 
         return self.clients.get(("http",), make, lambda c: c.close())
@@ -207,7 +226,8 @@ class ProbeContext:
         return self.clients.get(("db", target), make, lambda e: e.dispose())
 
 
-def _user_agent() -> str:
+def user_agent() -> str:
+    """golive's User-Agent: the deployment's logs show who sent the probes."""
     from golive import __version__
 
     return f"golive/{__version__} (+go-live checklist probe)"

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from golive.checklist import (
     EnvironmentProfile,
@@ -38,6 +39,7 @@ from golive.checklist import (
 )
 from golive.errors import SourceError
 from golive.inputfiles import MAX_INPUT_BYTES, InputFileError, read_input
+from golive.login import ResolvedLogin, RoleCommand, leaves
 from golive.secrets import Redactor, Secret, looks_secret, remember
 
 _INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
@@ -204,7 +206,7 @@ def _run_command(spec: SourceSpec, base_dir: Path, where: Callable[..., str]) ->
     except ValueError as exc:
         raise SourceError(f"{at}{exc}") from None
     shown = argv[0]
-    out, err, code = _communicate(argv, base_dir, spec.timeout, f"{at}source command {shown!r}")
+    out, err, code = run_command(argv, base_dir, spec.timeout, f"{at}source command {shown!r}")
     if os.environ.get("GOLIVE_DEBUG") == "1" and err:
         text = err.decode("utf-8", errors="replace")
         sys.stderr.write(
@@ -251,7 +253,7 @@ def _run_command(spec: SourceSpec, base_dir: Path, where: Callable[..., str]) ->
     )
 
 
-def _communicate(argv: list[str], cwd: Path, timeout: float, what: str) -> tuple[bytes, bytes, int]:
+def run_command(argv: list[str], cwd: Path, timeout: float, what: str) -> tuple[bytes, bytes, int]:
     """Run argv with no shell and no stdin, in its own session; read at most
     MAX_INPUT_BYTES of stdout; on timeout or overflow end its whole process group."""
     try:
@@ -410,12 +412,22 @@ def interpolate(text: str, lookup: Mapping[str, str]) -> Interpolated:
 
 @dataclass(frozen=True)
 class Role:
-    """Resolved credentials of one role; the header values are secrets."""
+    """Resolved credentials of one role; the header values are secrets.
+
+    A role that logs in (`login`) or runs a command (`command`) gets its credentials on
+    first use (golive/login.py); until then headers and cookies hold the fixed ones only.
+    """
 
     name: str
     headers: Mapping[str, Secret]
     cookies: Mapping[str, Secret]
     missing: tuple[str, ...] = ()
+    login: ResolvedLogin | None = None
+    command: RoleCommand | None = None
+
+    @property
+    def logs_in(self) -> bool:
+        return self.login is not None or self.command is not None
 
 
 @dataclass(frozen=True)
@@ -431,6 +443,7 @@ class ResolvedEnvironment:
     stripe_missing: Mapping[str, tuple[str, ...]]
     roles: Mapping[str, Role]
     vars: Mapping[str, Interpolated]
+    public_url: Interpolated = Interpolated(None)
 
     @property
     def mode(self) -> str:
@@ -441,6 +454,8 @@ class ResolvedEnvironment:
         for role in self.roles.values():
             values.extend(s.reveal() for s in role.headers.values())
             values.extend(s.reveal() for s in role.cookies.values())
+            if role.login is not None:
+                values.extend(role.login.secret_values())
         if self.database_url.value:
             values.append(self.database_url.value)  # the Redactor keeps only its password
         return values
@@ -494,6 +509,9 @@ def resolve(
         stripe_missing=stripe_missing,
         roles=roles,
         vars={k: interpolate(v, lookup) for k, v in profile.vars.items()},
+        public_url=(
+            interpolate(profile.public_url, lookup) if profile.public_url else Interpolated(None)
+        ),
     )
 
 
@@ -515,7 +533,35 @@ def _role(name: str, creds: RoleCredentials, lookup: Mapping[str, str]) -> Role:
     for key, raw in creds.cookies.items():
         if (value := fill(raw)) is not None:
             cookies[key] = Secret(value)
-    return Role(name, headers, cookies, tuple(missing))
+    login = None
+    if creds.login is not None:
+        spec = creds.login
+        fields = spec.form if spec.form is not None else spec.json_body or {}
+        filled = {key: _fill_any(raw, fill) for key, raw in fields.items()}
+        for key, value in leaves(filled):
+            if looks_secret(key, value):
+                remember(value)  # a password: scrubbed wherever it might surface
+        login = ResolvedLogin(
+            spec=spec,
+            form={k: str(v) for k, v in filled.items()} if spec.form is not None else None,
+            json_body=filled if spec.json_body is not None else None,
+        )
+    command = None
+    if creds.command is not None:
+        argv = [fill(arg) or "" for arg in creds.command]
+        command = RoleCommand(tuple(argv), creds.prints, creds.command_timeout)
+    return Role(name, headers, cookies, tuple(missing), login, command)
+
+
+def _fill_any(raw: Any, fill: Callable[[str], str | None]) -> Any:
+    """`${VAR}` in every string of a JSON-like value."""
+    if isinstance(raw, str):
+        return fill(raw) or ""
+    if isinstance(raw, dict):
+        return {k: _fill_any(v, fill) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_fill_any(v, fill) for v in raw]
+    return raw
 
 
 def redactor_for(*environments: ResolvedEnvironment) -> Redactor:

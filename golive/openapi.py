@@ -82,15 +82,22 @@ class Operation:
 
     def admin_reason(self, doc: dict[str, Any]) -> str | None:
         """Why this operation looks admin-only, or None."""
-        if "admin" in self.tags:
-            return "tagged admin"
+        for word in ADMIN_WORDS:
+            if word in self.tags:
+                return f"tagged {word}"
         for requirement in self.spec.get("security", doc.get("security")) or []:
             for scheme, scopes in (requirement or {}).items():
-                if any("admin" in str(s).lower() for s in scopes or []) or "admin" in scheme:
+                named = [str(s).lower() for s in scopes or []] + [str(scheme).lower()]
+                if any(word in n for n in named for word in ADMIN_WORDS):
                     return f"security requirement {scheme}: {scopes}"
-        if "/admin" in self.words:
-            return "path contains /admin"
+        for word in ADMIN_WORDS:
+            if f"/{word}" in self.words:
+                return f"path contains /{word}"
         return None
+
+
+#: Words that mark an admin-only operation ("staff" is Django's word for it).
+ADMIN_WORDS = ("admin", "staff")
 
 
 def operations(doc: dict[str, Any]) -> list[Operation]:
@@ -124,8 +131,15 @@ def guess(doc: dict[str, Any]) -> Guesses:
         op = next(o for o in ops if o.path == checkout and o.method == "POST")
         body = example_body(op.spec, doc)
         if body is not None:
+            content = (op.spec.get("requestBody") or {}).get("content") or {}
+            form = "application/json" not in content  # then the example is of the form
             out.found.append(
-                Guess("checkout_body", body, "an example of its request schema (for the burst)")
+                Guess(
+                    "checkout_form" if form else "checkout_body",
+                    body,
+                    f"an example of its {'form' if form else 'JSON'} request schema (for the "
+                    "burst)",
+                )
             )
     pick("portal_path", "POST", ("portal",))
 
@@ -142,7 +156,7 @@ def guess(doc: dict[str, Any]) -> Guesses:
                 if op.method == "GET"
                 and "{" not in op.path
                 and any(w in op.words for w in words)
-                and (op.words.startswith("/api") == api)
+                and (("api" in op.path.lower().strip("/").split("/")) == api)
             ),
             None,
         )

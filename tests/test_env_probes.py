@@ -182,3 +182,37 @@ def test_no_test_values_finds_test_keys_and_test_price_ids() -> None:
     assert TEST_KEY not in out.message
     clean = {"STRIPE_SECRET_KEY": LIVE_KEY}
     assert run("env.no_test_values", clean).status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("switch", "values", "mode", "status", "words"),
+    [
+        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "True"}, "live", "pass", "STRIPE_LIVE_MODE=True"),
+        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "False"}, "live", "fail", "the app runs in test mode"),
+        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "False"}, "test", "pass", "all test"),
+        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "maybe"}, "live", "error", "neither true nor false"),
+        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {}, "live", "fail", "STRIPE_LIVE_MODE is not set"),
+        ({"var": "STRIPE_MODE", "kind": "string"}, {"STRIPE_MODE": "True"}, "live", "error", "kind: boolean"),
+        ({"kind": "key", "live": "LK", "test": "TK"}, {"LK": LIVE_KEY}, "live", "pass", "LK is set"),
+        ({"kind": "key", "live": "LK", "test": "TK"}, {"TK": TEST_KEY}, "live", "fail", "the app runs in test mode"),
+        ({"kind": "key", "live": "LK", "test": "TK"}, {"LK": LIVE_KEY, "TK": TEST_KEY}, "live", "error", "both LK and TK are set"),
+    ],
+)
+def test_mode_switch_kinds(
+    switch: dict[str, str], values: dict[str, str], mode: str, status: str, words: str
+) -> None:
+    from golive.probe import ProbeError
+
+    try:
+        out = run("env.mode_consistent", values, mode, switch=switch, key_vars=[])
+    except ProbeError as exc:
+        assert status == "error" and words in str(exc)
+        return
+    assert out.status.value == status and words in out.message, out.message
+
+
+def test_the_switch_item_does_not_repeat_the_keys_finding() -> None:
+    """1.2c (key_vars: []): a test key beside STRIPE_MODE=live is 1.2a's finding alone."""
+    values = {"STRIPE_MODE": "live", "STRIPE_SECRET_KEY": TEST_KEY}
+    out = run("env.mode_consistent", values, key_vars=[])
+    assert out.status is Status.PASS and "test-mode key" not in out.message

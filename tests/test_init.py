@@ -150,7 +150,8 @@ def test_from_openapi_with_other_names(empty: Path, capsys: pytest.CaptureFixtur
     assert main(["init", "--yes", "--from-openapi", "openapi.yaml"]) == 0
     out = capsys.readouterr().out
     assert "guessed webhook_path = '/hooks/stripe'" in out
-    assert "guessed checkout_body = {'plan': 'golive-probe', 'seats': 1}" in out
+    # A form-encoded body is the burst's form, not a JSON body.
+    assert "guessed checkout_form = {'plan': 'golive-probe', 'seats': 1}" in out
     assert "guessed portal_path = '/billing/portal'" in out
     assert "security requirement oauth: ['admin:read']" in out
     assert "not found: fraud_warnings_api" in out
