@@ -110,7 +110,10 @@ def load_probe(kind: str, target: str | None = None) -> Probe[Any]:
         ) from None
     cls = getattr(module, attr, None)
     if cls is None:
-        raise ProbeLoadError(f"probe kind {kind!r}: cannot load {target}: no {attr!r} in it")
+        raise ProbeLoadError(
+            f"probe kind {kind!r}: cannot load {target}: AttributeError: "
+            f"{module_name} has no {attr!r}"
+        )
     if not (isinstance(cls, type) and issubclass(cls, Probe)):
         raise ProbeLoadError(f"probe kind {kind!r}: {target} is not a golive Probe class")
     probe: Probe[Any] = cls()

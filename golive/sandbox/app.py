@@ -695,7 +695,7 @@ class _Handler(LoopbackHandler["ReferenceApp"]):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _any
 
 
-class ReferenceApp(LoopbackServer):
+class ReferenceApp(LoopbackServer[LoggedRequest]):
     """The reference deployment on 127.0.0.1. A context manager.
 
     >>> seed_database(url)
@@ -718,8 +718,6 @@ class ReferenceApp(LoopbackServer):
         self._users = {u.token: u for u in config.users}
         self._limiter = SlidingWindow(config.rate_limit, config.rate_window_s)
         self._engine: Engine | None = None
-        self._log: list[LoggedRequest] = []
-        self._lock = threading.Lock()
 
     # -- lifecycle: start, stop, port and url come from LoopbackServer ---------------
     def _open(self) -> None:
@@ -731,16 +729,7 @@ class ReferenceApp(LoopbackServer):
             self._engine.dispose()
             self._engine = None
 
-    # -- for tests and the demo ------------------------------------------------------
-    @property
-    def requests(self) -> list[LoggedRequest]:
-        with self._lock:
-            return list(self._log)
-
-    def clear_log(self) -> None:
-        with self._lock:
-            self._log.clear()
-
+    # -- for tests and the demo (requests, clear_log: LoopbackServer) ---------------
     def reset_rate_limits(self) -> None:
         self._limiter.reset()
 

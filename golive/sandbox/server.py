@@ -29,6 +29,7 @@ from typing import Any, ClassVar, Generic, Self, TextIO, TypeVar
 
 HOST = "127.0.0.1"
 OwnerT = TypeVar("OwnerT")
+EntryT = TypeVar("EntryT")
 
 
 def free_port() -> int:
@@ -125,8 +126,11 @@ class LoopbackHandler(BaseHTTPRequestHandler, Generic[OwnerT]):
         """Quiet: the server keeps its own log."""
 
 
-class LoopbackServer(Lifecycle):
+class LoopbackServer(Lifecycle, Generic[EntryT]):
     """Serves `handler` on 127.0.0.1:`port` (0: a free one) in a daemon thread.
+
+    `requests` is what the server logged in memory (subclasses append their own entry
+    type to `_log` under `_lock`), so tests can prove what a run sent.
 
     Subclasses set `handler` and `thread_name`, and may override `_open` (called before
     the port is bound: open what serving needs) and `_close` (called after serving has
@@ -147,6 +151,18 @@ class LoopbackServer(Lifecycle):
         self._log_file_lock = threading.Lock()
         self._server: LoopbackHTTPServer[Any] | None = None
         self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._log: list[EntryT] = []
+
+    @property
+    def requests(self) -> list[EntryT]:
+        """Every request logged so far, in order."""
+        with self._lock:
+            return list(self._log)
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self._log.clear()
 
     def log_line(self, entry: Mapping[str, object]) -> None:
         """Append `entry` and the wall-clock `time` to the log file, if there is one.

@@ -32,7 +32,6 @@ import fnmatch
 import hashlib
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -973,7 +972,7 @@ class _Handler(LoopbackHandler["StripeSandbox"]):
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = _any
 
 
-class StripeSandbox(LoopbackServer):
+class StripeSandbox(LoopbackServer[LoggedRequest]):
     """A Stripe-compatible API on 127.0.0.1 serving `state`. A context manager.
 
     >>> with StripeSandbox(demo_state("https://app.example/webhook")) as sandbox:
@@ -995,24 +994,12 @@ class StripeSandbox(LoopbackServer):
         super().__init__(port, log_path)
         self.state = load_state(state)
         self.latency_ms = self.state.latency_ms if latency_ms is None else latency_ms
-        self._lock = threading.Lock()
-        self._log: list[LoggedRequest] = []
         self._counter = 0
 
     # start, stop, port and url (for the SDK: `base_addresses={"api": sandbox.url}`)
     # come from LoopbackServer.
 
-    # -- for tests ---------------------------------------------------------------------
-    @property
-    def requests(self) -> list[LoggedRequest]:
-        """Every request received so far, in order of arrival."""
-        with self._lock:
-            return list(self._log)
-
-    def clear_log(self) -> None:
-        with self._lock:
-            self._log.clear()
-
+    # -- for tests (requests, clear_log: LoopbackServer) ------------------------------
     def inject(
         self,
         status: int | None = None,
