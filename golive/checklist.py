@@ -375,6 +375,16 @@ class Item(Model):
         return tags
 
 
+class PluginKind(Model):
+    """One probe kind a plug-in provides: `{kind: acme.flag, probe: ./probes/acme.py:Flag}`."""
+
+    kind: str = Field(min_length=1, description="The kind items name in `probe.kind`.")
+    probe: str = Field(
+        min_length=3,
+        description="FILE.py:Class (relative to this checklist) or module:Class (importable).",
+    )
+
+
 class Checklist(Model):
     """The whole checklist.yaml."""
 
@@ -391,6 +401,12 @@ class Checklist(Model):
     )
     disable: dict[str, str] = Field(
         default_factory=dict, description="Items turned off by id, with the reason shown."
+    )
+    plugins: list[str | PluginKind] = Field(
+        default_factory=list,
+        description="Probe kinds of your own: a Python file (relative to this checklist) or "
+        "an importable module whose PROBES mapping lists kind -> Probe class, or "
+        "{kind, probe: FILE.py:Class | module:Class}. See docs/probe-api.md.",
     )
     metadata: Metadata = Field(default_factory=Metadata)
     defaults: Defaults = Field(default_factory=Defaults)
@@ -421,6 +437,15 @@ class Checklist(Model):
             if fnmatchcase(item.probe.kind, pattern):
                 found.extend(i for i in ids if i != item.id and i not in found)
         return found
+
+    def probe_target(self, kind: str) -> str | None:
+        """Where this checklist's plug-ins put `kind` (None: a built-in or entry-point kind).
+
+        After `load_checklist`, `plugins` holds one resolved {kind, probe} per kind."""
+        for plugin in self.plugins:
+            if isinstance(plugin, PluginKind) and plugin.kind == kind:
+                return plugin.probe
+        return None
 
     def section_title(self, section_id: str) -> str:
         for section in self.sections:
@@ -487,10 +512,42 @@ def load_checklist(path: Path) -> LoadedChecklist:
         raise ChecklistError(
             [_problem(path, positions, data, err) for err in exc.errors()]
         ) from None
-    problems = _cross_check(path, positions, checklist) + _unclosed_refs(path, positions, data)
+    checklist, problems = _load_plugins(path, positions, checklist)
+    if not problems:
+        problems = _cross_check(path, positions, checklist)
+    problems += _unclosed_refs(path, positions, data)
     if problems:
         raise ChecklistError(problems)
     return LoadedChecklist(path, checklist, positions, merged)
+
+
+def _load_plugins(
+    path: Path, positions: Positions, checklist: Checklist
+) -> tuple[Checklist, list[Problem]]:
+    """Resolve `plugins:` against the folder of the file that wrote each entry, load every
+    class (a plug-in that fails to load is a checklist error naming it), and keep one
+    {kind, probe} per kind with absolute paths, so that the run does not depend on the
+    current folder."""
+    from golive.registry import PluginError, is_file_target, resolve_plugins
+
+    entries: list[tuple[str | None, str]] = []
+    for i, plugin in enumerate(checklist.plugins):
+        folder = Path(_file_of(positions, ("plugins", i), path)).parent
+        kind, target = (None, plugin) if isinstance(plugin, str) else (plugin.kind, plugin.probe)
+        module, colon, attr = target.rpartition(":") if kind else (target, "", "")
+        if is_file_target(module) and not Path(module).expanduser().is_absolute():
+            module = str((folder / Path(module).expanduser()).resolve())
+        entries.append((kind, f"{module}{colon}{attr}"))
+    if not entries:
+        return checklist, []
+    try:
+        kinds = resolve_plugins(entries)
+    except PluginError as exc:
+        line, col = positions.find(("plugins", exc.index))
+        file = _file_of(positions, ("plugins", exc.index), path)
+        return checklist, [Problem(file, line, col, None, str(exc))]
+    resolved = [PluginKind(kind=k, probe=t) for k, t in kinds.items()]
+    return checklist.model_copy(update={"plugins": resolved}), []
 
 
 def _file_of(positions: Positions, loc: tuple[Any, ...], path: Path) -> str:
@@ -611,7 +668,7 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
                 add(("needs", j), f"needs {need!r}: no item has that id")
             elif need == item.id:
                 add(("needs", j), "an item cannot need itself")
-        kinds = known_kinds()
+        kinds = {*known_kinds(), *_plugin_kinds(checklist)}
         if item.probe.kind not in kinds:
             add(
                 ("probe", "kind"),
@@ -619,7 +676,7 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
             )
             continue
         try:
-            probe = load_probe(item.probe.kind)
+            probe = load_probe(item.probe.kind, checklist.probe_target(item.probe.kind))
         except ProbeLoadError as exc:
             add(("probe", "kind"), str(exc))
             continue
@@ -635,6 +692,10 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
                 add(("probe", *loc), f"{where}: {msg}")
     problems.extend(_needs_problems(path, positions, checklist))
     return problems
+
+
+def _plugin_kinds(checklist: Checklist) -> list[str]:
+    return [p.kind for p in checklist.plugins if isinstance(p, PluginKind)]
 
 
 def _needs_problems(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:

@@ -12,6 +12,7 @@ import typer
 from golive import __version__
 from golive.errors import GoliveError, UsageError
 from golive.results import ExitCode
+from golive.sandbox import commands as sandbox_commands
 
 HELP = """\
 Prove a deployment's Stripe integration is ready for production.
@@ -558,77 +559,9 @@ def probes() -> None:
     output.print_probes()
 
 
-@sandbox_app.command("stripe")
-def sandbox_stripe(
-    state: Annotated[
-        Path,
-        typer.Option(
-            "--state",
-            help="State file (YAML or JSON): account, prices, endpoints, events, ... per "
-            "mode; see docs/sandbox-stripe.md.",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-        ),
-    ],
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
-    latency_ms: Annotated[
-        int,
-        typer.Option(
-            "--latency-ms", "--latency", help="Delay added to every answer, in milliseconds."
-        ),
-    ] = 0,
-    log: Annotated[
-        Path | None,
-        typer.Option(
-            "--log", help="Append every request (method, path, query, mode, time) as JSON lines."
-        ),
-    ] = None,
-) -> None:
-    """Serve a Stripe-compatible API on 127.0.0.1 from a state file, until Ctrl-C or SIGTERM."""
-    # The sandbox modules load on use: `golive --help` must not pay for http.server.
-    from golive.sandbox.stripe_server import cli
-
-    cli(state=state, port=port, latency_ms=latency_ms, log=log)
-
-
-@sandbox_app.command("app")
-def sandbox_app_command(
-    database_url: Annotated[
-        str | None,
-        typer.Option(
-            "--database-url",
-            envvar="DATABASE_URL",
-            help="The app's database (any SQLAlchemy URL). Default: a SQLite file in a "
-            "temporary folder, removed on exit.",
-            show_default=False,
-        ),
-    ] = None,
-    seed: Annotated[
-        bool, typer.Option(help="Create and fill the app's tables first (drops the app's own).")
-    ] = True,
-    breaks: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--break",
-            help="Break the app in one way the checklist guards against (repeatable; see "
-            "docs/reference-app.md). E.g. --break no-rate-limit.",
-        ),
-    ] = None,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
-    env_file: Annotated[
-        Path,
-        typer.Option(
-            "--env-file",
-            help="Where to write the deployment's configuration for golive (base URL, "
-            "database URL, tokens, webhook secret), readable by you only.",
-        ),
-    ] = Path("reference-app.env"),
-) -> None:
-    """Serve the reference deployment (the seed's backend, in small) on 127.0.0.1."""
-    from golive.sandbox.app import cli
-
-    cli(database_url=database_url, seed=seed, breaks=breaks, port=port, env_file=env_file)
+# Declared once, in a module that imports only Typer: the servers load when one runs.
+sandbox_app.command("stripe")(sandbox_commands.stripe)
+sandbox_app.command("app")(sandbox_commands.app)
 
 
 @app.command()

@@ -2,13 +2,22 @@
 
 Written out as a plain dict of import paths: nothing registers itself on import, so
 import order never matters, `golive --help` imports no probe, and tests need no resets.
-Third-party packages add kinds through the `golive.probes` entry-point group.
+Third-party packages add kinds through the `golive.probes` entry-point group; a
+checklist adds its own through `plugins:` (local files or importable modules), which
+`resolve_plugins` turns into kind -> target pairs when the checklist is loaded. None of
+them can shadow a built-in kind. docs/probe-api.md is the author's guide.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import importlib.util
+import sys
+from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from golive.errors import GoliveError
@@ -82,23 +91,126 @@ class ProbeLoadError(GoliveError):
 
 
 @cache
-def load_probe(kind: str) -> Probe[Any]:
+def load_probe(kind: str, target: str | None = None) -> Probe[Any]:
     """An instance of the probe class for `kind`.
 
+    `target` is where a checklist's local plug-in put the kind (`FILE.py:Class` with an
+    absolute path, or `module:Class`); without it, the built-in or entry-point one.
     KeyError if the kind is unknown; ProbeLoadError, naming the kind and its target, if
     its module fails to import or its class is missing or not a Probe. A kind that cannot
     load is never silently replaced: an item that uses it cannot be judged.
     """
-    target = known_kinds()[kind]
-    module_name, _, attr = target.partition(":")
+    target = target or known_kinds()[kind]
+    module_name, _, attr = target.rpartition(":")
     try:
-        module = importlib.import_module(module_name)
-        cls = getattr(module, attr)
-    except Exception as exc:  # ImportError, AttributeError, or the module's own failure
+        module = _import(module_name)
+    except Exception as exc:  # ImportError, or the module's own failure
         raise ProbeLoadError(
             f"probe kind {kind!r}: cannot load {target}: {type(exc).__name__}: {exc}"
         ) from None
+    cls = getattr(module, attr, None)
+    if cls is None:
+        raise ProbeLoadError(
+            f"probe kind {kind!r}: cannot load {target}: AttributeError: "
+            f"{module_name} has no {attr!r}"
+        )
     if not (isinstance(cls, type) and issubclass(cls, Probe)):
         raise ProbeLoadError(f"probe kind {kind!r}: {target} is not a golive Probe class")
     probe: Probe[Any] = cls()
     return probe
+
+
+def is_file_target(module: str) -> bool:
+    """`./probes/acme.py` (a file, relative to the checklist) rather than `acme.probes`."""
+    return module.endswith(".py") or "/" in module or "\\" in module
+
+
+def _import(module: str) -> ModuleType:
+    if is_file_target(module):
+        return _import_file(Path(module))
+    return importlib.import_module(module)
+
+
+@cache
+def _import_file(path: Path) -> ModuleType:
+    """Import a plug-in file once, under a name of its own (two checklists' files called
+    probes.py do not collide), listed in sys.modules so that pydantic and dataclasses
+    can resolve the module's annotations."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:10]
+    name = f"golive_plugin_{path.stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path} as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+class PluginError(GoliveError):
+    """A checklist's `plugins:` entry could not be used; `index` says which one."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def resolve_plugins(entries: list[tuple[str | None, str]]) -> dict[str, str]:
+    """Kind -> target for a checklist's `plugins:`, each entry a (kind, target) pair.
+
+    A pair with a kind names one Probe class (`FILE.py:Class` or `module:Class`). A pair
+    without one names a module (`FILE.py` or `module`) whose `PROBES` mapping (kind ->
+    Probe class) lists its kinds: the module says what it provides, nothing registers
+    itself. Paths must already be absolute (the loader resolves them against the
+    checklist's folder). Every class is loaded here, so that a broken plug-in is a
+    checklist error at validate time (PluginError naming the entry), not an item error
+    at check time.
+    """
+    kinds: dict[str, str] = {}
+    taken = known_kinds()
+    for index, (kind, target) in enumerate(entries):
+        if kind is None:
+            try:
+                listed = _listed_kinds(target)
+            except Exception as exc:
+                raise PluginError(
+                    index, f"plug-in {target}: cannot load: {type(exc).__name__}: {exc}"
+                ) from None
+        else:
+            if ":" not in target:
+                raise PluginError(
+                    index, f"plug-in {kind!r}: {target!r} is not a target (FILE.py:Class)"
+                )
+            listed = {kind: target}
+        for name, where in listed.items():
+            if name in taken or name in kinds:
+                first = "a built-in kind" if name in BUILTIN_PROBES else "already a kind"
+                raise PluginError(index, f"plug-in {target}: kind {name!r} is {first}")
+            try:
+                load_probe(name, where)
+            except ProbeLoadError as exc:
+                raise PluginError(index, str(exc)) from None
+            kinds[name] = where
+    return kinds
+
+
+def _listed_kinds(module_name: str) -> dict[str, str]:
+    module = _import(module_name)
+    listed = getattr(module, "PROBES", None)
+    if not isinstance(listed, Mapping) or not listed:
+        raise ValueError("it defines no PROBES mapping (kind -> Probe class)")
+    kinds: dict[str, str] = {}
+    for kind, cls in listed.items():
+        if not (isinstance(kind, str) and isinstance(cls, type) and issubclass(cls, Probe)):
+            raise ValueError(f"PROBES[{kind!r}] is not a golive Probe class")
+        name = cls.__name__
+        if getattr(module, name, None) is not cls:
+            raise ValueError(f"PROBES[{kind!r}]: {name} is not a name of the module")
+        kinds[kind] = f"{module_name}:{name}"
+    return kinds

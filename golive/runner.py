@@ -150,7 +150,12 @@ def run_plan(
                 progress(p.item.id, None)
             thread = threading.Thread(
                 target=_run_one,
-                args=(p.item, ctx.with_timeout(item_timeout), done),
+                args=(
+                    p.item,
+                    ctx.with_timeout(item_timeout),
+                    done,
+                    checklist.probe_target(p.item.probe.kind),  # a local plug-in's
+                ),
                 name=f"probe {p.item.id}",
                 daemon=True,
             )
@@ -232,10 +237,15 @@ def blocked_outcome(failed: list[str], results: dict[str, ItemResult]) -> Outcom
     return Outcome.blocked(f"blocked by {', '.join(failed)}: {reason}", blocked_by=failed)
 
 
-def _run_one(item: Item, ctx: ProbeContext, done: queue.Queue[tuple[str, Outcome, float]]) -> None:
+def _run_one(
+    item: Item,
+    ctx: ProbeContext,
+    done: queue.Queue[tuple[str, Outcome, float]],
+    target: str | None = None,
+) -> None:
     start = time.monotonic()
     try:
-        probe = load_probe(item.probe.kind)
+        probe = load_probe(item.probe.kind, target)
         params: Any = probe.Params.model_validate(item.probe.params)
         outcome = probe.run(params, ctx)
         if not isinstance(outcome, Outcome):

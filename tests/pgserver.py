@@ -14,11 +14,12 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
-from types import TracebackType
+from typing import Self
+
+from golive.sandbox.server import Lifecycle, free_port
 
 SYSTEM_USER = "postgres"
 SUPERUSER = "golive_admin"
@@ -39,14 +40,12 @@ def find_bin_dir() -> Path | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class PgServer(Lifecycle):
+    """initdb + pg_ctl start in a temporary folder; `stop()` removes everything.
 
-
-class PgServer:
-    """initdb + pg_ctl start in a temporary folder; `stop()` removes everything."""
+    PostgreSQL cannot be handed port 0, so it gets `free_port()` and retries when the
+    port was taken in between; `with PgServer(...)` starts and stops it (`Lifecycle`).
+    """
 
     def __init__(self, bin_dir: Path) -> None:
         self.bin_dir = bin_dir
@@ -56,7 +55,7 @@ class PgServer:
         self._as_root = os.geteuid() == 0
 
     # -- lifecycle ---------------------------------------------------------------------
-    def start(self) -> PgServer:
+    def start(self) -> Self:
         self.folder = Path(tempfile.mkdtemp(prefix="golive-pg-"))
         data, sockets, log = self.folder / "data", self.folder / "sock", self.folder / "log"
         sockets.mkdir()
@@ -98,17 +97,6 @@ class PgServer:
             self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder = None
-
-    def __enter__(self) -> PgServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- use ---------------------------------------------------------------------------
     def url(self, database: str = "postgres") -> str:

@@ -30,8 +30,6 @@ import json
 import math
 import re
 import secrets
-import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -40,15 +38,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import typer
 
 from golive.sandbox import app_billing
+from golive.sandbox.server import (
+    LoopbackHandler,
+    LoopbackServer,
+    sigterm_as_interrupt,
+    wait_for_interrupt,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
@@ -225,6 +227,7 @@ class AppConfig:
     rate_limit: int = 10
     rate_window_s: float = 60.0
     delay_s: float = 0.0  # added to every answer: for timeout tests
+    latency_ms: int = 0  # added to every answer: network latency, for benchmarks
 
     def __post_init__(self) -> None:
         check_breaks(self.breaks)
@@ -663,7 +666,36 @@ OPENAPI_ROUTES: tuple[tuple[str, str, str], ...] = tuple(
 )
 
 
-class ReferenceApp:
+class _Handler(LoopbackHandler["ReferenceApp"]):
+    server_version = "golive-reference-app"
+    # Headers and body go out in separate writes: without this, delayed ACKs make every
+    # kept-alive request wait ~40 ms.
+    disable_nagle_algorithm = True
+
+    def _any(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        request = Request(
+            method=self.command,
+            path=urlsplit(self.path).path.rstrip("/") or "/",
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+            client=self.client_address[0],
+        )
+        response = self.server.owner.handle(request)
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _any
+
+
+class ReferenceApp(LoopbackServer[LoggedRequest]):
     """The reference deployment on 127.0.0.1. A context manager.
 
     >>> seed_database(url)
@@ -671,9 +703,13 @@ class ReferenceApp:
     ...     httpx.get(app.url + "/health")
     """
 
-    def __init__(self, config: AppConfig, port: int = 0) -> None:
+    handler = _Handler
+    thread_name = "reference app"
+
+    def __init__(self, config: AppConfig, port: int = 0, log_path: Path | None = None) -> None:
+        # log_path: every request is appended there too (method, path, status, time)
+        super().__init__(port, log_path)
         self.config = config
-        self._port = port
         # webhook-wrong-secret: the app runs with another secret than the one its
         # configuration (what golive reads) holds.
         self._verify_secret = (
@@ -682,73 +718,18 @@ class ReferenceApp:
         self._users = {u.token: u for u in config.users}
         self._limiter = SlidingWindow(config.rate_limit, config.rate_window_s)
         self._engine: Engine | None = None
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._log: list[LoggedRequest] = []
-        self._lock = threading.Lock()
 
-    # -- lifecycle -------------------------------------------------------------------
-    def start(self) -> ReferenceApp:
-        if self._server is None:
-            self._engine = app_engine(self.config.database_url)
-            self._server = _Server(self, self._port)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="reference app",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
+    # -- lifecycle: start, stop, port and url come from LoopbackServer ---------------
+    def _open(self) -> None:
+        self._engine = app_engine(self.config.database_url)
 
-    def stop(self) -> None:
-        """Stop serving, drop open connections, close the database pool."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-            with server.connections_lock:
-                for conn in list(server.connections):
-                    with contextlib.suppress(OSError):
-                        conn.shutdown(socket.SHUT_RDWR)
-            if self._thread is not None:
-                self._thread.join(timeout=5)
+    def _close(self) -> None:
+        """Close the database pool."""
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
 
-    def __enter__(self) -> ReferenceApp:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the app is not running: call start() first")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """The base URL: http://127.0.0.1:PORT (no trailing slash)."""
-        return f"http://127.0.0.1:{self.port}"
-
-    # -- for tests and the demo ------------------------------------------------------
-    @property
-    def requests(self) -> list[LoggedRequest]:
-        with self._lock:
-            return list(self._log)
-
-    def clear_log(self) -> None:
-        with self._lock:
-            self._log.clear()
-
+    # -- for tests and the demo (requests, clear_log: LoopbackServer) ---------------
     def reset_rate_limits(self) -> None:
         self._limiter.reset()
 
@@ -787,6 +768,8 @@ class ReferenceApp:
         try:
             if self.config.delay_s:
                 time.sleep(self.config.delay_s)
+            if self.config.latency_ms:
+                time.sleep(self.config.latency_ms / 1000)
             handler, params = self._route(request)
             user = self._user(request)
             response = handler(request, user, **params)
@@ -802,6 +785,7 @@ class ReferenceApp:
                     request.method, request.path, response.status, user.email if user else None
                 )
             )
+        self.log_line({"method": request.method, "path": request.path, "status": response.status})
         return response
 
     def _route(self, request: Request) -> tuple[Callable[..., Response], dict[str, str]]:
@@ -1174,65 +1158,6 @@ def verify_signature(
         raise HttpError(400, "Timestamp outside the tolerance zone")
 
 
-# -- the server ------------------------------------------------------------------------
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, app: ReferenceApp, port: int) -> None:
-        self.app = app
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", port), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-    server_version = "golive-reference-app"
-    sys_version = ""
-    # Headers and body go out in separate writes: without this, delayed ACKs make every
-    # kept-alive request wait ~40 ms.
-    disable_nagle_algorithm = True
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        super().finish()
-
-    def _any(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        request = Request(
-            method=self.command,
-            path=urlsplit(self.path).path.rstrip("/") or "/",
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=body,
-            client=self.client_address[0],
-        )
-        response = self.server.app.handle(request)
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _any
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the app keeps its own log (`ReferenceApp.requests`), without headers."""
-
-
 # -- command line ----------------------------------------------------------------------
 
 
@@ -1244,56 +1169,36 @@ def write_env_file(path: Path, values: Mapping[str, str]) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def cli(
-    database_url: Annotated[
-        str | None,
-        typer.Option(
-            "--database-url",
-            envvar="DATABASE_URL",
-            help="The app's database (any SQLAlchemy URL). Default: a SQLite file in a "
-            "temporary folder, removed on exit.",
-            show_default=False,
-        ),
-    ] = None,
-    seed: Annotated[
-        bool, typer.Option(help="Create and fill the app's tables first (drops the app's own).")
-    ] = True,
-    breaks: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--break",
-            help="Break the app in one way the checklist guards against (repeatable; "
-            "see docs/reference-app.md). E.g. --break no-rate-limit.",
-        ),
-    ] = None,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
-    env_file: Annotated[
-        Path,
-        typer.Option(
-            "--env-file",
-            help="Where to write the deployment's configuration for golive (base URL, "
-            "database URL, tokens, webhook secret), readable by you only.",
-        ),
-    ] = Path("reference-app.env"),
+def serve(
+    database_url: str | None = None,
+    seed: bool = True,
+    breaks: Iterable[str] = (),
+    port: int = 0,
+    env_file: Path = Path("reference-app.env"),
+    latency_ms: int = 0,
+    log: Path | None = None,
 ) -> None:
-    """Serve the reference deployment on 127.0.0.1 until Ctrl-C."""
+    """`golive sandbox app` (options in golive/sandbox/commands.py): serve until Ctrl-C or
+    SIGTERM. Without `database_url`, a SQLite file in a temporary folder, removed on the
+    way out whichever of the two stopped it."""
     import os
 
     try:
-        chosen = check_breaks(breaks or [])
+        chosen = check_breaks(breaks)
     except UnknownBreakError as exc:
         raise typer.BadParameter(str(exc), param_hint="--break") from None
-    folder: Path | None = None
-    if database_url is None:
-        folder = Path(tempfile.mkdtemp(prefix="golive-app-"))
-        database_url = f"sqlite:///{folder / 'app.db'}"
-    try:
+    with sigterm_as_interrupt(), contextlib.ExitStack() as cleanup:
+        if database_url is None:
+            folder = cleanup.enter_context(
+                tempfile.TemporaryDirectory(prefix="golive-app-", ignore_cleanup_errors=True)
+            )
+            database_url = f"sqlite:///{Path(folder) / 'app.db'}"
         environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         config = AppConfig.from_env(environ, database_url=database_url)
-        config = config.with_breaks(*chosen)
+        config = replace(config.with_breaks(*chosen), latency_ms=latency_ms)
         if seed:
             seed_database(database_url, config.breaks & DATABASE_BREAKS)
-        with ReferenceApp(config, port=port) as app:
+        with ReferenceApp(config, port=port, log_path=log) as app:
             write_env_file(env_file, app.golive_env())
             typer.echo(f"reference app listening on {app.url}")
             typer.echo(f"  breaks: {', '.join(sorted(config.breaks)) or 'none'}")
@@ -1301,16 +1206,11 @@ def cli(
                 f"  golive configuration (tokens, secret): {env_file} -- "
                 f"golive check --env test --env-file {env_file}. Ctrl-C stops."
             )
-            try:
-                while True:
-                    time.sleep(0.5)
-            except KeyboardInterrupt:
-                pass
+            wait_for_interrupt()
         typer.echo(f"stopped after {len(app.requests)} requests")
-    finally:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    typer.run(cli)
+    from golive.sandbox.commands import app as app_command
+
+    typer.run(app_command)

@@ -27,26 +27,27 @@ writes (what `golive rehearse` sends) are served by stripe_writes.py.
 from __future__ import annotations
 
 import base64
-import contextlib
 import copy
 import fnmatch
 import hashlib
 import json
 import re
-import socket
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import typer
 
 from golive.errors import GoliveError
+from golive.sandbox.server import (
+    LoopbackHandler,
+    LoopbackServer,
+    sigterm_as_interrupt,
+    wait_for_interrupt,
+)
 
 MODES = ("live", "test")
 DEFAULT_API_VERSION = "2026-10-28.endive"
@@ -962,55 +963,25 @@ def _filter_ok(kind: Kind, obj: JsonObject, hidden: JsonObject, filters: Mapping
 # -- the server ------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, sandbox: StripeSandbox, port: int) -> None:
-        self.sandbox = sandbox
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", port), _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up (it timed out, or the sandbox stopped) is no error."""
-        import sys
-
-        if not isinstance(sys.exc_info()[1], ConnectionError | OSError):
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
+class _Handler(LoopbackHandler["StripeSandbox"]):
     server_version = "golive-stripe-sandbox"
-    sys_version = ""
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        super().finish()
 
     def _any(self) -> None:
-        self.server.sandbox._handle(self)
+        self.server.owner._handle(self)
 
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = _any
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the sandbox keeps its own log (`StripeSandbox.requests`)."""
 
-
-class StripeSandbox:
+class StripeSandbox(LoopbackServer[LoggedRequest]):
     """A Stripe-compatible API on 127.0.0.1 serving `state`. A context manager.
 
     >>> with StripeSandbox(demo_state("https://app.example/webhook")) as sandbox:
     ...     client = StripeClient("sk_test_123", base_addresses={"api": sandbox.url})
     """
+
+    handler = _Handler
+    thread_name = "stripe sandbox"
+    poll_interval = 0.01
 
     def __init__(
         self,
@@ -1019,84 +990,16 @@ class StripeSandbox:
         latency_ms: int | None = None,
         log_path: Path | None = None,
     ) -> None:
+        # log_path: every request is appended there too (method, path, query, mode, time)
+        super().__init__(port, log_path)
         self.state = load_state(state)
-        #: every request is appended here too, one JSON object a line (method, path,
-        #: query, mode, time): a run's requests can be counted from outside the process
-        self.log_path = log_path
-        self._log_file: Any = None
         self.latency_ms = self.state.latency_ms if latency_ms is None else latency_ms
-        self._port = port
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-        self._log: list[LoggedRequest] = []
         self._counter = 0
 
-    # -- lifecycle ---------------------------------------------------------------------
-    def start(self) -> StripeSandbox:
-        if self.log_path is not None and self._log_file is None:
-            self._log_file = self.log_path.open("a", encoding="utf-8", buffering=1)
-        if self._server is None:
-            self._server = _Server(self, self._port)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.01},
-                name="stripe sandbox",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
+    # start, stop, port and url (for the SDK: `base_addresses={"api": sandbox.url}`)
+    # come from LoopbackServer.
 
-    def stop(self) -> None:
-        """Stop serving and drop every open connection (kept-alive ones too)."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        with server.connections_lock:
-            for conn in list(server.connections):
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        log_file, self._log_file = self._log_file, None
-        if log_file is not None:
-            log_file.close()
-
-    def __enter__(self) -> StripeSandbox:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running: call start() first")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """The base URL to give the SDK: `base_addresses={"api": sandbox.url}`."""
-        return f"http://127.0.0.1:{self.port}"
-
-    # -- for tests ---------------------------------------------------------------------
-    @property
-    def requests(self) -> list[LoggedRequest]:
-        """Every request received so far, in order of arrival."""
-        with self._lock:
-            return list(self._log)
-
-    def clear_log(self) -> None:
-        with self._lock:
-            self._log.clear()
-
+    # -- for tests (requests, clear_log: LoopbackServer) ------------------------------
     def inject(
         self,
         status: int | None = None,
@@ -1139,9 +1042,7 @@ class StripeSandbox:
         entry = LoggedRequest(method, path, parts.query, dict(pairs), mode, key_type, None, arrived)
         with self._lock:  # logged on arrival: a client that gives up early still shows
             self._log.append(entry)
-            if self._log_file is not None:
-                line = {"method": method, "path": path, "query": parts.query, "mode": mode}
-                self._log_file.write(json.dumps({**line, "time": time.time()}) + "\n")
+            self.log_line({"method": method, "path": path, "query": parts.query, "mode": mode})
             self._counter += 1
             request_id = f"req_sbx{self._counter:010d}"
         try:
@@ -1413,53 +1314,22 @@ def demo_state(
 # -- command line ----------------------------------------------------------------------
 
 
-def cli(
-    state: Annotated[
-        Path,
-        typer.Option(
-            "--state",
-            help="State file (YAML or JSON): account, prices, endpoints, events, ... "
-            "per mode; see docs/sandbox-stripe.md.",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-        ),
-    ],
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.")] = 0,
-    latency_ms: Annotated[
-        int,
-        typer.Option(
-            "--latency-ms", "--latency", help="Delay added to every answer, in milliseconds."
-        ),
-    ] = 0,
-    log: Annotated[
-        Path | None,
-        typer.Option(
-            "--log", help="Append every request (method, path, query, mode, time) as JSON lines."
-        ),
-    ] = None,
-) -> None:
-    """Serve a Stripe-compatible API on 127.0.0.1 from a state file, until Ctrl-C or SIGTERM."""
-    import signal
-
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt  # SIGTERM ends the sandbox as Ctrl-C does
-
-    signal.signal(signal.SIGTERM, stop)
-    sandbox = StripeSandbox(state, port=port, latency_ms=latency_ms or None, log_path=log)
-    with sandbox:
-        typer.echo(f"Stripe sandbox listening on {sandbox.url}")
-        typer.echo(
-            f"  point golive at it: STRIPE_API_BASE={sandbox.url} "
-            "(any sk_live_/sk_test_ key picks the mode). Ctrl-C stops."
-        )
-        try:
-            while True:
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
+def serve(state: Path, port: int = 0, latency_ms: int = 0, log: Path | None = None) -> None:
+    """`golive sandbox stripe` (options in golive/sandbox/commands.py): serve until Ctrl-C or
+    SIGTERM, then say how many requests were answered."""
+    with sigterm_as_interrupt():
+        sandbox = StripeSandbox(state, port=port, latency_ms=latency_ms or None, log_path=log)
+        with sandbox:
+            typer.echo(f"Stripe sandbox listening on {sandbox.url}")
+            typer.echo(
+                f"  point golive at it: STRIPE_API_BASE={sandbox.url} "
+                "(any sk_live_/sk_test_ key picks the mode). Ctrl-C stops."
+            )
+            wait_for_interrupt()
     typer.echo(f"stopped after {len(sandbox.requests)} requests")
 
 
 if __name__ == "__main__":  # pragma: no cover
-    typer.run(cli)
+    from golive.sandbox.commands import stripe
+
+    typer.run(stripe)
