@@ -6,7 +6,7 @@ from pydantic import Field, field_validator
 
 from golive.context import ProbeContext
 from golive.db import reading
-from golive.pricemap import MappingError, parse_mapping
+from golive.pricemap import PriceSource, describe_source, load_prices
 from golive.probe import Probe, ProbeError
 from golive.results import Outcome
 
@@ -17,7 +17,13 @@ from .db_schema import DbParams, find_column, reflect, truthy, url_evidence
 
 class PlansCoverMappingParams(DbParams):
     mapping_var: str = Field(
-        "STRIPE_PLAN_PRICE_MAPPING_{MODE}", description="Variable with the JSON price mapping."
+        "STRIPE_PLAN_PRICE_MAPPING_{MODE}",
+        description="Variable with the JSON price mapping. Shorthand for source: {var: ...}.",
+    )
+    source: PriceSource | None = Field(
+        None,
+        description="Where the mapping comes from: {var: ...}, {sql: ...} or {prices: {...}} "
+        "(golive/pricemap.py), as every price item reads it.",
     )
     table: str = "subscription_plans"
     tier_column: str = "tier"
@@ -52,16 +58,14 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
     )
 
     def run(self, params: PlansCoverMappingParams, ctx: ProbeContext) -> Outcome:
-        name = ctx.expand(params.mapping_var)
-        raw = ctx.var(name)
-        if raw is None:
+        source = params.source or PriceSource(var=params.mapping_var)
+        name = describe_source(source, ctx)
+        loaded = load_prices(source, ctx)
+        if loaded is None:
             raise ProbeError(
                 f"{name} is not set in {ctx.env.config.origin}: cannot compare the plans with it"
             )
-        try:
-            mapping = parse_mapping(raw.reveal())
-        except MappingError as exc:
-            raise ProbeError(f"{name}: {exc}") from None
+        mapping = loaded.mapping
         sold = {t.lower(): t for t in mapping.tiers()}
 
         from sqlalchemy import case, literal, select, text
@@ -105,7 +109,7 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
         unbacked = sorted(set(sold) - set(active_tiers))
         evidence = {
             **url_evidence(ctx.database_url()),
-            "mapping_var": name,
+            "price_source": name,
             "active_tiers": sorted(active_tiers.values()),
             "mapping_tiers": sorted(sold.values()),
             "exempt_tiers": sorted(exempt.values()),

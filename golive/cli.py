@@ -427,6 +427,17 @@ def init(
             "({MODE} becomes LIVE or TEST)."
         ),
     ] = None,
+    price_sql: Annotated[
+        str | None,
+        typer.Option(
+            help="Where prices come from: a read-only SQL query over the app's database "
+            "returning (key, price_id) or (tier, cycle, price_id) rows."
+        ),
+    ] = None,
+    prices: Annotated[
+        str | None,
+        typer.Option(help="Where prices come from: a list, basic.monthly=price_...,..."),
+    ] = None,
     database_url_var: Annotated[
         str | None, typer.Option(help="Variable holding the database URL.")
     ] = None,
@@ -463,7 +474,6 @@ def init(
             typer.echo(f"not found: {name} (the packaged default stays; set it in golive.yaml)")
     flags = {
         "secret_key_var": stripe_key_var,
-        "price_mapping_var": price_mapping_var,
         "database_url_var": database_url_var,
         "webhook_path": webhook_path,
     }
@@ -473,6 +483,19 @@ def init(
         answers.base_url = (
             typer.prompt("Base URL of the deployment", default="", show_default=False) or None
         )
+    if ask and not (price_mapping_var or price_sql or prices):
+        where = typer.prompt(
+            "Where prices come from (var: a JSON variable, sql: a query, list)", default="var"
+        )
+        if where == "sql":
+            price_sql = typer.prompt("Query returning (key, price_id) rows")
+        elif where == "list":
+            prices = typer.prompt("Prices as basic.monthly=price_...,...")
+        else:
+            price_mapping_var = typer.prompt(
+                "price_mapping_var", default=defaults.get("price_mapping_var")
+            )
+    answers.set_prices(var=price_mapping_var, sql=price_sql, prices=prices)
     for name, value in flags.items():
         if value is None and ask:
             value = typer.prompt(f"{name}", default=answers.inputs.get(name, defaults.get(name)))

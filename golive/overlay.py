@@ -356,6 +356,28 @@ def _substitute_inputs(merged: Merged) -> list[Problem]:
     declared = data.get("inputs") or {}
     values = {k: v.get("default") for k, v in declared.items() if isinstance(v, dict)}
     problems: list[Problem] = []
+    # An input's default may reference other inputs (price_source: {var:
+    # "${inputs.price_mapping_var}"}), so that setting the one input moves the other.
+    # Resolved first, in dependency order; a cycle is an error at the input.
+    resolving: list[str] = []
+    done: set[str] = set()
+
+    def resolve_input(name: str) -> None:
+        if name in done:
+            return
+        if name in resolving:
+            cycle = " -> ".join([*resolving[resolving.index(name) :], name])
+            fail(("inputs", name, "default"), f"inputs refer to each other in a cycle: {cycle}")
+            done.add(name)
+            return
+        resolving.append(name)
+        for ref in _input_refs(values[name]):
+            if ref in values:
+                resolve_input(ref)
+        resolving.pop()
+        values[name] = walk(values[name], ("inputs", name, "default"))
+        declared[name]["default"] = values[name]
+        done.add(name)
 
     def fail(loc: Loc, message: str) -> None:
         line, col = pos.find(loc)
@@ -393,10 +415,23 @@ def _substitute_inputs(merged: Merged) -> list[Problem]:
 
         return INPUT_REF.sub(sub, value)
 
+    for name in list(values):
+        resolve_input(name)
     for key in list(data):
         if key != "inputs":
             data[key] = walk(data[key], (key,))
     return problems
+
+
+def _input_refs(value: Any) -> list[str]:
+    """The input names `value` references, at any depth."""
+    if isinstance(value, dict):
+        return [n for k, v in value.items() for n in (*_input_refs(k), *_input_refs(v))]
+    if isinstance(value, list):
+        return [n for v in value for n in _input_refs(v)]
+    if isinstance(value, str):
+        return [m.group("name") for m in INPUT_REF.finditer(value)]
+    return []
 
 
 def _unknown_input(name: str, values: dict[str, Any]) -> str:
