@@ -452,6 +452,13 @@ def init(
             "portal and admin routes from it (and say why).",
         ),
     ] = None,
+    without: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="An environment of the packaged checklist the app does not have (e.g. "
+            "staging): removed; items comparing with it are skipped, saying why. Repeatable."
+        ),
+    ] = None,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Ask nothing: flags or the defaults.")
     ] = False,
@@ -461,7 +468,7 @@ def init(
     ENV.env.example (every variable the checks read) in the current folder."""
     from golive.init import InitAnswers, packaged_inputs, write_files
 
-    answers = InitAnswers(environment=env, base_url=base_url)
+    answers = InitAnswers(environment=env, base_url=base_url, without=list(without or []))
     if from_openapi:
         from golive.openapi import guess, load_document
 

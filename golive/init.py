@@ -28,6 +28,9 @@ class InitAnswers:
     inputs: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what was guessed, and why
     disable: dict[str, str] = field(default_factory=dict)  # item id -> reason
+    #: environments of the packaged checklist this app does not have (`staging: null`):
+    #: items comparing with them are skipped with that reason, never failed
+    without: list[str] = field(default_factory=list)
 
     def set_prices(self, *, var: str | None, sql: str | None, prices: str | None) -> None:
         """Where prices come from, for every price item at once (the `price_source`
@@ -100,12 +103,19 @@ def profile_text(answers: InitAnswers) -> str:
         doc["inputs"] = changed
     if answers.disable:
         doc["disable"] = dict(answers.disable)
+    environments: dict[str, Any] = {}
     if answers.base_url:
         base = answers.base_url.rstrip("/")
         webhook = changed.get("webhook_path", defaults.get("webhook_path", ""))
-        doc["environments"] = {
-            answers.environment: {"base_url": base, "stripe": {"webhook_url": base + webhook}}
+        environments[answers.environment] = {
+            "base_url": base,
+            "stripe": {"webhook_url": base + webhook},
         }
+    if answers.environment in answers.without:
+        raise UsageError(f"--without {answers.environment}: that is the environment to prepare")
+    environments.update(dict.fromkeys(answers.without))
+    if environments:
+        doc["environments"] = environments
     head = (
         "# golive profile of this app: the packaged go-live checklist with this app's names.\n"
         "# `golive list` shows every input, its value and where it was set;\n"
