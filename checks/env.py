@@ -478,6 +478,15 @@ class Differs(Probe[DiffersParams]):
                 f"environment {params.environment!r} has no {other_name} in "
                 f"{other.config.origin}: nothing to compare"
             )
+        if other_value.origin and other_value.origin == value.origin:
+            # Both read from one place (the process environment of a CI job that holds
+            # only this environment's values): there is no value of the other to compare.
+            return Outcome.skip(
+                f"environment {params.environment!r}'s {other_name} is read from the same "
+                f"place as this one's ({value.origin}): there are no {params.environment} "
+                f"values to compare with; give {params.environment} its own source "
+                f"(--other-env-file {params.environment}=FILE)"
+            )
         if other_value.reveal().strip() == value.reveal().strip():
             return Outcome.failed(
                 f"{name} ({shown(value)}) is the same value environment "
