@@ -409,6 +409,13 @@ class SameRevision(Probe[SameRevisionParams]):
             needs = ", ".join(other.database_url.missing) or "database_url in checklist.yaml"
             raise ProbeError(f"environment {params.other!r} has no database URL (needs {needs})")
         here_url = ctx.database_url()
+        if other_url == here_url and other.config.origin == ctx.env.config.origin:
+            return Outcome.skip(
+                f"{params.other}'s database URL is read from the same place as "
+                f"{ctx.env.name}'s ({ctx.env.config.origin}): there is no {params.other} "
+                f"database to compare with; give {params.other} its own source "
+                f"(--other-env-file {params.other}=FILE)"
+            )
         if other_url == here_url:
             return Outcome.warn(
                 f"{ctx.env.name} and {params.other} use the same database ({shown(here_url)}): "

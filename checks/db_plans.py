@@ -17,10 +17,13 @@ from .db_schema import DbParams, find_column, reflect, truthy, url_evidence
 
 class PlansCoverMappingParams(DbParams):
     mapping_var: str = Field(
-        "STRIPE_PLAN_PRICE_MAPPING_{MODE}", description="Variable with the JSON price mapping."
+        "STRIPE_PLAN_PRICE_MAPPING_{MODE}",
+        description="Variable with the JSON price mapping. Shorthand for source: {var: ...}.",
     )
     source: PriceSource | None = Field(
-        None, description="Instead of mapping_var: a price source ({var}, {sql} or {prices})."
+        None,
+        description="Where the mapping comes from: {var: ...}, {sql: ...} or {prices: {...}} "
+        "(golive/pricemap.py), as every price item reads it.",
     )
     table: str = "subscription_plans"
     tier_column: str = "tier"
@@ -106,7 +109,7 @@ class PlansCoverMapping(Probe[PlansCoverMappingParams]):
         unbacked = sorted(set(sold) - set(active_tiers))
         evidence = {
             **url_evidence(ctx.database_url()),
-            "mapping_var": name,
+            "price_source": name,
             "active_tiers": sorted(active_tiers.values()),
             "mapping_tiers": sorted(sold.values()),
             "exempt_tiers": sorted(exempt.values()),

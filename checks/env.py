@@ -7,6 +7,7 @@ Values are read through the context, which wraps secrets: messages show a key as
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -548,6 +549,15 @@ class Differs(Probe[DiffersParams]):
                 f"environment {params.environment!r} has no {other_name} in "
                 f"{other.config.origin}: nothing to compare"
             )
+        if other_value.origin and other_value.origin == value.origin:
+            # Both read from one place (the process environment of a CI job that holds
+            # only this environment's values): there is no value of the other to compare.
+            return Outcome.skip(
+                f"environment {params.environment!r}'s {other_name} is read from the same "
+                f"place as this one's ({value.origin}): there are no {params.environment} "
+                f"values to compare with; give {params.environment} its own source "
+                f"(--other-env-file {params.environment}=FILE)"
+            )
         if other_value.reveal().strip() == value.reveal().strip():
             return Outcome.failed(
                 f"{name} ({shown(value)}) is the same value environment "
@@ -564,34 +574,61 @@ class NoTestValuesParams(ProbeParams):
         default_factory=lambda: ["sk_test_", "rk_test_", "pk_test_"],
         description="Substrings no value may contain.",
     )
-    test_mapping_var: str | None = Field(
-        None, description="A test mapping whose price ids must not appear in any value here."
+    test_prices: PriceSource | None = Field(
+        None,
+        description="The test mode's price source ({var}, {sql} or {prices}): none of its "
+        "price ids may appear in this environment's values or prices.",
     )
+    test_prices_environment: str | None = Field(
+        None,
+        description="Read test_prices in this environment (its values, its database) "
+        "instead of this one.",
+    )
+    prices: PriceSource | None = Field(
+        None,
+        description="This environment's own price source, scanned too when it is a query or "
+        "a list (a variable's value is scanned with the others anyway).",
+    )
+    test_mapping_var: str | None = Field(None, description="Shorthand for test_prices: {var: ...}.")
     test_mapping_environment: str | None = Field(
-        None, description="Read test_mapping_var from this environment instead of this one."
+        None, description="Shorthand for test_prices_environment."
     )
+
+    @model_validator(mode="after")
+    def _one_test_source(self) -> NoTestValuesParams:
+        if self.test_prices is not None and self.test_mapping_var is not None:
+            raise ValueError("give test_prices or test_mapping_var, not both")
+        if self.test_prices_environment and self.test_mapping_environment:
+            raise ValueError("give test_prices_environment or test_mapping_environment, not both")
+        return self
+
+    def test_source(self) -> PriceSource | None:
+        if self.test_mapping_var is not None:
+            return PriceSource(var=self.test_mapping_var)
+        return self.test_prices
 
 
 class NoTestValues(Probe[NoTestValuesParams]):
     kind = "env.no_test_values"
     Params = NoTestValuesParams
-    summary = "No configuration value holds a test key or a test price id."
+    summary = (
+        "No configuration value (nor price of the price source) holds a test key or a price "
+        "id of the test mode's price source."
+    )
 
     def run(self, params: NoTestValuesParams, ctx: ProbeContext) -> Outcome:
         needles = {p: p for p in params.patterns}
         skip_vars: set[str] = set()
-        if params.test_mapping_var:
-            source = ctx.env
-            if params.test_mapping_environment:
-                source = ctx.other_environment(params.test_mapping_environment)
-            test_map = source.config.get(params.test_mapping_var)
-            skip_vars.add(params.test_mapping_var)
-            if test_map is not None and test_map.reveal():
-                try:
-                    for key, price in parse_mapping(test_map.reveal()).entries.items():
-                        needles[price] = f"the test price of {key}"
-                except MappingError as exc:
-                    raise ProbeError(f"{params.test_mapping_var}: {exc}") from None
+        test_source = params.test_source()
+        if test_source is not None:
+            other = params.test_prices_environment or params.test_mapping_environment
+            test_ctx = replace(ctx, env=ctx.other_environment(other)) if other else ctx
+            loaded = load_prices(test_source, test_ctx)  # ProbeError when unreadable
+            if test_source.var is not None and not other:
+                skip_vars.add(describe_source(test_source, ctx))
+            for key, price in (loaded.mapping.entries if loaded else {}).items():
+                if price:
+                    needles[price] = f"the test price of {key}"
         found: list[str] = []
         for name, value in sorted(ctx.env.config.items()):
             if name in skip_vars:
@@ -601,10 +638,21 @@ class NoTestValues(Probe[NoTestValuesParams]):
                 if needle in raw:
                     label = what if needle != what else f"a {needle} value"
                     found.append(f"{name} holds {label}")
+        scanned = ""
+        if params.prices is not None and params.prices.var is None:
+            own = load_prices(params.prices, ctx)
+            origin = own.origin if own else describe_source(params.prices, ctx)
+            entries = own.mapping.entries if own else {}
+            scanned = f" and {len(entries)} price(s) of {origin}"
+            for key, price in sorted(entries.items()):
+                for needle, what in needles.items():
+                    if needle in price:
+                        label = what if needle != what else f"a {needle} value"
+                        found.append(f"{origin}: {key} is {label}")
         if found:
             return Outcome.failed("; ".join(found), found=found)
         return Outcome.passed(
-            f"no value of {len(ctx.env.config)} holds a test key"
+            f"no value of {len(ctx.env.config)}{scanned} holds a test key"
             + (" or a test price id" if len(needles) > len(params.patterns) else "")
         )
 

@@ -428,6 +428,17 @@ def init(
             "({MODE} becomes LIVE or TEST)."
         ),
     ] = None,
+    price_sql: Annotated[
+        str | None,
+        typer.Option(
+            help="Where prices come from: a read-only SQL query over the app's database "
+            "returning (key, price_id) or (tier, cycle, price_id) rows."
+        ),
+    ] = None,
+    prices: Annotated[
+        str | None,
+        typer.Option(help="Where prices come from: a list, basic.monthly=price_...,..."),
+    ] = None,
     database_url_var: Annotated[
         str | None, typer.Option(help="Variable holding the database URL.")
     ] = None,
@@ -442,6 +453,13 @@ def init(
             "portal and admin routes from it (and say why).",
         ),
     ] = None,
+    without: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="An environment of the packaged checklist the app does not have (e.g. "
+            "staging): removed; items comparing with it are skipped, saying why. Repeatable."
+        ),
+    ] = None,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Ask nothing: flags or the defaults.")
     ] = False,
@@ -451,7 +469,7 @@ def init(
     ENV.env.example (every variable the checks read) in the current folder."""
     from golive.init import InitAnswers, packaged_inputs, write_files
 
-    answers = InitAnswers(environment=env, base_url=base_url)
+    answers = InitAnswers(environment=env, base_url=base_url, without=list(without or []))
     if from_openapi:
         from golive.openapi import guess, load_document
 
@@ -464,7 +482,6 @@ def init(
             typer.echo(f"not found: {name} (the packaged default stays; set it in golive.yaml)")
     flags = {
         "secret_key_var": stripe_key_var,
-        "price_mapping_var": price_mapping_var,
         "database_url_var": database_url_var,
         "webhook_path": webhook_path,
     }
@@ -474,6 +491,19 @@ def init(
         answers.base_url = (
             typer.prompt("Base URL of the deployment", default="", show_default=False) or None
         )
+    if ask and not (price_mapping_var or price_sql or prices):
+        where = typer.prompt(
+            "Where prices come from (var: a JSON variable, sql: a query, list)", default="var"
+        )
+        if where == "sql":
+            price_sql = typer.prompt("Query returning (key, price_id) rows")
+        elif where == "list":
+            prices = typer.prompt("Prices as basic.monthly=price_...,...")
+        else:
+            price_mapping_var = typer.prompt(
+                "price_mapping_var", default=defaults.get("price_mapping_var")
+            )
+    answers.set_prices(var=price_mapping_var, sql=price_sql, prices=prices)
     for name, value in flags.items():
         if value is None and ask:
             value = typer.prompt(f"{name}", default=answers.inputs.get(name, defaults.get(name)))

@@ -27,6 +27,60 @@ class InitAnswers:
     base_url: str | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what was guessed, and why
+    disable: dict[str, str] = field(default_factory=dict)  # item id -> reason
+    #: environments of the packaged checklist this app does not have (`staging: null`):
+    #: items comparing with them are skipped with that reason, never failed
+    without: list[str] = field(default_factory=list)
+
+    def set_prices(self, *, var: str | None, sql: str | None, prices: str | None) -> None:
+        """Where prices come from, for every price item at once (the `price_source`
+        input): a variable holding JSON, a read-only SQL query, or a literal list."""
+        given = [n for n, v in (("var", var), ("sql", sql), ("list", prices)) if v]
+        if len(given) > 1:
+            raise UsageError(
+                "where prices come from: give one of --price-mapping-var, --price-sql, "
+                f"--prices (got {', '.join(given)})"
+            )
+        if var:
+            self.inputs["price_mapping_var"] = var
+            return
+        if sql:
+            source: dict[str, Any] = {"sql": sql}
+        elif prices:
+            source = {"prices": parse_price_list(prices)}
+        else:
+            return
+        from pydantic import ValidationError
+
+        from golive.pricemap import PriceSource
+
+        try:
+            PriceSource.model_validate(source)
+        except ValidationError as exc:
+            raise UsageError(f"prices: {exc.errors()[0]['msg']}") from None
+        self.inputs["price_source"] = source
+        # The shared-fallback variable item is about mappings kept in variables.
+        self.disable["1.2e"] = (
+            "prices come from "
+            + ("a SQL query" if sql else "a list in golive.yaml")
+            + ", not a variable: no fallback mapping variable applies"
+        )
+
+
+def parse_price_list(text: str) -> dict[str, str]:
+    """`basic.monthly=price_1,pro.monthly=price_2`, or a JSON object of the same."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        data = None
+    if isinstance(data, dict):
+        return {str(k): str(v) for k, v in data.items()}
+    pairs = [p.strip() for p in text.split(",") if p.strip()]
+    if not pairs or any("=" not in p for p in pairs):
+        raise UsageError("--prices: expected tier.cycle=price_id,... or a JSON object")
+    return dict(tuple(x.strip() for x in p.split("=", 1)) for p in pairs)  # type: ignore[misc]
 
 
 def packaged_inputs() -> dict[str, Any]:
@@ -47,12 +101,21 @@ def profile_text(answers: InitAnswers) -> str:
     doc: dict[str, Any] = {"extend": "default"}
     if changed:
         doc["inputs"] = changed
+    if answers.disable:
+        doc["disable"] = dict(answers.disable)
+    environments: dict[str, Any] = {}
     if answers.base_url:
         base = answers.base_url.rstrip("/")
         webhook = changed.get("webhook_path", defaults.get("webhook_path", ""))
-        doc["environments"] = {
-            answers.environment: {"base_url": base, "stripe": {"webhook_url": base + webhook}}
+        environments[answers.environment] = {
+            "base_url": base,
+            "stripe": {"webhook_url": base + webhook},
         }
+    if answers.environment in answers.without:
+        raise UsageError(f"--without {answers.environment}: that is the environment to prepare")
+    environments.update(dict.fromkeys(answers.without))
+    if environments:
+        doc["environments"] = environments
     head = (
         "# golive profile of this app: the packaged go-live checklist with this app's names.\n"
         "# `golive list` shows every input, its value and where it was set;\n"

@@ -80,6 +80,19 @@ class Operation:
     def tags(self) -> list[str]:
         return [str(t).lower() for t in self.spec.get("tags") or []]
 
+    def serves(self) -> str | None:
+        """'page' when its success response is HTML, 'api' when JSON; None when the
+        document does not say."""
+        kinds: set[str] = set()
+        for status, response in (self.spec.get("responses") or {}).items():
+            if str(status).startswith("2") and isinstance(response, dict):
+                kinds.update(str(media).lower() for media in response.get("content") or {})
+        if any("html" in k for k in kinds):
+            return "page"
+        if any("json" in k for k in kinds):
+            return "api"
+        return None
+
     def admin_reason(self, doc: dict[str, Any]) -> str | None:
         """Why this operation looks admin-only, or None."""
         for word in ADMIN_WORDS:
@@ -149,25 +162,49 @@ def guess(doc: dict[str, Any]) -> Guesses:
         ("fraud_warnings_api", ("fraud", "early_fraud", "efw"), True),
         ("admin_page", ("dispute", "admin"), False),
     ):
+        # An API answers JSON, a page HTML: by the documented response type where the
+        # document gives one, else by an /api prefix.
         found = next(
             (
-                (op, reason)
+                (op, reason, served)
                 for op, reason in admin
                 if op.method == "GET"
                 and "{" not in op.path
                 and any(w in op.words for w in words)
-                and (("api" in op.path.lower().strip("/").split("/")) == api)
+                and ((served := _served(op))[0] == ("api" if api else "page"))
             ),
             None,
         )
+        if found is None and not api:
+            # A page by another name: the one admin-only GET the document says is HTML.
+            pages = [
+                (op, reason, ("page", "serves HTML, the only admin-only HTML page"))
+                for op, reason in admin
+                if op.method == "GET" and "{" not in op.path and op.serves() == "page"
+            ]
+            found = pages[0] if len(pages) == 1 else None
         if found is None:
             out.missing.append(name)
         else:
-            op, reason = found
+            op, reason, served = found
+            has = next((w for w in words if w in op.words), None)
+            where = f", path has {has!r}" if has else ""
             out.found.append(
-                Guess(name, op.path, f"GET, admin-only ({reason}), path has {words[0]!r}")
+                Guess(name, op.path, f"GET, admin-only ({reason}){where}, {served[1]}")
             )
     return out
+
+
+def _served(op: Operation) -> tuple[str, str]:
+    """('api' or 'page', why)."""
+    declared = op.serves()
+    if declared == "page":
+        return "page", "serves HTML"
+    if declared == "api":
+        return "api", "answers JSON"
+    # no documented type: an `api` segment anywhere in the path (/api/x, /x/api/y)
+    under_api = "api" in op.path.lower().strip("/").split("/")
+    return ("api", "under an /api path") if under_api else ("page", "not under an /api path")
 
 
 def example_body(spec: dict[str, Any], doc: dict[str, Any]) -> Any:

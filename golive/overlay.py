@@ -107,7 +107,68 @@ def load_merged(path: Path) -> Merged:
     problems = _substitute_inputs(merged)
     if problems:
         raise ChecklistError(problems)
+    _remove_environments(merged)
     return merged
+
+
+#: probe parameters that name another environment to compare with (db.same_revision's
+#: `other`, env.differs' `environment`, env.no_test_values' `test_prices_environment`)
+_COMPARED_ENVIRONMENT = re.compile(r"^(other|environment|.*_environment)$")
+
+
+def _remove_environments(merged: Merged) -> None:
+    """`environments: {staging: null}`: the app has no such environment.
+
+    The environment is removed; an item that belongs only to removed environments, or
+    that compares with one, is disabled with the reason, so every report says it was not
+    judged (never a failure or an error for a comparison that cannot be made).
+    """
+    data, pos = merged.data, merged.positions
+    envs = data.get("environments")
+    if not isinstance(envs, dict):
+        return
+    removed: dict[str, str] = {}
+    for name in [n for n, v in envs.items() if v is None]:
+        where = pos.where(("environments", name))
+        removed[name] = where.rsplit(":", 1)[0]  # FILE:LINE
+        del envs[name]
+        pos.drop(("environments", name))
+    if not removed:
+        return
+    for k, item in enumerate(data.get("items") or []):
+        if not isinstance(item, dict):
+            continue
+        reasons: list[str] = []
+        listed = item.get("environments")
+        if isinstance(listed, list) and any(e in removed for e in listed):
+            kept = [e for e in listed if e not in removed]
+            if kept:
+                item["environments"] = kept
+            else:
+                del item["environments"]
+                gone = [e for e in listed if e in removed]
+                reasons.append(
+                    f"only for {', '.join(gone)}, and this app has no such environment "
+                    f"({removed[gone[0]]} removes it)"
+                )
+        probe = item.get("probe")
+        for key, value in probe.items() if isinstance(probe, dict) else []:
+            if _COMPARED_ENVIRONMENT.match(str(key)) and value in removed:
+                reasons.append(
+                    f"compares with the {value} environment, and there is no {value} to "
+                    f"compare with ({removed[value]} removes it)"
+                )
+        if reasons and not item.get("disabled"):
+            item["disabled"] = "; ".join(reasons)
+            pos.put(("items", k, "disabled"), *_file_line_col(removed[next(iter(removed))]))
+            merged.item_notes.setdefault(str(item.get("id")), []).append(
+                f"disabled: {item['disabled']}"
+            )
+
+
+def _file_line_col(where: str) -> tuple[str, int, int]:
+    file, _, line = where.rpartition(":")
+    return file, int(line) if line.isdigit() else 1, 1
 
 
 def _load_chain(path: Path, seen: list[Path]) -> Merged:
@@ -356,6 +417,28 @@ def _substitute_inputs(merged: Merged) -> list[Problem]:
     declared = data.get("inputs") or {}
     values = {k: v.get("default") for k, v in declared.items() if isinstance(v, dict)}
     problems: list[Problem] = []
+    # An input's default may reference other inputs (price_source: {var:
+    # "${inputs.price_mapping_var}"}), so that setting the one input moves the other.
+    # Resolved first, in dependency order; a cycle is an error at the input.
+    resolving: list[str] = []
+    done: set[str] = set()
+
+    def resolve_input(name: str) -> None:
+        if name in done:
+            return
+        if name in resolving:
+            cycle = " -> ".join([*resolving[resolving.index(name) :], name])
+            fail(("inputs", name, "default"), f"inputs refer to each other in a cycle: {cycle}")
+            done.add(name)
+            return
+        resolving.append(name)
+        for ref in _input_refs(values[name]):
+            if ref in values:
+                resolve_input(ref)
+        resolving.pop()
+        values[name] = walk(values[name], ("inputs", name, "default"))
+        declared[name]["default"] = values[name]
+        done.add(name)
 
     def fail(loc: Loc, message: str) -> None:
         line, col = pos.find(loc)
@@ -393,10 +476,23 @@ def _substitute_inputs(merged: Merged) -> list[Problem]:
 
         return INPUT_REF.sub(sub, value)
 
+    for name in list(values):
+        resolve_input(name)
     for key in list(data):
         if key != "inputs":
             data[key] = walk(data[key], (key,))
     return problems
+
+
+def _input_refs(value: Any) -> list[str]:
+    """The input names `value` references, at any depth."""
+    if isinstance(value, dict):
+        return [n for k, v in value.items() for n in (*_input_refs(k), *_input_refs(v))]
+    if isinstance(value, list):
+        return [n for v in value for n in _input_refs(v)]
+    if isinstance(value, str):
+        return [m.group("name") for m in INPUT_REF.finditer(value)]
+    return []
 
 
 def _unknown_input(name: str, values: dict[str, Any]) -> str:

@@ -124,7 +124,8 @@ class PriceSource(BaseModel):
     sql: str | None = Field(
         None,
         description="A read-only query over the deployment's database returning rows "
-        "(key, price_id) or (tier, cycle, price_id).",
+        "(key, price_id) or (tier, cycle, price_id); {mode} becomes live or test, {MODE} "
+        "LIVE or TEST.",
     )
     prices: dict[str, str] | None = Field(
         None, description="A literal mapping in the checklist: {basic.monthly: price_...}."
@@ -180,7 +181,9 @@ def load_prices(source: PriceSource, ctx: ProbeContext) -> LoadedPrices | None:
         except MappingError as exc:
             raise ProbeError(f"{origin}: {exc}") from None
     if source.sql is not None:
-        return LoadedPrices(PriceMapping("rows", _from_sql(source.sql, ctx)), origin)
+        # {MODE} / {mode} as in variable names: one query serves every environment
+        # (`... WHERE mode = '{mode}'`).
+        return LoadedPrices(PriceMapping("rows", _from_sql(ctx.expand(source.sql), ctx)), origin)
     return LoadedPrices(PriceMapping("literal", dict(source.prices or {})), origin)
 
 

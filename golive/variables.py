@@ -45,7 +45,14 @@ def _param_vars(params: dict[str, Any]) -> list[tuple[str, str]]:
         if key in ("var", "vars") or key.endswith(("_var", "_vars")):
             names = value if isinstance(value, list) else [value]
             found.extend((key, n) for n in names if isinstance(n, str) and n)
+        elif isinstance(value, dict) and isinstance(value.get("var"), str):
+            found.append((f"{key}.var", value["var"]))  # a price source {var: NAME}
     return found
+
+
+def _reads_database(params: dict[str, Any]) -> bool:
+    """A price source {sql: QUERY} among the parameters reads the app's database."""
+    return any(isinstance(v, dict) and "sql" in v for v in params.values()) or "sql" in params
 
 
 def _profile_refs(profile: EnvironmentProfile) -> dict[str, list[tuple[str, bool]]]:
@@ -105,7 +112,10 @@ def needed_variables(checklist: Checklist, environment: str, items: list[Item]) 
         family = item.probe.kind.split(".", 1)[0]
         if family == "stripe":
             need(profile.stripe.api_key_var).add(item.id, "stripe.api_key_var", optional)
-        for profile_field in _FAMILY_FIELDS.get(family, ()):
+        fields = _FAMILY_FIELDS.get(family, ())
+        if _reads_database(params) and "database_url" not in fields:
+            fields = (*fields, "database_url")
+        for profile_field in fields:
             for name, has_default in refs[profile_field]:
                 need(name).add(item.id, profile_field, optional or has_default)
     return list(needs.values())
