@@ -163,6 +163,16 @@ class RateLimit(Probe[RateLimitParams]):
             )
             evidence["other_role"] = params.other_role
             evidence["other_role_status"] = other.status_code
+            if other.status_code == 429 and plain.sent == 1:
+                # Refused before anything was served, both users alike: a global limit, one
+                # still in force from an earlier burst, or the whole app rate limited. The
+                # burst cannot tell these apart, so it decides nothing.
+                raise ProbeError(
+                    f"{label}: rate limited by the app: 429 at the first request, and "
+                    f"{params.other_role} was refused too (429): a global limit, a limit still "
+                    "in force from an earlier run, or a limiter in front of every route; rerun "
+                    "once it has reset",
+                )
             if other.status_code == 429:
                 return Outcome.failed(
                     f"{label}: {found}, but {params.other_role} was refused too (429) right "

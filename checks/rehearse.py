@@ -241,7 +241,18 @@ class Rehearsal:
         try:
             answer = self.http.request(route.method, url, headers=headers, json=route.body)
         except httpx.HTTPError as exc:
-            raise ProbeError(f"{route.method} {route.path}: {type(exc).__name__}") from None
+            detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            raise ProbeError(
+                f"{route.method} {route.path}: {type(exc).__name__}"
+                + (f" ({detail})" if detail else "")
+            ) from None
+        if answer.status_code == 429:
+            # A limiter's answer says nothing about the flow: undecided, never a failed step.
+            raise ProbeError(
+                f"{route.method} {route.path} answered 429: rate limited by the app "
+                f"(Retry-After: {answer.headers.get('retry-after') or 'none'}), so the flow "
+                "cannot be judged; rerun once the limit has reset"
+            )
         try:
             body = answer.json()
         except ValueError:
@@ -297,6 +308,15 @@ class Rehearsal:
 
             def read() -> tuple[int, JsonObject | None]:
                 status, body = self.call(route)
+                # Waiting longer cannot mend a failing route or a page that is not the API:
+                # say so now instead of timing out with no cause.
+                if status >= 500 or (200 <= status < 300 and body is None):
+                    what = f"answered {status}" if status >= 500 else "answered a non-JSON body"
+                    raise ProbeError(
+                        f"{route.method} {route.path} {what} while the rehearsal waited for "
+                        f"{item_id} (a failing app, or a page such as a maintenance page in "
+                        "front of it), so the flow cannot be judged"
+                    )
                 data = body.get("data") if isinstance(body, dict) else body
                 for entry in data if isinstance(data, list) else []:
                     if isinstance(entry, dict) and entry.get("id") == item_id:

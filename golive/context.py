@@ -220,7 +220,9 @@ class ProbeContext:
         def make() -> Engine:
             from golive.db import build_engine
 
-            engine: Engine = build_engine(target, timeout=self.timeout)
+            # The database's own timeouts end before the probe's, so that a locked file or
+            # a server that never answers is reported as such, not as "timed out".
+            engine: Engine = build_engine(target, timeout=max(0.5, self.timeout * 0.75))
             return engine
 
         return self.clients.get(("db", target), make, lambda e: e.dispose())

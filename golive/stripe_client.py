@@ -382,6 +382,11 @@ def _connection_cause(exc: StripeError) -> str:
     if cause is None:
         return "connection failed"
     name = type(cause).__name__
+    detail = str(cause).strip().splitlines()[0][:200] if str(cause).strip() else ""
+    # A TLS failure surfaces as a ConnectError too: "refused" would send the reader to
+    # the wrong layer, so name the certificate or handshake problem instead.
+    if "SSL" in name or "SSL" in detail or "certificate" in detail.lower():
+        return f"TLS failed ({name}: {detail})"
     if "Timeout" in name:
         return f"timed out ({name})"
     if "Connect" in name:
