@@ -168,6 +168,23 @@ def list_items(document: Any) -> list[Any] | None:
 
 #: Where a redirect that means "log in first" goes (searched in the Location's path).
 DEFAULT_LOGIN_PATTERN = r"login|signin|sign-in|sign_in|accounts"
+
+
+def login_redirect(response: httpx.Response, pattern: str = DEFAULT_LOGIN_PATTERN) -> str | None:
+    """The login page a 3xx answer sends the caller to (its Location's path), or None.
+
+    Apps with session logins (Django's login_required, Rails' Devise) answer an anonymous
+    or refused caller with a redirect to their login page rather than 401: that is a
+    refusal, judged the same way by every probe that asks "was this caller refused?"."""
+    if not 300 <= response.status_code < 400:
+        return None
+    location = str(response.headers.get("location", ""))
+    target = urlsplit(location).path or location
+    if location and re.search(pattern, target, re.I) is not None:
+        return target
+    return None
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Request headers that carry credentials (a route's own headers may add some).
 CREDENTIAL_HEADER = re.compile(r"^(authorization|cookie)$|token|key|auth|session", re.I)
@@ -421,7 +438,7 @@ class StatusByRole(Probe[StatusParams]):
         status = response.status_code
         location = response.headers.get("location", "")
         target = urlsplit(location).path or location
-        to_login = bool(location) and re.search(params.login_pattern, target, re.I) is not None
+        to_login = login_redirect(response, params.login_pattern) is not None
         refusal = set(route.expect) & {401, 403}
         if to_login and refusal:
             return "ok", f"{label}: {status} to the login page {target} (refused)"

@@ -8,6 +8,19 @@ claims are copied from the role's token when it is a JWT, so an app that decodes
 verifying would find its user and let the request in: that is the defect this catches,
 whatever switch turns verification off. The JWTs are built by hand (base64url, HMAC):
 no dependency, and nothing here can produce a valid signature.
+
+A refusal is 401/403, or a redirect to the login page (`login_pattern`, as http.status
+judges it): a Django or Rails app answers a caller it does not know with 302 to
+/accounts/login/?next=..., and that is the same refusal.
+
+A session-only app (the role logs in and carries a cookie, no token in `header`) may not
+read bearer tokens at all: then every forged token is "refused" exactly as no token is,
+and that says nothing about token verification. The forged tokens are still sent (one
+let in is a fail: the app does read tokens, and does not verify them), but when all are
+refused the item is a skip with that reason, not a pass. Why skip and not pass: a pass
+in a go-live gate is a claim someone relies on ("this app verifies token signatures"),
+and nothing here observed a verification; an error would block a deployment over a
+property it does not have. The skip is shown, with its reason, in every report.
 """
 
 from __future__ import annotations
@@ -17,17 +30,22 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from golive.context import ProbeContext
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
 from .http_client import HttpMethod, Patience, RoutePath, role_headers, status_text
+from .http_status import DEFAULT_LOGIN_PATTERN, login_redirect
+
+if TYPE_CHECKING:
+    import httpx
 
 VARIANTS = {
     "alg_none": "a JWT with alg none",
@@ -108,6 +126,19 @@ class ForgedTokenParams(ProbeParams):
     expect: list[int] = Field(
         default_factory=lambda: [401, 403], min_length=1, description="Statuses that refuse."
     )
+    login_pattern: str = Field(
+        DEFAULT_LOGIN_PATTERN,
+        description="Regular expression (case-insensitive) on a redirect's Location path: a "
+        "redirect to a login page counts as a refusal.",
+    )
+
+    @model_validator(mode="after")
+    def _pattern(self) -> ForgedTokenParams:
+        try:
+            re.compile(self.login_pattern)
+        except re.error as exc:
+            raise ValueError(f"login_pattern: {exc}") from None
+        return self
 
 
 class ForgedToken(Probe[ForgedTokenParams]):
@@ -134,20 +165,29 @@ class ForgedToken(Probe[ForgedTokenParams]):
         claims = dict(params.claims or {})
         source = "the item's claims" if params.claims else "made-up claims (sub golive-probe)"
         evidence: dict[str, Any] = {"path": params.path, "method": params.method}
+        refused = "/".join(map(str, params.expect)) + " or a redirect to the login page"
+
+        def refusal(response: httpx.Response) -> bool:
+            return response.status_code in params.expect or (
+                login_redirect(response, params.login_pattern) is not None
+            )
+
         anonymous = patience.send(ctx, params.method, url)
         evidence["anonymous_status"] = anonymous.status_code
-        if anonymous.status_code not in params.expect:
+        if not refusal(anonymous):
             raise ProbeError(
-                f"{label} without any token got {status_text(anonymous)}, not "
-                f"{'/'.join(map(str, params.expect))}, so refusing forged tokens would prove "
-                "nothing here: give a route that refuses anonymous callers (the access-control "
-                "items judge this one)"
+                f"{label} without any token got {status_text(anonymous)}, not {refused}, so "
+                "refusing forged tokens would prove nothing here: give a route that refuses "
+                "anonymous callers (the access-control items judge this one)"
             )
+        session_only = False
         if params.role is not None:
-            real = role_headers(ctx, params.role).get(params.header, "")
+            credentials = role_headers(ctx, params.role)
+            real = credentials.get(params.header, "")
             token = real.removeprefix(params.prefix) if real else None
+            session_only = not token
             decoded = decode_jwt(token) if token else None
-            control = patience.send(ctx, params.method, url, headers={params.header: real})
+            control = patience.send(ctx, params.method, url, headers=credentials)
             evidence["control_status"] = control.status_code
             if not 200 <= control.status_code < 300:
                 raise ProbeError(
@@ -167,11 +207,12 @@ class ForgedToken(Probe[ForgedTokenParams]):
         statuses: dict[str, int] = {}
         for name, forged in forged_tokens(token, claims, now).items():
             headers = {params.header: f"{params.prefix}{forged}"}
-            status = patience.send(ctx, params.method, url, headers=headers).status_code
+            response = patience.send(ctx, params.method, url, headers=headers)
+            status = response.status_code
             statuses[name] = status
             if 200 <= status < 300:
                 accepted.append(f"{VARIANTS[name]} ({status})")
-            elif status not in params.expect:
+            elif not refusal(response):
                 odd.append(f"{VARIANTS[name]} got {status}")
         evidence["statuses"] = statuses
         seen = ", ".join(f"{n} {s}" for n, s in statuses.items())
@@ -186,8 +227,18 @@ class ForgedToken(Probe[ForgedTokenParams]):
         if odd:
             return Outcome.error(
                 f"{label}: {'; '.join(odd)} ({seen}), neither let in nor refused with "
-                f"{'/'.join(map(str, params.expect))}: see the deployment's logs (add the "
-                "status to expect if that is how the app refuses a bad token)",
+                f"{refused}: see the deployment's logs (add the status to expect if that is "
+                "how the app refuses a bad token)",
+                **evidence,
+            )
+        if session_only:
+            evidence["session_only"] = True
+            return Outcome.skip(
+                f"not judged: role {params.role} gets in with a session (no token in "
+                f"{params.header}), and every forged token was refused just as no token is "
+                f"({seen}): the app may not read bearer tokens at all, so there is no token "
+                "verification to prove; none was let in (one let in would fail this item). "
+                "If the app also accepts tokens, give a role whose credentials are a token",
                 **evidence,
             )
         control_note = f"; the role's real token was let in ({evidence['control_status']})" * (
