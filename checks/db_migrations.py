@@ -200,7 +200,9 @@ def _revisions_in(output: str) -> set[str]:
 class MigrationHeadParams(RevisionParams):
     expected: str | None = Field(None, description="The head revision (comma-separated heads).")
     expected_var: str | None = Field(
-        None, description="Variable holding the head revision (e.g. set by CI from alembic)."
+        None,
+        description="Variable holding the head revision (e.g. set by CI from alembic); when "
+        "it is unset, the heads of versions_dir (if given).",
     )
     versions_dir: str | None = Field(
         None, description="Alembic versions folder (relative to checklist.yaml) to read heads."
@@ -216,13 +218,39 @@ class MigrationHeadParams(RevisionParams):
         "printing the current revision(s). Run without a shell in `cwd`.",
     )
     cwd: str = Field(".", description="Where the command runs, relative to checklist.yaml.")
+    migrations_dir: str | None = Field(
+        None,
+        description="The migration files, whatever the tool: alembic's versions folder "
+        "(versions_dir) or Django's apps folder (apps_dir). One checklist item then follows "
+        "the `migration_tool` input, as db.same_revision does.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrations_dir(cls, data: Any) -> Any:
+        """migrations_dir becomes the tool's own folder parameter."""
+        if not isinstance(data, dict) or data.get("migrations_dir") is None:
+            return data
+        tool, folder = data.get("tool", "alembic"), data["migrations_dir"]
+        own = {"alembic": "versions_dir", "django": "apps_dir"}.get(str(tool))
+        if own is None:
+            raise ValueError(
+                f"migrations_dir is a folder of alembic or Django migration files; tool {tool} "
+                "reads the applied revision from its query or command"
+            )
+        if data.get(own) not in (None, folder):
+            raise ValueError(f"give migrations_dir or {own}, not both")
+        return {**data, own: folder}
 
     @model_validator(mode="after")
     def _sources(self) -> MigrationHeadParams:
         if self.tool == "command" and self.command is None:
             raise ValueError("tool command needs command (printing the current revision)")
         if self.tool == "django" and self.command is None and self.apps_dir is None:
-            raise ValueError("tool django needs apps_dir (migration files) or command")
+            raise ValueError(
+                "tool django needs apps_dir (the folder of the apps whose migrations/ files "
+                "must be applied; the `migrations_dir` input) or command"
+            )
         if self.tool in ("alembic", "sql") and (self.command or self.apps_dir):
             raise ValueError(f"tool {self.tool} takes neither command nor apps_dir")
         if self.versions_dir and self.tool != "alembic":
@@ -248,6 +276,8 @@ class MigrationHead(Probe[MigrationHeadParams]):
         if params.expected_var:
             name = ctx.expand(params.expected_var)
             value = ctx.var(name)
+            if value is None and params.versions_dir:
+                return self._expected(params.model_copy(update={"expected_var": None}), ctx)
             if value is None:
                 raise ProbeError(
                     f"{name} is not set in {ctx.env.config.origin}: set it to the head "
