@@ -30,6 +30,12 @@ class Guess:
 class Guesses:
     found: list[Guess] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    #: how roles log in (not inputs): `login` (path), `login_form` (user,password
+    #: field names), `login_json` (True: a JSON body), `csrf` (True)
+    auth: list[Guess] = field(default_factory=list)
+
+    def auth_value(self, name: str) -> Any:
+        return next((g.value for g in self.auth if g.input == name), None)
 
     def inputs(self) -> dict[str, Any]:
         return {g.input: g.value for g in self.found}
@@ -192,7 +198,91 @@ def guess(doc: dict[str, Any]) -> Guesses:
             out.found.append(
                 Guess(name, op.path, f"GET, admin-only ({reason}){where}, {served[1]}")
             )
+    guess_login(doc, ops, out)
     return out
+
+
+#: Path words of a login route, in order of preference.
+LOGIN_WORDS = ("login", "signin", "sign-in", "sign_in")
+USER_FIELDS = ("username", "email", "login", "user", "name")
+PASSWORD_FIELDS = ("password", "passwd", "pass", "secret")
+
+
+def guess_login(doc: dict[str, Any], ops: list[Operation], out: Guesses) -> None:
+    """The login route and its fields, and whether the app guards forms with CSRF.
+
+    A session app's login route is often not in its document (Django's auth views are
+    not in drf-spectacular's); the session cookie scheme still says how roles get in."""
+    login = next(
+        (
+            (op, word)
+            for word in LOGIN_WORDS
+            for op in ops
+            if op.method == "POST" and "{" not in op.path and word in op.words
+        ),
+        None,
+    )
+    if login is None:
+        out.missing.append("login route")
+    else:
+        op, word = login
+        out.auth.append(Guess("login", op.path, f"POST route whose path has {word!r}"))
+        content = (op.spec.get("requestBody") or {}).get("content") or {}
+        json_body = "application/json" in content
+        media = content.get("application/json") or content.get("application/x-www-form-urlencoded")
+        schema = media.get("schema") if isinstance(media, dict) else None
+        props = _properties(schema, doc) if isinstance(schema, dict) else {}
+        user = next((f for f in USER_FIELDS if f in props), None)
+        password = next((f for f in PASSWORD_FIELDS if f in props), None)
+        if user and password:
+            out.auth.append(
+                Guess("login_form", f"{user},{password}", "the fields of its request schema")
+            )
+        if json_body:
+            out.auth.append(Guess("login_json", True, "its request body is JSON"))
+    schemes = ((doc.get("components") or {}).get("securitySchemes")) or {}
+    cookies = {
+        str(name): str(s.get("name", ""))
+        for name, s in schemes.items()
+        if isinstance(s, dict) and s.get("type") == "apiKey" and s.get("in") == "cookie"
+    }
+    if not cookies:
+        return
+    forms = [
+        o.path
+        for o in ops
+        if o.method in ("POST", "PUT", "PATCH", "DELETE")
+        and "application/x-www-form-urlencoded"
+        in ((o.spec.get("requestBody") or {}).get("content") or {})
+    ]
+    django = [c for c in cookies.values() if c == "sessionid"]
+    if forms or django:
+        scheme, cookie = next(iter(cookies.items()))
+        reasons = [f"security scheme {scheme} is a session cookie ({cookie or 'unnamed'})"]
+        if django:
+            reasons.append("sessionid is Django's session cookie")
+        if forms:
+            reasons.append(f"form posts ({', '.join(forms[:3])})")
+        out.auth.append(
+            Guess(
+                "csrf",
+                True,
+                "; ".join(reasons)
+                + ": a session app guards its forms with a CSRF token (Django: csrftoken "
+                "cookie, X-CSRFToken header)",
+            )
+        )
+
+
+def _properties(schema: dict[str, Any], doc: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/") and depth < 8:
+        target: Any = doc
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return _properties(target, doc, depth + 1) if isinstance(target, dict) else {}
+    props = schema.get("properties")
+    return props if isinstance(props, dict) else {}
 
 
 def _served(op: Operation) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from golive.checklist import Checklist, EnvironmentProfile, Item
+from golive.checklist import Checklist, EnvironmentProfile, Item, LoginSpec
 
 _REF = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<default>:-[^}]*)?\}")
 
@@ -69,7 +69,12 @@ def _profile_refs(profile: EnvironmentProfile) -> dict[str, list[tuple[str, bool
         "roles": [
             text
             for creds in profile.roles.values()
-            for text in (creds.bearer or "", *creds.headers.values(), *creds.cookies.values())
+            for text in (
+                creds.bearer or "",
+                *creds.headers.values(),
+                *creds.cookies.values(),
+                *_login_texts(creds.login),
+            )
         ],
     }
     return {
@@ -80,6 +85,14 @@ def _profile_refs(profile: EnvironmentProfile) -> dict[str, list[tuple[str, bool
         ]
         for key, texts in fields.items()
     }
+
+
+def _login_texts(login: LoginSpec | None) -> list[str]:
+    """The login's body values: a role's credentials are variables the run needs."""
+    if login is None:
+        return []
+    body = login.form or login.json_body or {}
+    return [v for v in body.values() if isinstance(v, str)]
 
 
 #: The profile fields each probe family reads.
