@@ -420,12 +420,6 @@ class MigrationHead(Probe[MigrationHeadParams]):
 class SameRevisionParams(RevisionParams):
     other: str = Field(description="The environment (e.g. staging) whose database to compare.")
 
-    @model_validator(mode="after")
-    def _database_tool(self) -> SameRevisionParams:
-        if self.tool == "command":
-            raise ValueError("same_revision reads both databases: use alembic, django or sql")
-        return self
-
 
 class SameRevision(Probe[SameRevisionParams]):
     kind = "db.same_revision"
@@ -433,6 +427,14 @@ class SameRevision(Probe[SameRevisionParams]):
     summary = "This database is at the same migration revision as another environment's."
 
     def run(self, params: SameRevisionParams, ctx: ProbeContext) -> Outcome:
+        if params.tool == "command":
+            # The `migration_tool` input moves every migration item: a command tells the
+            # state where golive runs, never another environment's; say so, never pass.
+            return Outcome.skip(
+                f"not judged: the migration tool is a command, which prints the state where "
+                f"golive runs and reads neither {ctx.env.name}'s nor {params.other}'s "
+                "database; compare them with tool alembic, django or sql"
+            )
         other = ctx.other_environment(params.other)
         other_url = other.database_url.value
         if other_url is None:

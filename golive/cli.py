@@ -546,6 +546,10 @@ def init(
             answers.notes.append(f"{g.input} = {g.value!r}: {g.why}")
             typer.echo(f"guessed {g.input} = {g.value!r} ({g.why})")
         for name in found.missing:
+            if name == "login route":
+                if not login:
+                    typer.echo("not found: a login route (roles keep bearer tokens; --login PATH)")
+                continue
             typer.echo(f"not found: {name} (the packaged default stays; set it in golive.yaml)")
         for g in found.auth:
             typer.echo(f"guessed {g.input} = {g.value!r} ({g.why})")

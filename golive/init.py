@@ -94,11 +94,6 @@ class InitAnswers:
                 self.notes.append(f"migrations_dir = {folder!r}: {why}")
         if folder:
             self.inputs["migrations_dir"] = folder
-        if tool == "command":
-            self.disable["3.2b"] = (
-                "the migration state comes from a command run where golive runs, which cannot "
-                "read another environment's database to compare"
-            )
 
     def set_settings_sql(self, query: str | None) -> None:
         """A read-only query of (name, value) rows, read after the environment's source."""

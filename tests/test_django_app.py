@@ -291,3 +291,29 @@ def test_django_app_is_checked_with_no_false_alarm(
     for item in ("1.2a", "1.2b", "1.2c", "2.1a", "2.2a", "2.2d", "2.3b", "3.1a", "3.2b",
                  "4.1a", "4.2", "4.3a", "5.1a", "5.1b", "5.2b", "5.3b", "6.2", "7.1a"):
         assert results[item]["status"] == "pass", (item, results[item]["message"])
+
+
+@pytest.mark.slow
+def test_staging_is_checked_against_the_django_migration_files(
+    deployment: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """3.2a follows `--migrations django`: staging's django_migrations against the files."""
+    repo = deployment["repo"]
+    configure(deployment["url"], repo)
+    out = repo / "report.json"
+    staging = ["check", "--env", "staging", "--env-file", str(deployment["staging_env"])]
+    main([*staging, "--only", "3.2a", "-q", "-f", f"json:{out}"])
+    result = json.loads(out.read_text(encoding="utf-8"))["results"][0]
+    assert result["status"] == "pass", result["message"]
+    assert "Django migrations of billing" in result["message"]
+    # A migration the code has and staging never ran.
+    (repo / "billing" / "migrations" / "0002_plan_name.py").write_text(
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        "    dependencies = [('billing', '0001_initial')]\n    operations = []\n",
+        encoding="utf-8",
+    )
+    main([*staging, "--only", "3.2a", "-q", "-f", f"json:{out}"])
+    result = json.loads(out.read_text(encoding="utf-8"))["results"][0]
+    assert result["status"] == "fail"
+    assert "billing.0002_plan_name" in result["message"]
+    assert "python manage.py migrate" in result["message"]

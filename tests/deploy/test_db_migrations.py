@@ -231,8 +231,8 @@ def test_same_revision_django_names_what_each_lacks(tmp_path: Path, db_url: str)
     assert out.status is Status.PASS and "both at" in out.message and "(django)" in out.message
 
 
-def test_same_revision_refuses_a_command() -> None:
-    from golive.checks.db_migrations import SameRevisionParams
-
-    with pytest.raises(ValueError, match="reads both databases"):
-        SameRevisionParams.model_validate({"other": "staging", "tool": "command"})
+def test_same_revision_with_a_command_is_a_skip_saying_why(tmp_path: Path) -> None:
+    """migration_tool: command moves 3.2b too; a command reads no database: never a pass."""
+    out = run_probe("db.same_revision", make_context(tmp_path, {}), other="staging", tool="command")
+    assert out.status is Status.SKIP
+    assert "reads neither test's nor staging's database" in out.message
