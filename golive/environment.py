@@ -362,6 +362,15 @@ def _run_sql(
     return DeploymentConfig(values, origin)
 
 
+def with_env_file(profile: EnvironmentProfile, env_file: Path) -> EnvironmentProfile:
+    """`--env-file F`: F takes the place of the profile's sources of variables (the
+    process environment, dotenv files, secret-manager commands); its `sql` sources still
+    run after it, so settings an app keeps in its own database are read as without F."""
+    file_source = SourceSpec(type="dotenv", path=str(env_file))
+    kept = [spec for spec in profile.sources if spec.type == "sql"]
+    return profile.model_copy(update={"source": [file_source, *kept]})
+
+
 def read_sources(
     profile: EnvironmentProfile, base_dir: Path, locate: Locate | None = None
 ) -> DeploymentConfig:
@@ -473,9 +482,8 @@ def resolve(
     `locate(*loc)` names a position in the checklist under this environment, for
     messages about its sources."""
     if env_file is not None:
-        config = read_source(SourceSpec(type="dotenv", path=str(env_file)), base_dir)
-    else:
-        config = read_sources(profile, base_dir, locate)
+        profile = with_env_file(profile, env_file)
+    config = read_sources(profile, base_dir, locate)
     lookup = {k: v.reveal() for k, v in config.items()}
     for key, raw in profile.vars.items():
         done = interpolate(raw, lookup)

@@ -190,6 +190,35 @@ def test_sql_source_reads_name_value_rows_read_only(tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM settings").fetchone() == (2,)
 
 
+def test_env_file_replaces_variable_sources_but_keeps_the_apps_sql_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+    import sys
+
+    db = tmp_path / "app.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE settings (name TEXT, value TEXT)")
+        conn.execute("INSERT INTO settings VALUES ('WEBHOOK_PATH', '/hooks/stripe')")
+    monkeypatch.setenv("FROM_CI", "process environment")
+    (tmp_path / "emit.py").write_text("print('FROM_VAULT=command')\n", "utf-8")
+    (tmp_path / "local.env").write_text(f"DATABASE_URL=sqlite:///{db}\nLOCAL=1\n", "utf-8")
+    profile = EnvironmentProfile.model_validate(
+        {
+            "mode": "test",
+            "source": [
+                "env",
+                {"command": [sys.executable, "emit.py"]},
+                {"sql": "SELECT name, value FROM settings"},
+            ],
+        }
+    )
+    config = resolve("t", profile, tmp_path, env_file=tmp_path / "local.env").config
+    assert config["LOCAL"].reveal() == "1"
+    assert config["WEBHOOK_PATH"].reveal() == "/hooks/stripe"  # the sql source still ran
+    assert "FROM_CI" not in config and "FROM_VAULT" not in config  # the file replaced them
+
+
 def test_validate_env_passes_when_every_reference_is_set(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
