@@ -123,13 +123,9 @@ def run_plan(
     # Skipped items need no thread.
     for p in [p for p in pending if p.skip_reason]:
         finish(p, Outcome.skip(p.skip_reason or "skipped"), 0.0)
-    # The longest chains first: an item others wait for starts before those that end a
-    # chain, then the network-bound families (they take longest), and the rest fills
-    # the gaps; checklist order within each rank.
-    chain = _chain_lengths(needs)
+    # Network-bound families first: they take longest, the rest fills the gaps.
     pending = sorted(
-        (p for p in pending if not p.skip_reason),
-        key=lambda p: (-chain[p.item.id], _start_rank(p.item.probe.kind)),
+        (p for p in pending if not p.skip_reason), key=lambda p: _start_rank(p.item.probe.kind)
     )
 
     def next_ready() -> PlannedItem | None:
@@ -199,40 +195,11 @@ def run_plan(
     return [results[p.item.id] for p in planned if p.item.id in results]
 
 
-#: start order of the probe families: HTTP items make several round trips to the
-#: deployment one after the other, Stripe items wait on one rate-capped client, database
-#: and repository items are mostly local; the rest (env, manual) take milliseconds.
-_START_ORDER = (("http.",), ("stripe.",), ("db.", "secrets.", "repo."))
-
-
-def _chain_lengths(needs: dict[str, list[str]]) -> dict[str, int]:
-    """For each item, how many items at most wait after it, one behind the other.
-
-    An item with a long chain of dependants behind it (the key items before every Stripe
-    item) is on the run's critical path: starting it late delays the whole chain.
-    """
-    dependants: dict[str, list[str]] = {item: [] for item in needs}
-    for item, wanted in needs.items():
-        for need in wanted:
-            dependants.setdefault(need, []).append(item)
-    lengths: dict[str, int] = {}
-
-    def length(item: str, seen: frozenset[str]) -> int:
-        if item not in lengths:
-            after = [d for d in dependants.get(item, ()) if d not in seen]  # cycles: loader
-            lengths[item] = max((1 + length(d, seen | {item}) for d in after), default=0)
-        return lengths[item]
-
-    for item in needs:
-        length(item, frozenset())
-    return lengths
+_START_FIRST = ("http.", "stripe.", "db.", "secrets.", "repo.")
 
 
 def _start_rank(kind: str) -> int:
-    for rank, families in enumerate(_START_ORDER):
-        if kind.startswith(families):
-            return rank
-    return len(_START_ORDER)
+    return 0 if kind.startswith(_START_FIRST) else 1
 
 
 def _end_run(

@@ -115,11 +115,6 @@ def _url_fields(value: str) -> tuple[str, list[str]] | None:
     value = value.strip()
     if "://" not in value or any(c.isspace() for c in value):
         return None
-    raw = _split_authority(value)
-    if raw is not None and not raw[1] and not raw[3]:
-        # No user info, no query: nothing to find, and no reason to import SQLAlchemy
-        # (a third of a second) while the run's configuration is being read.
-        return "", []
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 

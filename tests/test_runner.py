@@ -140,19 +140,3 @@ def test_the_deadline_ends_the_process_not_just_the_report(tmp_path: Path) -> No
     )
     assert proc.returncode == ExitCode.INCONCLUSIVE, proc.stderr
     assert "deadline (0.5s)" in proc.stdout
-
-
-def test_an_item_others_wait_for_starts_first(tmp_path: Path) -> None:
-    # The last item of the checklist heads a chain (c waits for d): with one probe at a
-    # time it must still start first, or the whole chain would finish last.
-    from golive.check import CheckOptions, run_check
-
-    ok = "{kind: test.outcome, status: pass}"
-    items = item("a", ok) + item("b", ok) + item("c", ok, "    needs: [d]\n") + item("d", ok)
-    started: list[str] = []
-    report = run_check(
-        CheckOptions(checklist=write_checklist(tmp_path, items), environment="prod", concurrency=1),
-        lambda item_id, result: started.append(item_id) if result is None else None,
-    )
-    assert [r.status for r in report.results] == [Status.PASS] * 4
-    assert started == ["d", "a", "b", "c"]
