@@ -56,6 +56,7 @@ class Run:
     exit_code: int
     stripe_requests: int
     items: dict[str, tuple[str, float]]  # id -> (status, duration_s)
+    errors: dict[str, str]  # id -> first line of the message, for items that ended error
 
 
 @contextlib.contextmanager
@@ -130,7 +131,10 @@ def one_run(environment: str, only: str | None = None) -> Run:
             )
         data = json.loads(report.read_text(encoding="utf-8"))
     items = {r["id"]: (r["status"], float(r["duration_s"])) for r in data["results"]}
-    return Run(wall, float(data["duration_s"]), done.returncode, requests, items)
+    errors = {
+        r["id"]: r["message"].splitlines()[0] for r in data["results"] if r["status"] == "error"
+    }
+    return Run(wall, float(data["duration_s"]), done.returncode, requests, items, errors)
 
 
 def main() -> int:
@@ -170,6 +174,8 @@ def main() -> int:
         )
         if not_passed:
             print(f"  not passed: {', '.join(not_passed)}")
+        for item_id, message in sorted({e for r in full for e in r.errors.items()}):
+            print(f"  error {item_id}: {message}")
         ok = ok and wall / a_wall <= GOAL
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS of a golive check process: {peak:.0f} MB")
