@@ -69,6 +69,7 @@ def send(
             json=json_body if content is None and form is None else None,
             data=form_fields(form) if form is not None and content is None else None,
             content=content,
+            timeout=ctx.http_timeout(),  # this item's, not the shared client's
         )
     except httpx.TimeoutException:
         raise ProbeError(

@@ -239,7 +239,9 @@ class Rehearsal:
             headers["Cookie"] = "; ".join(f"{k}={v.reveal()}" for k, v in role.cookies.items())
         url = self.ctx.base_url() + route.path.replace("{id}", item_id)
         try:
-            answer = self.http.request(route.method, url, headers=headers, json=route.body)
+            answer = self.http.request(
+                route.method, url, headers=headers, json=route.body, timeout=self.ctx.http_timeout()
+            )
         except httpx.HTTPError as exc:
             detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             raise ProbeError(

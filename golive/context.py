@@ -176,7 +176,11 @@ class ProbeContext:
         """An httpx client for the deployment (no redirects followed, no env proxies).
 
         It keeps no cookies: a cookie one answer sets (a session, a CSRF token) must not
-        ride along on the next request, made as another role or as anonymous."""
+        ride along on the next request, made as another role or as anonymous.
+
+        One client serves every probe of the run, so its own timeout is nobody's: pass
+        `timeout=ctx.http_timeout()` with each request, so that each item waits for its own
+        timeout, not for the one of whichever item built the client."""
 
         def make() -> httpx.Client:
             import http.cookiejar
@@ -185,7 +189,7 @@ class ProbeContext:
 
             no_cookies = http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
             return httpx.Client(
-                timeout=httpx.Timeout(self.timeout),
+                timeout=httpx.Timeout(self.timeout),  # a fallback; requests carry their own
                 follow_redirects=False,
                 trust_env=False,
                 headers={"User-Agent": user_agent()},
@@ -193,6 +197,12 @@ class ProbeContext:
             )
 
         return self.clients.get(("http",), make, lambda c: c.close())
+
+    def http_timeout(self) -> httpx.Timeout:
+        """This item's timeout for one request of the shared HTTP client."""
+        import httpx
+
+        return httpx.Timeout(self.timeout)
 
     def stripe(self) -> stripe.StripeClient:
         """The read-only, rate-capped Stripe client for this environment's key."""

@@ -258,6 +258,27 @@ def test_timeouts_are_errors(tmp_path: Path, make_app: Any) -> None:
     assert out.status is Status.ERROR and "no answer within 0.3s" in out.message
 
 
+def test_each_probe_waits_for_its_own_timeout_on_the_shared_client(
+    tmp_path: Path, make_app: Any
+) -> None:
+    # One HTTP client serves the whole run; the item that builds it must not impose its
+    # timeout on the items after it, in either direction.
+    app = make_app(delay_s=1.0)
+    patient = ctx_of(tmp_path, app, timeout=5.0)
+    hasty = patient.with_timeout(0.3)
+    assert hasty.clients is patient.clients
+    routes = [{"path": "/health"}]
+    assert run_probe("http.status", patient, routes=routes).status is Status.PASS
+    out = run_probe("http.status", hasty, routes=routes)
+    assert out.status is Status.ERROR and "no answer within 0.3s" in out.message
+    # and the other way round, on a fresh run's client
+    hasty = ctx_of(tmp_path, app, timeout=0.3)
+    patient = hasty.with_timeout(5.0)
+    out = run_probe("http.status", hasty, routes=routes)
+    assert out.status is Status.ERROR and "no answer within 0.3s" in out.message
+    assert run_probe("http.status", patient, routes=routes).status is Status.PASS
+
+
 def test_expected_5xx_is_allowed_but_unexpected_5xx_is_an_error(
     tmp_path: Path, make_app: Any
 ) -> None:
