@@ -11,7 +11,7 @@ from pydantic import Field
 from golive.context import ProbeContext
 from golive.probe import Probe, ProbeParams
 from golive.results import Outcome
-from golive.stripe_client import key_in_mode, pages, stripe_errors, window_start
+from golive.stripe_client import key_in_mode, pages, raw_pages, stripe_errors, window_start
 
 if TYPE_CHECKING:
     import stripe
@@ -59,9 +59,10 @@ class DisputeRate(Probe[DisputeRateParams]):
         charges = 0
         complete = True
         with stripe_errors(key, "GET /v1/charges"):
-            for charge_page in pages(lambda q: client.v1.charges.list(params=cast(Any, q)), query):
-                charges += sum(1 for c in charge_page.data if c.status == "succeeded")
-                if charge_page.has_more and 100 * count < threshold * charges:
+            for charge_page in raw_pages(client, "/v1/charges", query):
+                data = charge_page.get("data") or []
+                charges += sum(1 for c in data if c.get("status") == "succeeded")
+                if charge_page.get("has_more") and 100 * count < threshold * charges:
                     complete = False
                     break
         evidence.update(charges=charges, charges_complete=complete)

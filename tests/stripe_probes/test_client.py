@@ -166,3 +166,19 @@ def test_a_closed_client_sends_nothing_more(sandbox: StripeSandbox) -> None:
     with pytest.raises(stripe.APIConnectionError):
         client.v1.accounts.retrieve_current()
     assert len(sandbox.requests) == 1
+
+
+def test_raw_pages_walk_a_list_as_json_through_the_same_client(sandbox: StripeSandbox) -> None:
+    from golive.stripe_client import raw_pages
+
+    client = client_for(sandbox)
+    typed = sum(1 for _ in client.v1.charges.list(params={"limit": 100}).auto_paging_iter())
+    sandbox.clear_log()
+    pages = list(raw_pages(client, "/v1/charges", {"created": {"gte": 0}}))
+    assert sum(len(p["data"]) for p in pages) == typed > 100  # more than one page
+    assert {(r.method, r.path) for r in sandbox.requests} == {("GET", "/v1/charges")}
+    assert all("created[gte]=0" in r.query for r in sandbox.requests)
+    assert len(sandbox.requests) == len(pages)
+    # a write through the same path is still refused before it is sent
+    with pytest.raises(WriteRefused):
+        client.raw_request("post", "/v1/charges", amount=100)
