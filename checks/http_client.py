@@ -18,6 +18,7 @@ from pydantic import AfterValidator
 
 from golive.context import ProbeContext
 from golive.probe import ProbeError
+from golive.results import Outcome
 
 if TYPE_CHECKING:
     import httpx
@@ -83,6 +84,21 @@ def send(
         ) from None
     except httpx.HTTPError as exc:
         raise ProbeError(f"{method} {shown}: {type(exc).__name__}: {reason(exc)}") from None
+
+
+def refuse_live_traffic(
+    ctx: ProbeContext, what: str, instead: str = "run it against staging", tail: str = ""
+) -> Outcome | None:
+    """The one guard of every probe that sends traffic a deployment could notice (bursts,
+    sweeps, state-changing requests): on a live environment without `allow_traffic` it is
+    refused before anything is sent, as a skip saying why and how to opt in; else None."""
+    if ctx.mode != "live" or ctx.env.profile.allow_traffic:
+        return None
+    env = ctx.env.name
+    return Outcome.skip(
+        f"not run: {env} is a live environment and {what}; {instead}, or set "
+        f"allow_traffic: true in the {env} profile{tail}"
+    )
 
 
 def form_fields(form: Mapping[str, str | int | float | bool]) -> dict[str, str]:

@@ -26,7 +26,7 @@ from golive.context import ProbeContext
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
-from .http_client import Patience, RoutePath, send, status_text
+from .http_client import Patience, RoutePath, refuse_live_traffic, send, status_text
 
 READS = ("get", "head")
 WRITES = ("post", "put", "patch", "delete")
@@ -100,12 +100,11 @@ class OpenApiAuth(Probe[OpenApiParams]):
     sends_traffic = True
 
     def run(self, params: OpenApiParams, ctx: ProbeContext) -> Outcome:
-        if ctx.mode == "live" and not ctx.env.profile.allow_traffic:
-            return Outcome.skip(
-                f"not run: {ctx.env.name} is a live environment and this sweep sends an "
-                f"anonymous request to up to {params.max_routes} routes; run it against "
-                f"staging, or set allow_traffic: true in the {ctx.env.name} profile"
-            )
+        refused = refuse_live_traffic(
+            ctx, f"this sweep sends an anonymous request to up to {params.max_routes} routes"
+        )
+        if refused:
+            return refused
         base = ctx.base_url()
         document, source = self._document(params, ctx, base)
         routes = routes_of(document)

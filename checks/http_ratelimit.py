@@ -17,7 +17,7 @@ from golive.context import ProbeContext
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
-from .http_client import HttpMethod, RoutePath, role_headers, send, status_text
+from .http_client import HttpMethod, RoutePath, refuse_live_traffic, role_headers, send, status_text
 
 if TYPE_CHECKING:
     import httpx
@@ -103,12 +103,12 @@ class RateLimit(Probe[RateLimitParams]):
     sends_traffic = True
 
     def run(self, params: RateLimitParams, ctx: ProbeContext) -> Outcome:
-        if ctx.mode == "live" and not ctx.env.profile.allow_traffic:
-            return Outcome.skip(
-                f"not run: {ctx.env.name} is a live environment and this probe sends a burst "
-                f"of up to {params.max_requests} requests to {params.path}; run it against "
-                f"staging, or set allow_traffic: true in the {ctx.env.name} profile"
-            )
+        refused = refuse_live_traffic(
+            ctx,
+            f"this probe sends a burst of up to {params.max_requests} requests to {params.path}",
+        )
+        if refused:
+            return refused
         url = ctx.base_url() + params.path
         salt = secrets.token_hex(3)
         label = f"{params.method} {params.path} as {params.role}"

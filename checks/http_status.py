@@ -21,7 +21,14 @@ from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 from golive.secrets import mask, secret_parts
 
-from .http_client import HttpMethod, Patience, RoutePath, role_headers, status_text
+from .http_client import (
+    HttpMethod,
+    Patience,
+    RoutePath,
+    refuse_live_traffic,
+    role_headers,
+    status_text,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -326,14 +333,15 @@ class StatusByRole(Probe[StatusParams]):
 
     def run(self, params: StatusParams, ctx: ProbeContext) -> Outcome:
         writes = [r for r in params.routes if r.changes_state]
-        if writes and ctx.mode == "live" and not ctx.env.profile.allow_traffic:
+        if writes:
             shown = ", ".join(f"{r.method} {r.path}" for r in writes)
-            return Outcome.skip(
-                f"not run: {ctx.env.name} is a live environment and this item sends a request "
-                f"that may change the app's state ({shown}); run it against staging, or set "
-                f"allow_traffic: true in the {ctx.env.name} profile (or state_changing: false "
-                "on a route that only reads)"
+            refused = refuse_live_traffic(
+                ctx,
+                f"this item sends a request that may change the app's state ({shown})",
+                tail=" (or state_changing: false on a route that only reads)",
             )
+            if refused:
+                return refused
         base = ctx.base_url()
         patience = Patience(ctx)
         results = [self._route(route, params, ctx, base, patience) for route in params.routes]

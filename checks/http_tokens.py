@@ -41,7 +41,14 @@ from golive.context import ProbeContext
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
-from .http_client import HttpMethod, Patience, RoutePath, role_headers, status_text
+from .http_client import (
+    HttpMethod,
+    Patience,
+    RoutePath,
+    refuse_live_traffic,
+    role_headers,
+    status_text,
+)
 from .http_status import DEFAULT_LOGIN_PATTERN, login_redirect
 
 if TYPE_CHECKING:
@@ -150,14 +157,15 @@ class ForgedToken(Probe[ForgedTokenParams]):
     )
 
     def run(self, params: ForgedTokenParams, ctx: ProbeContext) -> Outcome:
-        if params.method not in ("GET", "HEAD", "OPTIONS") and (
-            ctx.mode == "live" and not ctx.env.profile.allow_traffic
-        ):
-            return Outcome.skip(
-                f"not run: {ctx.env.name} is a live environment and {params.method} "
-                f"{params.path} may change the app's state if a forged token is let in; use a "
-                f"GET route, or set allow_traffic: true in the {ctx.env.name} profile"
+        if params.method not in ("GET", "HEAD", "OPTIONS"):
+            not_run = refuse_live_traffic(
+                ctx,
+                f"{params.method} {params.path} may change the app's state if a forged token "
+                "is let in",
+                instead="use a GET route",
             )
+            if not_run:
+                return not_run
         url = ctx.base_url() + params.path
         label = f"{params.method} {params.path}"
         patience = Patience(ctx)
