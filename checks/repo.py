@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import subprocess
-from pathlib import Path
 
 from pydantic import Field, field_validator
 
 from golive.context import ProbeContext
 from golive.globs import RelativeGlob
-from golive.probe import Probe, ProbeError, ProbeParams
+from golive.probe import Probe, ProbeParams
 from golive.results import Outcome
+
+from .secrets import tracked_files
 
 DEFAULT_FILES = [
     "requirements.txt",
@@ -136,29 +136,6 @@ class PatternsParams(ProbeParams):
     )
 
 
-def _tracked_files(root: Path, timeout: float) -> list[str]:
-    """The files git tracks under `root`; a folder that is not a repository is an error."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z"],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise ProbeError("git is not installed: cannot list the repository's files") from None
-    except subprocess.TimeoutExpired:
-        raise ProbeError(f"git ls-files took longer than {timeout:g}s in {root}") from None
-    if proc.returncode != 0:
-        err = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise ProbeError(
-            f"git ls-files failed in {root}: {err[-1] if err else proc.returncode}; "
-            "the item must examine a git repository"
-        )
-    return [p for p in proc.stdout.decode(errors="surrogateescape").split("\0") if p]
-
-
 class Patterns(Probe[PatternsParams]):
     kind = "repo.patterns"
     Params = PatternsParams
@@ -169,7 +146,7 @@ class Patterns(Probe[PatternsParams]):
 
     def run(self, params: PatternsParams, ctx: ProbeContext) -> Outcome:
         root = ctx.repo_folder(params.path)
-        files = _tracked_files(root, ctx.timeout)
+        files = tracked_files(root, ctx.timeout)
         compiled = [(p, p.regex()) for p in params.patterns]
         findings: list[str] = []
         searched = 0

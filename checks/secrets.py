@@ -49,7 +49,9 @@ def _git(root: Path, *args: str, timeout: float, ok: tuple[int, ...] = (0,)) -> 
     return proc.stdout
 
 
-def _tracked(root: Path, timeout: float) -> list[str]:
+def tracked_files(root: Path, timeout: float) -> list[str]:
+    """The files git tracks under `root` (shared with checks/repo.py); ProbeError when
+    git is missing, hangs or fails (not a repository)."""
     out = _git(root, "ls-files", "-z", timeout=timeout)
     return [p for p in out.decode(errors="surrogateescape").split("\0") if p]
 
@@ -88,7 +90,7 @@ class RepoScan(Probe[RepoScanParams]):
 
     def run(self, params: RepoScanParams, ctx: ProbeContext) -> Outcome:
         root = ctx.repo_folder(params.path)
-        files = [p for p in _tracked(root, ctx.timeout) if not _excluded(p, params.exclude)]
+        files = [p for p in tracked_files(root, ctx.timeout) if not _excluded(p, params.exclude)]
         found = _scan_tree(root, params.exclude, ctx.timeout)
         scanned = f"{len(files)} tracked files in {root}"
         if params.history:
@@ -185,7 +187,7 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
         root = ctx.repo_folder(params.path)
         env_files = [
             p
-            for p in _tracked(root, ctx.timeout)
+            for p in tracked_files(root, ctx.timeout)
             if any(
                 fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(Path(p).name, pat)
                 for pat in params.patterns
