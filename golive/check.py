@@ -178,6 +178,10 @@ def execute(
     now = datetime.now(UTC)
     results = apply_attestations(loaded, options.environment, results, attestations, redactor, now)
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
+    from golive.fit import notice as fit_notice
+
+    unfit = fit_notice(results)
+    notices = [unfit, *notices] if unfit else notices
     duration = round(time.monotonic() - t0, 3)
     commit, dirty = app_commit(repo)
     return Report(
