@@ -43,6 +43,8 @@ class CheckOptions:
     # `golive rehearse`: only the rehearsal items (they write in test mode); a normal
     # check leaves them out. See REHEARSAL_KIND.
     rehearse: bool = False
+    # --trust: run the checklist's own code (plug-ins, commands) without a recorded digest
+    trusted: bool = False
 
 
 #: the probe kind that writes (in test mode only): run by `golive rehearse`, never by check
@@ -111,6 +113,24 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
 
 
 def execute(
+    loaded: LoadedChecklist,
+    planned: list[PlannedItem],
+    options: CheckOptions,
+    progress: Progress | None = None,
+) -> Report:
+    """Run the plan; the checklist's own code runs only if it is trusted (golive/trust.py)."""
+    from golive import trust
+
+    kinds = {p.item.probe.kind for p in planned if not p.skip_reason}
+    code = trust.would_run(loaded, options.environment, kinds)
+    allowed = trust.is_trusted(loaded, options.trusted)
+    if code and not allowed:
+        raise trust.UntrustedCode(trust.refuse_message(loaded, code))
+    with trust.allow_code(allowed):
+        return _execute(loaded, planned, options, progress)
+
+
+def _execute(
     loaded: LoadedChecklist,
     planned: list[PlannedItem],
     options: CheckOptions,
