@@ -4,65 +4,94 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from pathlib import PurePosixPath
 
 from pydantic import Field, field_validator
 
 from golive.context import ProbeContext
 from golive.globs import RelativeGlob
-from golive.probe import Probe, ProbeParams
+from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
+from .lockfiles import LOCKFILE_NAMES, Pin, read_pins
 from .secrets import tracked_files
-
-DEFAULT_FILES = [
-    "requirements.txt",
-    "requirements/*.txt",
-    "backend/requirements.txt",
-    "pyproject.toml",
-    "poetry.lock",
-    "uv.lock",
-    "Pipfile.lock",
-    "package.json",
-]
 
 
 class DependencyPinnedParams(ProbeParams):
-    package: str = "stripe"
+    package: str = Field(
+        "stripe",
+        description="The dependency; `stripe` is the Stripe SDK of every ecosystem (stripe on "
+        "npm, PyPI and RubyGems, stripe/stripe-php, github.com/stripe/stripe-go, "
+        "com.stripe:stripe-java).",
+    )
     path: str = "."
-    files: list[RelativeGlob] = Field(default_factory=lambda: list(DEFAULT_FILES))
+    files: list[RelativeGlob] | None = Field(
+        None,
+        description="Globs of the dependency files to read; default every tracked lockfile "
+        "and manifest golive knows (outside node_modules, vendor, tests, examples).",
+    )
+
+
+def _covers(lock: Pin, manifest: Pin) -> bool:
+    """A lockfile of the manifest's ecosystem in its folder or above (a workspace root)."""
+    if lock.ecosystem != manifest.ecosystem:
+        return False
+    folder = PurePosixPath(lock.file).parent
+    return folder in (PurePosixPath(manifest.file).parent, *PurePosixPath(manifest.file).parents)
 
 
 class DependencyPinned(Probe[DependencyPinnedParams]):
     kind = "repo.dependency_pinned"
     Params = DependencyPinnedParams
-    summary = "A dependency (the Stripe SDK) is pinned to one version, or locked."
+    summary = (
+        "A dependency (the Stripe SDK of any ecosystem) is locked by a tracked lockfile or "
+        "pinned to one version in its manifest."
+    )
 
     def run(self, params: DependencyPinnedParams, ctx: ProbeContext) -> Outcome:
         root = ctx.repo_folder(params.path)
-        name = re.escape(params.package)
-        pinned = re.compile(rf"^\s*[\"']?{name}\s*(?:\[[^\]]*\])?\s*===?\s*[\w.]+", re.I | re.M)
-        lock_entry = re.compile(rf"(?:^name\s*=\s*\"{name}\"|\"{name}\":\s*\"\d)", re.I | re.M)
-        mentioned = re.compile(rf"(?<![\w-]){name}(?![\w-])", re.I)
-        seen: list[str] = []
-        for pattern in params.files:
-            for path in sorted(root.glob(pattern)):
-                try:
-                    text = path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    continue
-                rel = str(path.relative_to(root))
-                if pinned.search(text) or (path.suffix == ".lock" and lock_entry.search(text)):
-                    return Outcome.passed(
-                        f"{params.package} is pinned in {rel} (in {root})", file=rel
-                    )
-                if mentioned.search(text):
-                    seen.append(rel)
-        if seen:
+        files = tracked_files(root, ctx.timeout)
+        if params.files is not None:
+            files = [f for f in files if any(_glob_matches(f, g) for g in params.files)]
+        pins, unreadable = read_pins(root, files, params.package)
+        what = "the Stripe SDK" if params.package == "stripe" else params.package
+        evidence = {"folder": str(root), "pins": len([p for p in pins if p.exact])}
+        locks = [p for p in pins if p.lockfile and p.exact]
+        loose = [
+            p
+            for p in pins
+            if not p.exact
+            and not any(q.exact and q.file == p.file for q in pins)
+            and not any(_covers(lock, p) for lock in locks)
+        ]
+        broken = "; ".join(f"{f}: {why}" for f, why in sorted(unreadable.items()))
+        if loose:
+            shown = "; ".join(f"{p.package} {p.version!r} in {p.file}" for p in loose)
+            if unreadable:
+                raise ProbeError(
+                    f"{what} is required with a range ({shown}) and a dependency file could "
+                    f"not be read ({broken}): fix it so golive can tell whether it locks {what}"
+                )
             return Outcome.failed(
-                f"{params.package} is required but not pinned (in {', '.join(seen)} of {root}): "
-                f"pin it as {params.package}==X.Y.Z or commit a lock file"
+                f"{what} is required with a range and no tracked lockfile of its ecosystem "
+                f"locks it ({shown}, in {root}): commit the lockfile the package manager "
+                f"writes ({', '.join(LOCKFILE_NAMES)}) or pin one exact version",
+                files=[p.file for p in loose],
+                **evidence,
             )
-        return Outcome.skip(f"no dependency file in {root} mentions {params.package}")
+        exact = list(dict.fromkeys(p for p in pins if p.exact))
+        if exact:
+            shown = "; ".join(p.describe() for p in exact[:8])
+            more = f" (and {len(exact) - 8} more)" if len(exact) > 8 else ""
+            return Outcome.passed(
+                f"{what} is pinned: {shown}{more} (in {root})",
+                versions=sorted({f"{p.package}=={p.version}" for p in exact}),
+                files=sorted({p.file for p in exact}),
+                **evidence,
+            )
+        if unreadable:
+            raise ProbeError(f"could not read the dependency file(s) of {root}: {broken}")
+        return Outcome.skip(f"no tracked dependency file in {root} mentions {what}", **evidence)
 
 
 # -- repo.patterns -------------------------------------------------------------------------

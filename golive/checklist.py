@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from golive.errors import ChecklistError, Problem
+from golive.features import Feature
 from golive.yamlpos import Positions
 
 if TYPE_CHECKING:
@@ -400,7 +401,19 @@ class Checklist(Model):
         default_factory=dict, description="Changes to items by id, merged into them."
     )
     disable: dict[str, str] = Field(
-        default_factory=dict, description="Items turned off by id, with the reason shown."
+        default_factory=dict,
+        description="Items turned off by id (or every item of a section or tag), with the "
+        "reason shown.",
+    )
+    features: dict[str, Feature] = Field(
+        default_factory=dict,
+        description="Features an app may lack, each with the items about it; an overlay's "
+        "`without: [NAME]` skips those items (docs/adapting.md).",
+    )
+    without: list[str] = Field(
+        default_factory=list,
+        description="The features (of `features:`) this app does not have: their items are "
+        "skipped saying so, an environment feature removes the environment.",
     )
     plugins: list[str | PluginKind] = Field(
         default_factory=list,
