@@ -23,9 +23,9 @@ Only the standard library is used. Live mode never writes: any method but GET is
 answered with an error and logged, so a test can prove golive only reads; test-mode
 writes (what `golive rehearse` sends) are served by writes.py.
 
-Layers, each module importing only those above it in this list: templates (object
-templates, shared constants) -> kinds (what is served, list filters) -> state (state file, faults) -> reads (auth, errors,
-list parameters, GET routes) -> write_store -> deliveries -> customers -> payments ->
-subscriptions -> writes (the test-mode write side) -> server (StripeSandbox, `serve`);
-demo (a healthy state) needs only templates, kinds and state.
+Layers, each module importing only those before it: templates (object templates, shared
+constants) -> kinds (what is served, list filters) -> state (state file, faults) -> reads
+(auth, errors, list parameters, GET routes) -> write_store -> deliveries -> customers ->
+payments -> subscriptions -> writes (the test-mode write side) -> server (StripeSandbox,
+`serve`); demo (a healthy state) needs only templates, kinds and state.
 """

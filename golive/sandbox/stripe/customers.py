@@ -7,18 +7,10 @@ import hashlib
 import secrets
 import time
 
-from golive.sandbox.stripe.deliveries import (
-    Deliveries,
-)
-from golive.sandbox.stripe.reads import (
-    ApiError,
-)
-from golive.sandbox.stripe.state import (
-    ModeStore,
-)
-from golive.sandbox.stripe.templates import (
-    JsonObject,
-)
+from golive.sandbox.stripe.deliveries import Deliveries
+from golive.sandbox.stripe.reads import ApiError
+from golive.sandbox.stripe.state import ModeStore
+from golive.sandbox.stripe.templates import JsonObject
 from golive.sandbox.stripe.write_store import (
     _card_declined,
     _id,

@@ -14,9 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 
-from golive.sandbox.stripe.state import (
-    ModeStore,
-)
+from golive.sandbox.stripe.state import ModeStore
 from golive.sandbox.stripe.templates import (
     DEFAULT_API_VERSION,
     JsonObject,

@@ -9,15 +9,9 @@ import secrets
 import time
 from collections.abc import Mapping
 
-from golive.sandbox.stripe.customers import (
-    CustomerWrites,
-)
-from golive.sandbox.stripe.reads import (
-    ApiError,
-)
-from golive.sandbox.stripe.state import (
-    ModeStore,
-)
+from golive.sandbox.stripe.customers import CustomerWrites
+from golive.sandbox.stripe.reads import ApiError
+from golive.sandbox.stripe.state import ModeStore
 from golive.sandbox.stripe.templates import (
     JsonObject,
     charge_template,

@@ -31,9 +31,7 @@ from golive.sandbox.stripe.state import (
     Fault,
     load_state,
 )
-from golive.sandbox.stripe.templates import (
-    DEFAULT_API_VERSION,
-)
+from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 from golive.sandbox.stripe.writes import (
     Writes,
     handle,

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import copy
 
-from golive.sandbox.stripe.payments import (
-    PaymentWrites,
-)
-from golive.sandbox.stripe.reads import (
-    ApiError,
-)
-from golive.sandbox.stripe.state import (
-    ModeStore,
-)
-from golive.sandbox.stripe.templates import (
-    JsonObject,
-)
+from golive.sandbox.stripe.payments import PaymentWrites
+from golive.sandbox.stripe.reads import ApiError
+from golive.sandbox.stripe.state import ModeStore
+from golive.sandbox.stripe.templates import JsonObject
 from golive.sandbox.stripe.write_store import (
     _card_declined,
     _flag,

@@ -14,16 +14,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from golive.sandbox.stripe.reads import (
-    ApiError,
-)
+from golive.sandbox.stripe.reads import ApiError
 from golive.sandbox.stripe.state import (
     ModeStore,
     State,
 )
-from golive.sandbox.stripe.templates import (
-    JsonObject,
-)
+from golive.sandbox.stripe.templates import JsonObject
 
 #: seconds between a delivery's attempts (Stripe spreads them over three days)
 RETRY_DELAYS_S = (0.2, 0.5, 1.0)

@@ -12,18 +12,10 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl
 
-from golive.sandbox.stripe.reads import (
-    ApiError,
-)
-from golive.sandbox.stripe.state import (
-    ModeStore,
-)
-from golive.sandbox.stripe.subscriptions import (
-    SubscriptionWrites,
-)
-from golive.sandbox.stripe.templates import (
-    JsonObject,
-)
+from golive.sandbox.stripe.reads import ApiError
+from golive.sandbox.stripe.state import ModeStore
+from golive.sandbox.stripe.subscriptions import SubscriptionWrites
+from golive.sandbox.stripe.templates import JsonObject
 from golive.sandbox.stripe.write_store import (
     _KINDS,
     _amount,
