@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
-from golive.context import ProbeContext
+from golive.core.results import Outcome, Status
+from golive.engine.context import ProbeContext
 from golive.probe import Probe, ProbeParams
-from golive.results import Outcome, Status
 
 
 class SleepParams(ProbeParams):

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from golive import registry
 from golive.cli import main
+from golive.engine import registry
 from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
 
 HEAD = """\
@@ -31,7 +31,7 @@ sections:
 
 FLAG = """\
 from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
+from golive.core.results import Outcome
 
 
 class FlagParams(ProbeParams):

@@ -41,7 +41,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import typer
 
-from golive.errors import GoliveError
+from golive.core.errors import GoliveError
 from golive.sandbox.server import (
     LoopbackHandler,
     LoopbackServer,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from golive.results import Status
+from golive.core.results import Status
 from golive.sandbox.stripe_server import DEFAULT_API_VERSION, demo_state
 
 from .stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
