@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from golive.probe import ProbeError
+from golive.engine.probe import ProbeError
 
 if TYPE_CHECKING:
-    from golive.context import ProbeContext
+    from golive.engine.context import ProbeContext
 
 CYCLE_INTERVALS = {
     "monthly": "month",

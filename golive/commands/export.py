@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from golive import output, signing
-from golive.errors import UsageError
+from golive.commands import output
+from golive.core.errors import UsageError
+from golive.core.results import Report
 from golive.reporters import Format
 from golive.reporters.html import SignoffEntry
 from golive.reporters.json import report_from_dict
-from golive.results import Report
+from golive.signoff import signing
 
 
 def signoff_entries(checks: list[signing.Check]) -> list[SignoffEntry]:

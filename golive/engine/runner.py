@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from golive.checklist import Checklist, Item
-from golive.context import ProbeContext
+from golive.checklist.models import Checklist, Item
+from golive.core.results import ACTIONABLE, ItemResult, Outcome, SkipKind, Status
+from golive.core.secrets import Redactor
+from golive.engine.context import ProbeContext
+from golive.engine.probe import ProbeError
+from golive.engine.registry import load_probe, runs_isolated
 from golive.isolation import kill_all, run_isolated
-from golive.probe import ProbeError
-from golive.registry import load_probe, runs_isolated
-from golive.results import ACTIONABLE, ItemResult, Outcome, SkipKind, Status
-from golive.secrets import Redactor
 
 Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start / result at end)
 

@@ -18,11 +18,11 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from golive.checklist import Item, LoadedChecklist
-from golive.errors import UsageError
-from golive.records import Record, append_record, load_records, show_time, utc
-from golive.results import ItemResult, Status
-from golive.secrets import Redactor
+from golive.checklist.models import Item, LoadedChecklist
+from golive.core.errors import UsageError
+from golive.core.results import ItemResult, Status
+from golive.core.secrets import Redactor
+from golive.signoff.records import Record, append_record, load_records, show_time, utc
 
 KEY = "attestations"
 HEADER = """\

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from golive.errors import GoliveError, UsageError
+from golive.core.errors import GoliveError, UsageError
 
 NAMESPACE = "golive"
 STATEMENT = "golive.signoff/v1"

@@ -19,8 +19,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from golive.errors import GoliveError
-from golive.probe import Probe
+from golive.core.errors import GoliveError
+from golive.engine.probe import Probe
 
 BUILTIN_PROBES: dict[str, str] = {
     # configuration (env vars of the deployment): checks/env.py

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from golive.errors import ChecklistError, Problem
-from golive.features import Feature
-from golive.yamlpos import Positions
+from golive.checklist.features import Feature
+from golive.checklist.yamlpos import Positions
+from golive.core.errors import ChecklistError, Problem
 
 if TYPE_CHECKING:
-    from golive.overlay import Merged
+    from golive.checklist.overlay import Merged
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 Severity = Literal["blocking", "advisory"]
@@ -485,7 +485,7 @@ class LoadedChecklist:
     @property
     def is_packaged(self) -> bool:
         """True when this is the packaged default itself (no checklist of the user's)."""
-        from golive.overlay import packaged_checklist
+        from golive.checklist.overlay import packaged_checklist
 
         # absolute(), not resolve(): in a source checkout the packaged file is a symlink
         # to ./checklist.yaml, which is the user's own file when given with -c.
@@ -513,7 +513,7 @@ class LoadedChecklist:
 def load_checklist(path: Path) -> LoadedChecklist:
     """Load and validate a checklist (merged onto what it `extend`s, inputs filled in);
     raise ChecklistError listing every problem, each at the file and line that wrote it."""
-    from golive.overlay import load_merged
+    from golive.checklist.overlay import load_merged
 
     merged = load_merged(path)
     data, positions = merged.data, merged.positions
@@ -541,7 +541,7 @@ def _load_plugins(
     kind it names (read from its source, never run: a plug-in that cannot be used is a
     checklist error naming it), and keep one {kind, probe} per kind with absolute paths,
     so that the run does not depend on the current folder."""
-    from golive.registry import PluginError, is_file_target, resolve_plugins
+    from golive.engine.registry import PluginError, is_file_target, resolve_plugins
 
     entries: list[tuple[str | None, str]] = []
     for i, plugin in enumerate(checklist.plugins):
@@ -565,7 +565,7 @@ def _load_plugins(
 
 def _file_of(positions: Positions, loc: tuple[Any, ...], path: Path) -> str:
     """The file a value was written in: an overlay's, or the checklist it extends."""
-    from golive.overlay import SourcedPositions
+    from golive.checklist.overlay import SourcedPositions
 
     if isinstance(positions, SourcedPositions):
         return positions.file_of(loc)
@@ -642,7 +642,7 @@ def _problem(path: Path, positions: Positions, data: Any, err: Any) -> Problem:
 def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:
     """What pydantic cannot see alone: duplicate ids, unknown sections, environments,
     probe kinds, and each probe's own parameters."""
-    from golive.registry import ProbeLoadError, known_kinds, load_probe
+    from golive.engine.registry import ProbeLoadError, known_kinds, load_probe
 
     problems: list[Problem] = []
     section_ids = {s.id for s in checklist.sections}

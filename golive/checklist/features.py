@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from golive.errors import Problem
+from golive.core.errors import Problem
 
 if TYPE_CHECKING:
-    from golive.overlay import Merged, SourcedPositions
-    from golive.yamlpos import Positions
+    from golive.checklist.overlay import Merged, SourcedPositions
+    from golive.checklist.yamlpos import Positions
 
 
 class Feature(BaseModel):

@@ -9,17 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from golive import __version__
-from golive.checklist import Checklist, LoadedChecklist, load_checklist
-from golive.context import Clients, ProbeContext
-from golive.environment import ResolvedEnvironment, redactor_for, resolve
-from golive.errors import UsageError
-from golive.records import show_time
-from golive.results import ItemResult, Report
-from golive.runner import PlannedItem, Progress, plan, run_plan, selector_matches_any
+from golive.checklist.models import Checklist, LoadedChecklist, load_checklist
+from golive.core.errors import UsageError
+from golive.core.results import ItemResult, Report
+from golive.engine.context import Clients, ProbeContext
+from golive.engine.runner import PlannedItem, Progress, plan, run_plan, selector_matches_any
+from golive.signoff.records import show_time
+from golive.values.environment import ResolvedEnvironment, redactor_for, resolve
 
 if TYPE_CHECKING:
-    from golive.attestations import Attestation
-    from golive.waivers import Waiver
+    from golive.signoff.attestations import Attestation
+    from golive.signoff.waivers import Waiver
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,8 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
 
 
 def _load_signoff(loaded: LoadedChecklist) -> tuple[list[Attestation], list[tuple[Waiver, int]]]:
-    from golive.attestations import attestations_path, load_attestations
-    from golive.waivers import load_waivers
+    from golive.signoff.attestations import attestations_path, load_attestations
+    from golive.signoff.waivers import load_waivers
 
     return load_attestations(attestations_path(loaded)), load_waivers(loaded)
 
@@ -158,7 +158,7 @@ def _execute(
     other_files = {name: _from_cwd(path) for name, path in options.other_env_files}
 
     def others(name: str) -> ResolvedEnvironment:
-        from golive.probe import ProbeError
+        from golive.engine.probe import ProbeError
 
         if name not in checklist.environments:
             raise ProbeError(f"no environment {name!r} in {loaded.path}")
@@ -192,8 +192,8 @@ def _execute(
         )
     finally:
         clients.close()
-    from golive.attestations import apply_attestations
-    from golive.waivers import apply_waivers
+    from golive.signoff.attestations import apply_attestations
+    from golive.signoff.waivers import apply_waivers
 
     now = datetime.now(UTC)
     results = apply_attestations(loaded, options.environment, results, attestations, redactor, now)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from golive.checklist import Checklist
-from golive.registry import known_kinds, load_probe
+from golive.checklist.models import Checklist
+from golive.engine.registry import known_kinds, load_probe
 
 INPUT_REF = {
     "type": "string",

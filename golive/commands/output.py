@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from golive.errors import UsageError
+from golive.core.errors import UsageError
+from golive.core.results import ItemResult, Report
+from golive.engine.runner import Progress
 from golive.reporters import Format, render
-from golive.results import ItemResult, Report
-from golive.runner import Progress
 
 if TYPE_CHECKING:
     from golive.reporters.html import SignoffEntry
@@ -194,7 +194,7 @@ def print_plan(checklist: object, env: str | None, rows: list[tuple[object, str 
     from rich.console import Console
     from rich.table import Table
 
-    from golive.checklist import Checklist, Item
+    from golive.checklist.models import Checklist, Item
 
     assert isinstance(checklist, Checklist)
     console = Console(highlight=False, no_color=not use_color("auto"), width=_width())
@@ -217,7 +217,7 @@ def print_probes() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from golive.registry import ProbeLoadError, known_kinds, load_probe
+    from golive.engine.registry import ProbeLoadError, known_kinds, load_probe
 
     console = Console(highlight=False, no_color=not use_color("auto"), width=_width())
     table = Table(box=None, padding=(0, 1))
@@ -260,11 +260,11 @@ def print_interrupted(
     from datetime import UTC, datetime
 
     from golive import __version__
-    from golive.checklist import Checklist
+    from golive.checklist.models import Checklist
+    from golive.core.results import Outcome
+    from golive.core.secrets import Redactor
+    from golive.engine.runner import PlannedItem, to_result
     from golive.reporters.table import render_table
-    from golive.results import Outcome
-    from golive.runner import PlannedItem, to_result
-    from golive.secrets import Redactor
 
     assert isinstance(checklist, Checklist)
     results = []

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from golive.errors import ChecklistError, Problem
-from golive.features import merge_without, no_target, selected
-from golive.yamlpos import Loc, Positions, load_yaml
+from golive.checklist.features import merge_without, no_target, selected
+from golive.checklist.yamlpos import Loc, Positions, load_yaml
+from golive.core.errors import ChecklistError, Problem
 
 #: `extend: default` names the checklist that ships inside the package.
 DEFAULT_NAME = "default"
@@ -38,7 +38,7 @@ _OVERLAY_KEYS = ("extend", "override", "disable")
 
 def packaged_checklist() -> Path:
     """The default checklist shipped inside the package (golive/data/checklist.yaml)."""
-    return Path(__file__).resolve().parent / "data" / "checklist.yaml"
+    return Path(__file__).resolve().parent.parent / "data" / "checklist.yaml"
 
 
 class SourcedPositions(Positions):
@@ -106,7 +106,7 @@ def load_merged(path: Path) -> Merged:
     """Load `path`, merge it onto what it extends, and substitute `${inputs.NAME}`."""
     merged = _load_chain(path, [])
     problems = _substitute_inputs(merged)
-    from golive.features import apply_without
+    from golive.checklist.features import apply_without
 
     problems += apply_without(merged)
     if problems:

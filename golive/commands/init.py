@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from golive.errors import UsageError
+from golive.core.errors import UsageError
 
 PROFILE_NAME = "golive.yaml"
 
@@ -114,7 +114,7 @@ class InitAnswers:
             switch = {"var": head.strip(), "kind": rest.strip() or "string"}
         from pydantic import ValidationError
 
-        from golive.checklist import ModeSwitch
+        from golive.checklist.models import ModeSwitch
 
         try:
             ModeSwitch.model_validate(switch)
@@ -179,7 +179,7 @@ class InitAnswers:
             return
         from pydantic import ValidationError
 
-        from golive.pricemap import PriceSource
+        from golive.engine.pricemap import PriceSource
 
         try:
             PriceSource.model_validate(source)
@@ -246,7 +246,7 @@ def parse_price_list(text: str) -> dict[str, str]:
 
 def packaged_inputs() -> dict[str, Any]:
     """The packaged checklist's inputs and their defaults."""
-    from golive.overlay import load_merged, packaged_checklist
+    from golive.checklist.overlay import load_merged, packaged_checklist
 
     declared = load_merged(packaged_checklist()).data.get("inputs") or {}
     return {k: v.get("default") for k, v in declared.items() if isinstance(v, dict)}
@@ -254,7 +254,7 @@ def packaged_inputs() -> dict[str, Any]:
 
 def packaged_environment(name: str) -> dict[str, Any]:
     """The packaged checklist's profile of one environment, as written."""
-    from golive.overlay import load_merged, packaged_checklist
+    from golive.checklist.overlay import load_merged, packaged_checklist
 
     env = (load_merged(packaged_checklist()).data.get("environments") or {}).get(name)
     return env if isinstance(env, dict) else {}
@@ -307,8 +307,8 @@ def profile_text(answers: InitAnswers) -> str:
 
 def env_example_text(profile: Path, environment: str) -> str:
     """Every variable the environment's items read, one commented line each, no value."""
-    from golive.checklist import load_checklist
-    from golive.variables import needed_variables
+    from golive.checklist.models import load_checklist
+    from golive.values.variables import needed_variables
 
     checklist = load_checklist(profile).checklist
     items = [i for i in checklist.items if checklist.applies(i, environment) and not i.disabled]
@@ -337,7 +337,7 @@ def write_files(folder: Path, answers: InitAnswers, *, force: bool) -> tuple[Pat
         if path.exists() and not force:
             raise UsageError(f"{path} exists; use --force to replace it")
     profile.write_text(profile_text(answers), encoding="utf-8")
-    from golive.checklist import load_checklist
+    from golive.checklist.models import load_checklist
 
     checklist = load_checklist(profile).checklist  # what init wrote must load
     if answers.environment not in checklist.environments:

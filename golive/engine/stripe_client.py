@@ -33,17 +33,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from golive import stripe_keys
-from golive.probe import ProbeError
-from golive.secrets import mask
+from golive.core import stripe_keys
+from golive.core.secrets import mask
+from golive.engine.probe import ProbeError
 
 if TYPE_CHECKING:
     import stripe
     from stripe import ListObject, StripeError, StripeObject
     from stripe._base_address import BaseAddresses
 
-    from golive.checklist import StripeSettings
-    from golive.context import ProbeContext
+    from golive.checklist.models import StripeSettings
+    from golive.engine.context import ProbeContext
 
 T = TypeVar("T", bound="StripeObject")
 Response = tuple[Any, int, Mapping[str, str]]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from golive.errors import UsageError
+from golive.core.errors import UsageError
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

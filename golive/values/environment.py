@@ -30,17 +30,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from golive.checklist import (
+from golive.checklist.models import (
     EnvironmentProfile,
     LoadedChecklist,
     RoleCredentials,
     SourceSpec,
     StripeSettings,
 )
-from golive.errors import SourceError
-from golive.inputfiles import MAX_INPUT_BYTES, InputFileError, read_input
-from golive.login import ResolvedLogin, RoleCommand, leaves
-from golive.secrets import Redactor, Secret, looks_secret, remember
+from golive.core.errors import SourceError
+from golive.core.inputfiles import MAX_INPUT_BYTES, InputFileError, read_input
+from golive.core.secrets import Redactor, Secret, looks_secret, remember
+from golive.values.login import ResolvedLogin, RoleCommand, leaves
 
 _INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 
@@ -326,7 +326,7 @@ def _run_sql(
     spec: SourceSpec, earlier: Mapping[str, str], where: Callable[..., str]
 ) -> DeploymentConfig:
     """(name, value) rows of a read-only query on the app's database."""
-    from golive.db import DatabaseError, build_engine, reading
+    from golive.values.db import DatabaseError, build_engine, reading
 
     at = where("query")
     raw_url = spec.database_url or "${DATABASE_URL}"
@@ -592,7 +592,7 @@ def check_references(loaded: LoadedChecklist, name: str, env_file: Path | None =
     """`golive validate --env NAME`: read the environment's sources and raise a
     ChecklistError naming the checklist line of every `${VAR}` no source sets (those with
     a `:-default` are fine), so a typo shows before any probe runs."""
-    from golive.errors import ChecklistError, Problem, UsageError
+    from golive.core.errors import ChecklistError, Problem, UsageError
 
     checklist = loaded.checklist
     if name not in checklist.environments:

@@ -16,11 +16,11 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from golive.checklist import LoadedChecklist
-from golive.errors import ChecklistError, Problem
-from golive.records import Record, load_records, show_time, utc
-from golive.results import ItemResult, Status
-from golive.secrets import Redactor
+from golive.checklist.models import LoadedChecklist
+from golive.core.errors import ChecklistError, Problem
+from golive.core.results import ItemResult, Status
+from golive.core.secrets import Redactor
+from golive.signoff.records import Record, load_records, show_time, utc
 
 KEY = "waivers"
 

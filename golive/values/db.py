@@ -8,7 +8,7 @@
 - MySQL/MariaDB (when a driver is installed) get `SET SESSION TRANSACTION READ ONLY`.
 - Every failure (bad URL, missing driver, unreachable server, bad credentials, unknown
   database) becomes a `DatabaseError` whose message says what to fix and shows the URL
-  with its credentials masked (`golive.secrets.redact_url`: user, password, and query
+  with its credentials masked (`golive.core.secrets.redact_url`: user, password, and query
   parameters named like a secret, such as `?password=`).
 
 SQLAlchemy is imported inside the functions: `golive --help` must not pay for it.
@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from golive.probe import ProbeError
-from golive.secrets import Redactor, normalize_url, redact_url
+from golive.core.secrets import Redactor, normalize_url, redact_url
+from golive.engine.probe import ProbeError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from golive.results import ExitCode
+from golive.core.results import ExitCode
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from golive.checklist import Checklist, EnvironmentProfile, Item, LoginSpec
+from golive.checklist.models import Checklist, EnvironmentProfile, Item, LoginSpec
 
 _REF = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<default>:-[^}]*)?\}")
 

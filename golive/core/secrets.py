@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from golive.stripe_keys import SECRET_PREFIXES, TOKEN_IN_TEXT
+from golive.core.stripe_keys import SECRET_PREFIXES, TOKEN_IN_TEXT
 
 # Parts of variable names that mark a value as secret.
 SECRET_NAME_PARTS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "PRIVATE", "CREDENTIAL")

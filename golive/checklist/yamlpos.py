@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from golive.errors import ChecklistError, Problem
-from golive.inputfiles import InputFileError, read_input
+from golive.core.errors import ChecklistError, Problem
+from golive.core.inputfiles import InputFileError, read_input
 
 Loc = tuple[str | int, ...]
 

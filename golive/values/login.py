@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-from golive.probe import ProbeError
-from golive.secrets import Secret, looks_secret, remember
+from golive.core.secrets import Secret, looks_secret, remember
+from golive.engine.probe import ProbeError
 
 if TYPE_CHECKING:
     import httpx
 
-    from golive.checklist import LoginSpec
-    from golive.context import ProbeContext
-    from golive.environment import Role
+    from golive.checklist.models import LoginSpec
+    from golive.engine.context import ProbeContext
+    from golive.values.environment import Role
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def logged_in(ctx: ProbeContext, role: Role) -> Role:
 
 def obtain(ctx: ProbeContext, role: Role) -> Role:
     """Log in (or run the command) now; ProbeError names what was seen when it fails."""
-    from golive.environment import Role
+    from golive.values.environment import Role
 
     if role.command is not None:
         headers, cookies = _run_command(ctx, role.name, role.command)
@@ -116,7 +116,7 @@ def obtain(ctx: ProbeContext, role: Role) -> Role:
 def _log_in(ctx: ProbeContext, role: Role) -> tuple[dict[str, Secret], dict[str, Secret]]:
     import httpx
 
-    from golive.context import user_agent
+    from golive.engine.context import user_agent
 
     assert role.login is not None
     login = role.login
@@ -264,8 +264,8 @@ def _token(response: httpx.Response, path: str) -> str | None:
 def _run_command(
     ctx: ProbeContext, name: str, command: RoleCommand
 ) -> tuple[dict[str, Secret], dict[str, Secret]]:
-    from golive.environment import run_command
-    from golive.errors import SourceError
+    from golive.core.errors import SourceError
+    from golive.values.environment import run_command
 
     what = f"could not obtain credentials for {name}"
     shown = command.argv[0]

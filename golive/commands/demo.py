@@ -17,9 +17,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from golive.check import CheckOptions, execute, prepare
-from golive.output import progress
-from golive.results import Report
+from golive.commands.check import CheckOptions, execute, prepare
+from golive.commands.output import progress
+from golive.core.results import Report
 
 SCENARIOS = ("healthy", "broken")
 

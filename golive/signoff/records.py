@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from golive.errors import ChecklistError, Problem
-from golive.yamlpos import load_yaml, parse_yaml
+from golive.checklist.yamlpos import load_yaml, parse_yaml
+from golive.core.errors import ChecklistError, Problem
 
 M = TypeVar("M", bound=BaseModel)
 
