@@ -4,71 +4,100 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import subprocess
+from pathlib import Path, PurePosixPath
 
 from pydantic import Field, field_validator
 
 from golive.context import ProbeContext
 from golive.globs import RelativeGlob
-from golive.probe import Probe, ProbeParams
+from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
+from .lockfiles import LOCKFILE_NAMES, Pin, read_pins
 from .secrets import tracked_files
-
-DEFAULT_FILES = [
-    "requirements.txt",
-    "requirements/*.txt",
-    "backend/requirements.txt",
-    "pyproject.toml",
-    "poetry.lock",
-    "uv.lock",
-    "Pipfile.lock",
-    "package.json",
-]
 
 
 class DependencyPinnedParams(ProbeParams):
-    package: str = "stripe"
+    package: str = Field(
+        "stripe",
+        description="The dependency; `stripe` is the Stripe SDK of every ecosystem (stripe on "
+        "npm, PyPI and RubyGems, stripe/stripe-php, github.com/stripe/stripe-go, "
+        "com.stripe:stripe-java).",
+    )
     path: str = "."
-    files: list[RelativeGlob] = Field(default_factory=lambda: list(DEFAULT_FILES))
+    files: list[RelativeGlob] | None = Field(
+        None,
+        description="Globs of the dependency files to read; default every tracked lockfile "
+        "and manifest golive knows (outside node_modules, vendor, tests, examples).",
+    )
+
+
+def _covers(lock: Pin, manifest: Pin) -> bool:
+    """A lockfile of the manifest's ecosystem in its folder or above (a workspace root)."""
+    if lock.ecosystem != manifest.ecosystem:
+        return False
+    folder = PurePosixPath(lock.file).parent
+    return folder in (PurePosixPath(manifest.file).parent, *PurePosixPath(manifest.file).parents)
 
 
 class DependencyPinned(Probe[DependencyPinnedParams]):
     kind = "repo.dependency_pinned"
     Params = DependencyPinnedParams
-    summary = "A dependency (the Stripe SDK) is pinned to one version, or locked."
+    summary = (
+        "A dependency (the Stripe SDK of any ecosystem) is locked by a tracked lockfile or "
+        "pinned to one version in its manifest."
+    )
 
     def run(self, params: DependencyPinnedParams, ctx: ProbeContext) -> Outcome:
         root = ctx.repo_folder(params.path)
-        name = re.escape(params.package)
-        pinned = re.compile(rf"^\s*[\"']?{name}\s*(?:\[[^\]]*\])?\s*===?\s*[\w.]+", re.I | re.M)
-        lock_entry = re.compile(rf"(?:^name\s*=\s*\"{name}\"|\"{name}\":\s*\"\d)", re.I | re.M)
-        mentioned = re.compile(rf"(?<![\w-]){name}(?![\w-])", re.I)
-        seen: list[str] = []
-        for pattern in params.files:
-            for path in sorted(root.glob(pattern)):
-                try:
-                    text = path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    continue
-                rel = str(path.relative_to(root))
-                if pinned.search(text) or (path.suffix == ".lock" and lock_entry.search(text)):
-                    return Outcome.passed(
-                        f"{params.package} is pinned in {rel} (in {root})", file=rel
-                    )
-                if mentioned.search(text):
-                    seen.append(rel)
-        if seen:
+        files = tracked_files(root, ctx.timeout)
+        if params.files is not None:
+            files = [f for f in files if any(_glob_matches(f, g) for g in params.files)]
+        pins, unreadable = read_pins(root, files, params.package)
+        what = "the Stripe SDK" if params.package == "stripe" else params.package
+        evidence = {"folder": str(root), "pins": len([p for p in pins if p.exact])}
+        locks = [p for p in pins if p.lockfile and p.exact]
+        loose = [
+            p
+            for p in pins
+            if not p.exact
+            and not any(q.exact and q.file == p.file for q in pins)
+            and not any(_covers(lock, p) for lock in locks)
+        ]
+        broken = "; ".join(f"{f}: {why}" for f, why in sorted(unreadable.items()))
+        if loose:
+            shown = "; ".join(f"{p.package} {p.version!r} in {p.file}" for p in loose)
+            if unreadable:
+                raise ProbeError(
+                    f"{what} is required with a range ({shown}) and a dependency file could "
+                    f"not be read ({broken}): fix it so golive can tell whether it locks {what}"
+                )
             return Outcome.failed(
-                f"{params.package} is required but not pinned (in {', '.join(seen)} of {root}): "
-                f"pin it as {params.package}==X.Y.Z or commit a lock file"
+                f"{what} is required with a range and no tracked lockfile of its ecosystem "
+                f"locks it ({shown}, in {root}): commit the lockfile the package manager "
+                f"writes ({', '.join(LOCKFILE_NAMES)}) or pin one exact version",
+                files=[p.file for p in loose],
+                **evidence,
             )
-        return Outcome.skip(f"no dependency file in {root} mentions {params.package}")
+        exact = list(dict.fromkeys(p for p in pins if p.exact))
+        if exact:
+            shown = "; ".join(p.describe() for p in exact[:8])
+            more = f" (and {len(exact) - 8} more)" if len(exact) > 8 else ""
+            return Outcome.passed(
+                f"{what} is pinned: {shown}{more} (in {root})",
+                versions=sorted({f"{p.package}=={p.version}" for p in exact}),
+                files=sorted({p.file for p in exact}),
+                **evidence,
+            )
+        if unreadable:
+            raise ProbeError(f"could not read the dependency file(s) of {root}: {broken}")
+        return Outcome.skip(f"no tracked dependency file in {root} mentions {what}", **evidence)
 
 
 # -- repo.patterns -------------------------------------------------------------------------
 
 DEFAULT_ALLOW_MARKER = "golive: allow"
-MAX_FILE_BYTES = 2_000_000
 MAX_SHOWN = 20
 
 
@@ -148,33 +177,20 @@ class Patterns(Probe[PatternsParams]):
         root = ctx.repo_folder(params.path)
         files = tracked_files(root, ctx.timeout)
         compiled = [(p, p.regex()) for p in params.patterns]
+        searched = [f for f in files if any(p.applies_to(f) for p in params.patterns)]
+        lines = _git_grep(root, params, set(searched), ctx.timeout)
+        if lines is None:  # git cannot run these patterns (no PCRE): Python reads the files
+            lines = _read_lines(root, searched)
         findings: list[str] = []
-        searched = 0
-        for rel in files:
-            wanted = [(p, rx) for p, rx in compiled if p.applies_to(rel)]
-            if not wanted:
+        for rel, number, line in lines:
+            if params.allow_marker and params.allow_marker in line:
                 continue
-            path = root / rel
-            try:
-                if path.is_symlink() or not path.is_file():
-                    continue
-                if path.stat().st_size > MAX_FILE_BYTES:
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if b"\0" in data[:8192]:
-                continue  # binary
-            searched += 1
-            for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
-                if params.allow_marker and params.allow_marker in line:
-                    continue
-                for pattern, rx in wanted:
-                    match = rx.search(line)
-                    if match:
-                        found = match.group(0).strip()[:80]
-                        findings.append(f"{rel}:{number}: {found!r}: {pattern.message}")
-        evidence = {"folder": str(root), "files_searched": searched, "findings": len(findings)}
+            for pattern, rx in compiled:
+                match = rx.search(line) if pattern.applies_to(rel) else None
+                if match:
+                    found = match.group(0).strip()[:80]
+                    findings.append(f"{rel}:{number}: {found!r}: {pattern.message}")
+        evidence = {"folder": str(root), "files_searched": len(searched), "findings": len(findings)}
         if findings:
             shown = findings[:MAX_SHOWN]
             more = f" (and {len(findings) - MAX_SHOWN} more)" if len(findings) > MAX_SHOWN else ""
@@ -183,13 +199,74 @@ class Patterns(Probe[PatternsParams]):
                 locations=[f.split(": ", 1)[0] for f in findings],
                 **evidence,
             )
-        if searched == 0:
+        if not searched:
             return Outcome.skip(
-                f"no tracked file in {root} matches the item's globs: nothing to search",
+                f"no tracked file in {root} matches the item's globs: nothing to search, so "
+                "nothing is decided; point the environment's repo: at the app's repository "
+                "(or run golive in it), or disable the item for an app without such files",
                 **evidence,
             )
         return Outcome.passed(
-            f"none of {len(params.patterns)} forbidden pattern(s) in {searched} tracked file(s) "
-            f"of {root}",
+            f"none of {len(params.patterns)} forbidden pattern(s) in {len(searched)} tracked "
+            f"file(s) of {root}",
             **evidence,
         )
+
+
+def _git_grep(
+    root: Path, params: PatternsParams, wanted: set[str], timeout: float
+) -> list[tuple[str, int, str]] | None:
+    """The lines of `wanted` files any pattern may match, found by one `git grep -P` (in
+    C, like the secret scan); Python then applies each exact pattern. None when git cannot
+    take the patterns (built without PCRE, or a pattern PCRE reads otherwise)."""
+    if not wanted or any(re.search(r"\\[AZz]|\(\?[<=!]", p.pattern) for p in params.patterns):
+        return None  # anchors and look-arounds may differ between a line and git's buffer
+    globs = {g for p in params.patterns for g in p.files}
+    if any(g.startswith(":") for g in globs):
+        return None  # git would read it as pathspec magic
+    globs |= {g[3:] for g in globs if g.startswith("**/")}
+    args = ["git", "-C", str(root), "grep", "-I", "-n", "-z", "--no-color", "-P"]
+    if any(p.ignore_case for p in params.patterns):
+        args.append("-i")
+    for pattern in params.patterns:
+        args += ["-e", pattern.pattern]
+    try:
+        proc = subprocess.run(
+            [*args, "--", *sorted(globs)],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise ProbeError(f"git grep took longer than {timeout:g}s in {root}") from None
+    except OSError:
+        return None
+    if proc.returncode not in (0, 1):
+        return None
+    found = []
+    for raw in proc.stdout.split(b"\n"):
+        parts = raw.split(b"\0", 2)
+        if len(parts) == 3:
+            rel = parts[0].decode(errors="surrogateescape")
+            if rel in wanted:
+                found.append((rel, int(parts[1]), parts[2].decode("utf-8", "replace")))
+    return found
+
+
+def _read_lines(root: Path, files: list[str]) -> list[tuple[str, int, str]]:
+    """Every line of the text files among `files` (symlinks and binary files skipped)."""
+    found = []
+    for rel in files:
+        path = root / rel
+        try:
+            if path.is_symlink() or not path.is_file():
+                continue
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if b"\0" in data[:8000]:
+            continue  # binary
+        text = data.decode("utf-8", "replace")
+        found += [(rel, n, line) for n, line in enumerate(text.splitlines(), 1)]
+    return found

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from golive.errors import ChecklistError, Problem
+from golive.features import Feature
 from golive.yamlpos import Positions
 
 if TYPE_CHECKING:
@@ -400,7 +401,19 @@ class Checklist(Model):
         default_factory=dict, description="Changes to items by id, merged into them."
     )
     disable: dict[str, str] = Field(
-        default_factory=dict, description="Items turned off by id, with the reason shown."
+        default_factory=dict,
+        description="Items turned off by id (or every item of a section or tag), with the "
+        "reason shown.",
+    )
+    features: dict[str, Feature] = Field(
+        default_factory=dict,
+        description="Features an app may lack, each with the items about it; an overlay's "
+        "`without: [NAME]` skips those items (docs/adapting.md).",
+    )
+    without: list[str] = Field(
+        default_factory=list,
+        description="The features (of `features:`) this app does not have: their items are "
+        "skipped saying so, an environment feature removes the environment.",
     )
     plugins: list[str | PluginKind] = Field(
         default_factory=list,
@@ -525,9 +538,9 @@ def _load_plugins(
     path: Path, positions: Positions, checklist: Checklist
 ) -> tuple[Checklist, list[Problem]]:
     """Resolve `plugins:` against the folder of the file that wrote each entry, load every
-    class (a plug-in that fails to load is a checklist error naming it), and keep one
-    {kind, probe} per kind with absolute paths, so that the run does not depend on the
-    current folder."""
+    kind it names (read from its source, never run: a plug-in that cannot be used is a
+    checklist error naming it), and keep one {kind, probe} per kind with absolute paths,
+    so that the run does not depend on the current folder."""
     from golive.registry import PluginError, is_file_target, resolve_plugins
 
     entries: list[tuple[str | None, str]] = []
@@ -675,8 +688,10 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
                 f"unknown probe kind {item.probe.kind!r}; known kinds: {', '.join(sorted(kinds))}",
             )
             continue
+        if checklist.probe_target(item.probe.kind) is not None:
+            continue  # a local plug-in: its code runs only in a trusted check (trust.py)
         try:
-            probe = load_probe(item.probe.kind, checklist.probe_target(item.probe.kind))
+            probe = load_probe(item.probe.kind)
         except ProbeLoadError as exc:
             add(("probe", "kind"), str(exc))
             continue

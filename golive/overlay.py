@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.errors import ChecklistError, Problem
+from golive.features import merge_without, no_target, selected
 from golive.yamlpos import Loc, Positions, load_yaml
 
 #: `extend: default` names the checklist that ships inside the package.
@@ -105,6 +106,9 @@ def load_merged(path: Path) -> Merged:
     """Load `path`, merge it onto what it extends, and substitute `${inputs.NAME}`."""
     merged = _load_chain(path, [])
     problems = _substitute_inputs(merged)
+    from golive.features import apply_without
+
+    problems += apply_without(merged)
     if problems:
         raise ChecklistError(problems)
     _remove_environments(merged)
@@ -284,7 +288,7 @@ def _apply(
             )
 
     # metadata, defaults, environments: deep merge (the overlay wins, lists replace).
-    for key in ("metadata", "defaults", "environments"):
+    for key in ("metadata", "defaults", "environments", "features"):
         if key in overlay:
             if not isinstance(overlay[key], dict):
                 problem((key,), f"{key}: expected a mapping")
@@ -340,21 +344,25 @@ def _apply(
     if not isinstance(disable, dict):
         problem(("disable",), "disable: expected {ITEM_ID: reason}")
         disable = {}
-    for item_id, reason in disable.items():
-        if item_id not in index_of:
-            problem(("disable", item_id), f"disable {item_id!r}: {_no_item(item_id, index_of)}")
+    for key, reason in disable.items():
+        # An item id, else a section id or a tag: every item it names.
+        targets = selected(str(key), data)
+        if targets is None:
+            problem(("disable", key), f"disable {key!r}: {no_target(str(key), data)}")
             continue
         if not isinstance(reason, str) or not reason.strip():
             problem(
-                ("disable", item_id),
-                f"disable {item_id!r}: give the reason (it is shown in every report)",
+                ("disable", key),
+                f"disable {key!r}: give the reason (it is shown in every report)",
             )
             continue
-        k = index_of[item_id]
-        items[k]["disabled"] = reason.strip()
-        line, col = raw.find(("disable", item_id))
-        pos.put(("items", k, "disabled"), file, line, col)
-        base.item_notes.setdefault(item_id, []).append(f"disabled at {file}:{line}: {reason}")
+        line, col = raw.find(("disable", key))
+        for k in targets:
+            items[k]["disabled"] = reason.strip()
+            pos.put(("items", k, "disabled"), file, line, col)
+            base.item_notes.setdefault(str(items[k].get("id")), []).append(
+                f"disabled at {file}:{line}: {reason}"
+            )
 
     for j, item in enumerate(overlay.get("items") or []):
         item_id = str(item.get("id")) if isinstance(item, dict) and "id" in item else None
@@ -374,8 +382,9 @@ def _apply(
             index_of[item_id] = k
             base.item_notes[item_id] = [f"{file}:{line_of(('items', j))} (added)"]
 
-    handled = (*_OVERLAY_KEYS, "inputs", "metadata", "defaults", "environments")
-    for key in [k for k in overlay if k not in (*handled, "sections", "items")]:
+    problems.extend(merge_without(data, overlay, pos, raw, file))
+    handled = (*_OVERLAY_KEYS, "inputs", "metadata", "defaults", "environments", "features")
+    for key in [k for k in overlay if k not in (*handled, "sections", "items", "without")]:
         # A misspelt key: the model reports it as unknown, at the overlay's position.
         data[key] = overlay[key]
         pos.graft(raw, file, (key,), (key,))

@@ -40,7 +40,7 @@ def test_healthy_demo_is_ready_and_cleans_up(
     assert "reports test mode" in results["1.1a"][1]
     assert "at the migration head" in results["3.2a"][1]
     assert "429 at request 11" in results["7.1a"][1]
-    assert "stripe is pinned" in results["H.3"][1]
+    assert "the Stripe SDK is pinned: stripe " in results["H.3"][1]
     assert list(temp.iterdir()) == []  # the demo removed everything it made
 
 
