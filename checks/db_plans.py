@@ -9,8 +9,9 @@ from golive.db import reading
 from golive.pricemap import PriceSource, describe_source, load_prices
 from golive.probe import Probe, ProbeError
 from golive.results import Outcome
+from golive.truthy import truthy
 
-from .db_schema import DbParams, find_column, reflect, truthy, url_evidence
+from .db_schema import DbParams, find_column, reflect, url_evidence
 
 # -- db.plans_cover_mapping -------------------------------------------------------------
 

@@ -25,8 +25,9 @@ from golive.pricemap import (
 )
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
+from golive.truthy import TRUE_WORDS
 
-TRUTHY = frozenset({"true", "1", "yes", "on", "y", "t", "enable", "enabled"})
+TRUTHY = TRUE_WORDS  # golive/truthy.py: the one vocabulary
 EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$"
 )
