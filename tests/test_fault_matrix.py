@@ -588,7 +588,7 @@ def _stopped_postgres() -> Iterator[str | None]:
     if bin_dir is None:
         yield None
         return
-    from golive.sandbox.app import seed_database
+    from golive.sandbox.app.database import seed_database
 
     server = PgServer(bin_dir).start()
     try:
