@@ -402,7 +402,8 @@ class PriceMapping(Probe[PriceMappingParams]):
             for key, price in sorted(mapping.entries.items())
             if not price.startswith(params.id_prefix)
         ]
-        missing = [k for k in params.required_keys if k not in mapping.entries]
+        have = {key.lower() for key in mapping.entries}  # as the tier checks: any case
+        missing = [k for k in params.required_keys if k.lower() not in have]
         if missing:
             problems.insert(
                 0, f"missing required key{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
@@ -454,7 +455,8 @@ class MappingFallback(Probe[MappingFallbackParams]):
 
 def _same_mapping(a: str, b: str) -> bool:
     try:
-        return parse_mapping(a).entries == parse_mapping(b).entries
+        left, right = parse_mapping(a).entries, parse_mapping(b).entries
+        return {k.lower(): v for k, v in left.items()} == {k.lower(): v for k, v in right.items()}
     except MappingError:
         return a.strip() == b.strip()
 

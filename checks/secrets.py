@@ -76,8 +76,13 @@ def _findings(data: bytes, where: str, numbered: bool = True) -> list[str]:
 
 class RepoScanParams(ProbeParams):
     path: str = Field(".", description="Folder inside the app's repository (profile `repo:`).")
-    history: bool = Field(False, description="Also scan every commit's added lines.")
-    max_commits: int = Field(2000, ge=1, description="How far back the history scan goes.")
+    history: bool = Field(
+        True, description="Also scan the added lines of the last max_commits commits."
+    )
+    max_commits: int = Field(1000, ge=1, description="How far back the history scan goes.")
+    history_seconds: float = Field(
+        10, gt=0, description="At most this long for the history (within the item's timeout)."
+    )
     exclude: list[RelativeGlob] = Field(
         default_factory=list, description="Glob patterns of paths to skip."
     )
@@ -92,17 +97,39 @@ class RepoScan(Probe[RepoScanParams]):
         root = ctx.repo_folder(params.path)
         files = [p for p in tracked_files(root, ctx.timeout) if not _excluded(p, params.exclude)]
         found = _scan_tree(root, params.exclude, ctx.timeout)
-        scanned = f"{len(files)} tracked files in {root}"
+        scanned = f"{len(files)} tracked files"
+        cut = ""
         if params.history:
-            found.extend(_scan_history(root, params.max_commits, params.exclude, ctx.timeout))
-            scanned += f" and up to {params.max_commits} commits"
+            budget = min(params.history_seconds, ctx.timeout)
+            try:
+                found.extend(_scan_history(root, params.max_commits, params.exclude, budget))
+                scanned += f" and {_commits(root, params.max_commits, budget)}"
+            except ProbeError as exc:  # the tree is decided; say the history is not
+                cut = (
+                    f"; history not scanned ({exc}): lower max_commits or raise "
+                    "history_seconds and the item's timeout"
+                )
         if found:
             shown = found[:20] + ([f"... and {len(found) - 20} more"] if len(found) > 20 else [])
             return Outcome.failed(
                 f"{len(found)} Stripe secret(s) committed in {root}: " + "; ".join(shown[:5]),
                 findings=shown,
             )
+        if cut:
+            return Outcome.warn(f"no Stripe secret in {scanned} of {root}{cut}", folder=str(root))
         return Outcome.passed(f"no Stripe secret in {scanned} of {root}", folder=str(root))
+
+
+def _commits(root: Path, max_commits: int, timeout: float) -> str:
+    """How much history was read: "the last N commits", and whether the clone is shallow."""
+    count = _git(root, "rev-list", "--count", f"--max-count={max_commits}", "HEAD",
+                 timeout=timeout, ok=(0, 128)).strip()  # fmt: skip
+    shallow = _git(root, "rev-parse", "--is-shallow-repository", timeout=timeout).strip()
+    n = int(count) if count.isdigit() else 0
+    text = f"the last {n} commit{'s' if n != 1 else ''}"
+    if shallow == b"true":
+        text += " (a shallow clone: fetch the full history to scan older commits)"
+    return text
 
 
 def _scan_tree(root: Path, exclude: list[str], timeout: float) -> list[str]:
