@@ -201,7 +201,9 @@ class Patterns(Probe[PatternsParams]):
             )
         if not searched:
             return Outcome.skip(
-                f"no tracked file in {root} matches the item's globs: nothing to search",
+                f"no tracked file in {root} matches the item's globs: nothing to search, so "
+                "nothing is decided; point the environment's repo: at the app's repository "
+                "(or run golive in it), or disable the item for an app without such files",
                 **evidence,
             )
         return Outcome.passed(
