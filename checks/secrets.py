@@ -56,6 +56,18 @@ def tracked_files(root: Path, timeout: float) -> list[str]:
     return [p for p in out.decode(errors="surrogateescape").split("\0") if p]
 
 
+def tracked_files_of_run(ctx: ProbeContext, root: Path) -> list[str]:
+    """tracked_files, listed once per run and folder (the run's shared clients): several
+    repo and secret items read the same list."""
+    return list(
+        ctx.clients.get(
+            ("git ls-files", str(root)),
+            lambda: tuple(tracked_files(root, ctx.timeout)),
+            lambda _: None,
+        )
+    )
+
+
 def _excluded(path: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(path, p) for p in patterns)
 
@@ -95,7 +107,7 @@ class RepoScan(Probe[RepoScanParams]):
 
     def run(self, params: RepoScanParams, ctx: ProbeContext) -> Outcome:
         root = ctx.repo_folder(params.path)
-        files = [p for p in tracked_files(root, ctx.timeout) if not _excluded(p, params.exclude)]
+        files = [p for p in tracked_files_of_run(ctx, root) if not _excluded(p, params.exclude)]
         found = _scan_tree(root, params.exclude, ctx.timeout)
         scanned = f"{len(files)} tracked files"
         cut = ""
@@ -214,7 +226,7 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
         root = ctx.repo_folder(params.path)
         env_files = [
             p
-            for p in tracked_files(root, ctx.timeout)
+            for p in tracked_files_of_run(ctx, root)
             if any(
                 fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(Path(p).name, pat)
                 for pat in params.patterns
