@@ -57,7 +57,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "db.rows": "golive.checks.db_rows:Rows",
     "db.plans_cover_mapping": "golive.checks.db_plans:PlansCoverMapping",
     "db.migration_head": "golive.checks.db_migrations:MigrationHead",
-    "db.same_revision": "golive.checks.db_migrations:SameRevision",
+    "db.same_revision": "golive.checks.db_same_revision:SameRevision",
     # the deployment's HTTP surface: checks/http_*.py
     "http.status": "golive.checks.http_status:StatusByRole",
     "http.rate_limit": "golive.checks.http_ratelimit:RateLimit",
