@@ -57,15 +57,14 @@ def tracked_files(root: Path, timeout: float) -> list[str]:
 
 
 def tracked_files_of_run(ctx: ProbeContext, root: Path) -> list[str]:
-    """tracked_files, listed once per run and folder (the run's shared clients): several
-    repo and secret items read the same list."""
-    return list(
-        ctx.clients.get(
-            ("git ls-files", str(root)),
-            lambda: tuple(tracked_files(root, ctx.timeout)),
-            lambda _: None,
-        )
-    )
+    """tracked_files, listed once per run and folder when it can be: several repo and
+    secret items read the same list. git runs outside the run's shared lock (a hung git
+    must hold no other item), so two items may both list it the first time."""
+    cache: dict[str, tuple[str, ...]] = ctx.clients.get(("git ls-files",), dict, lambda _: None)
+    key = str(root)
+    if key not in cache:
+        cache[key] = tuple(tracked_files(root, ctx.timeout))
+    return list(cache[key])
 
 
 def _excluded(path: str, patterns: list[str]) -> bool:
