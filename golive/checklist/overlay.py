@@ -156,6 +156,13 @@ def _remove_environments(merged: Merged) -> None:
                     f"({removed[gone[0]]} removes it)"
                 )
         probe = item.get("probe")
+        if (
+            isinstance(probe, dict)
+            and probe.get("other") in removed
+            and probe.get("migrations_dir")
+        ):
+            # db.same_revision with the repository's migration files: judged against them
+            probe["other"] = None
         for key, value in probe.items() if isinstance(probe, dict) else []:
             if _COMPARED_ENVIRONMENT.match(str(key)) and value in removed:
                 reasons.append(
