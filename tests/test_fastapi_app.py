@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,13 @@ def _token(sub: str, email: str) -> str:
 @pytest.fixture
 def acme(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """The app's repository (a git repo), its database and the running service."""
+    with start_acme(tmp_path) as app:
+        yield app
+
+
+@contextmanager
+def start_acme(tmp_path: Path, **switches: str) -> Iterator[dict[str, Any]]:
+    """Acme Billing started with the given environment switches (ACME_*: see its README)."""
     repo = tmp_path / "acme"
     shutil.copytree(APP, repo)
     _git(repo, "init", "-q")
@@ -120,6 +128,7 @@ def acme(tmp_path: Path) -> Iterator[dict[str, Any]]:
         "BILLING_MODE": "live",
         "BILLING_ADMINS": "ops@acme.example",
         "CHECKOUT_PER_MINUTE": "5",
+        **switches,
     }
     sock = _free_socket()
     port = sock.getsockname()[1]
@@ -175,9 +184,11 @@ def test_the_app_is_what_the_test_says(acme: dict[str, Any]) -> None:
     assert httpx.post(f"{url}/billing/stripe-hooks", content=b"{}", headers={"Stripe-Signature": "t=1,v1=00"}).status_code == 400
 
 
-def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
+def check_acme(
     acme: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+) -> tuple[int, dict[str, Any]]:
+    """`golive init --from-openapi` plus OVERRIDES, then `golive check` of prod: the exit
+    code and the results by id."""
     from golive.sandbox.stripe_server import DEFAULT_API_VERSION, StripeSandbox, demo_state
 
     repo, url = acme["repo"], acme["url"]
@@ -225,7 +236,14 @@ def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
         report_path = repo.parent / "report.json"
         code = main(["check", "--env", "prod", "--env-file", str(env_file), "-q", "-f", f"json:{report_path}"])
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    results = {r["id"]: r for r in report["results"]}
+    return code, {r["id"]: r for r in report["results"]}
+
+
+
+def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
+    acme: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, results = check_acme(acme, monkeypatch, capsys)
     assert code == 1  # the expected findings are blocking
     assert len(results) > 50
 
