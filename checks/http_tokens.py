@@ -246,7 +246,7 @@ class ForgedToken(Probe[ForgedTokenParams]):
             )
         if session_only:
             evidence["session_only"] = True
-            return Outcome.skip(
+            return Outcome.not_applicable(
                 f"not judged: role {params.role} gets in with a session (no token in "
                 f"{params.header}), and every forged token was refused just as no token is "
                 f"({seen}): the app may not read bearer tokens at all, so there is no token "

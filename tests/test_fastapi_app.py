@@ -76,7 +76,7 @@ def _git(repo: Path, *args: str) -> None:
 
 
 def _seed(db: Path) -> None:
-    from golive.sandbox.stripe_server import demo_price_id
+    from golive.sandbox.stripe.demo import demo_price_id
 
     with sqlite3.connect(db) as conn:
         conn.executescript((APP / "schema.sql").read_text(encoding="utf-8"))
@@ -189,7 +189,9 @@ def check_acme(
 ) -> tuple[int, dict[str, Any]]:
     """`golive init --from-openapi` plus OVERRIDES, then `golive check` of prod: the exit
     code and the results by id."""
-    from golive.sandbox.stripe_server import DEFAULT_API_VERSION, StripeSandbox, demo_state
+    from golive.sandbox.stripe.demo import demo_state
+    from golive.sandbox.stripe.server import StripeSandbox
+    from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
     repo, url = acme["repo"], acme["url"]
     monkeypatch.chdir(repo)
