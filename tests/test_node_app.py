@@ -91,7 +91,7 @@ def _database(path: Path, repo: Path, *, applied: int | None = None) -> None:
 
 
 def _prices(mode: str) -> str:
-    from golive.sandbox.stripe_server import demo_mapping
+    from golive.sandbox.stripe.demo import demo_mapping
 
     return demo_mapping(mode)
 
@@ -127,7 +127,7 @@ def _free_port() -> int:
 
 
 def app_env(db: Path, sandbox_url: str, port: int, **extra: str) -> dict[str, str]:
-    from golive.sandbox.stripe_server import DEFAULT_API_VERSION
+    from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
     return {
         "PATH": os.environ.get("PATH", ""),
@@ -152,7 +152,8 @@ def tiny(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """The app's repository (a git repo; its packages are the ones `make node-apps`
     installed), its database, a Stripe sandbox whose endpoint points at the app, and a
     function starting the app (break switches as keyword arguments)."""
-    from golive.sandbox.stripe_server import StripeSandbox, demo_state
+    from golive.sandbox.stripe.demo import demo_state
+    from golive.sandbox.stripe.server import StripeSandbox
 
     repo = tmp_path / "tinyledger"
     shutil.copytree(APP, repo, ignore=shutil.ignore_patterns("node_modules"))
@@ -234,8 +235,6 @@ INIT = [
     "--without", "staging", "--without", "test", "--without", "mode_switch",
     "--without", "admin_emails", "--without", "usage_tables",
 ]
-#: what init cannot find out from the OpenAPI document (until it is told)
-INIT_FEATURES = ["--without", "dispute_tools", "--without", "fraud_tools", "--without", "billing_portal"]
 
 
 def _values(tiny: dict[str, Any]) -> dict[str, str]:
@@ -257,18 +256,19 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
             base[key] = value
 
 
-def adapt(tiny: dict[str, Any], capsys: pytest.CaptureFixture[str], *extra: str) -> str:
-    """`golive init` for the app plus OVERRIDES; what init printed."""
+def adapt(tiny: dict[str, Any], capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[str, str]:
+    """`golive init` for the app plus OVERRIDES; what init printed, and wrote."""
     url = tiny["url"]
     code = main([*INIT, "--from-openapi", f"{url}/openapi.json", "--base-url", url, *extra])
     out, err = capsys.readouterr()
     assert code == 0, out + err
     assert len(OVERRIDES.splitlines()) <= 10
     path = tiny["repo"] / "golive.yaml"
-    profile = yaml.safe_load(path.read_text(encoding="utf-8"))
+    written = path.read_text(encoding="utf-8")
+    profile = yaml.safe_load(written)
     _merge(profile, yaml.safe_load(OVERRIDES))
     path.write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
-    return out
+    return out, written
 
 
 def check(tiny: dict[str, Any], values: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
@@ -285,9 +285,16 @@ def test_init_plus_ten_lines_checks_with_no_false_alarm(
     tiny: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tiny["repo"])
-    out = adapt(tiny, capsys, *INIT_FEATURES)
+    out, written = adapt(tiny, capsys)
     for name, route in (("webhook_path", "/hooks/stripe"), ("checkout_path", "/api/billing/subscribe")):
         assert f"guessed {name} = {route!r}" in out
+    # what the app lacks, found from its OpenAPI document, with the reason
+    for feature in ("dispute_tools", "fraud_tools", "billing_portal"):
+        assert f"without {feature}: the OpenAPI document has no route for" in out
+    assert (
+        "without: [staging, test, mode_switch, admin_emails, usage_tables, billing_portal, "
+        "dispute_tools, fraud_tools]\n" in written
+    ), written
     code, report = check(tiny, _values(tiny))
     results = {r["id"]: r for r in report["results"]}
     assert code == 1  # the expected findings are blocking

@@ -1,5 +1,5 @@
 // TinyLedger's settings that are not secrets. The acceptance test plants the defect
-// "debug switched on in code" by rewriting `debug` below to `debug: true`.
+// "debug switched on in code" by making `debug` below the literal true.
 'use strict';
 
 module.exports = {
