@@ -335,3 +335,39 @@ def test_an_unadapted_run_says_the_items_do_not_fit(
     assert out.count("items do not fit this app: run golive init") == 1
     assert out.index("do not fit this app") < out.index("1 Configuration")
     assert "got 404, expected" not in out  # not one finding per route
+
+
+def _plant_debug_config(tiny: dict[str, Any], values: dict[str, str]) -> None:
+    config = tiny["repo"] / "config.js"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("debug: process.env.TINYLEDGER_DEBUG === 'true',", "debug: true,"), "utf-8")
+    _git(tiny["repo"], "commit", "-q", "-am", "debug on")
+
+
+#: Each planted defect: how to plant it, the one item that must find it, words of its cause.
+DEFECTS = {
+    "debug flag in a JS config": (_plant_debug_config, "H.8", "config.js:6: 'debug: true'"),
+}
+
+
+def _findings(report: dict[str, Any]) -> dict[str, str]:
+    return {r["id"]: r["status"] for r in report["results"] if r["status"] not in ("pass", "skip", "manual")}
+
+
+@pytest.mark.parametrize("defect", list(DEFECTS))
+def test_each_planted_defect_is_found_by_exactly_its_item(
+    tiny: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], defect: str
+) -> None:
+    plant, item_id, words = DEFECTS[defect]
+    monkeypatch.chdir(tiny["repo"])
+    adapt(tiny, capsys)
+    values = _values(tiny)
+    plant(tiny, values)
+    _, report = check(tiny, values)
+    results = {r["id"]: r for r in report["results"]}
+    assert results[item_id]["status"] == "fail", results[item_id]
+    assert words in results[item_id]["message"], results[item_id]["message"]
+    others = {k: v for k, v in _findings(report).items() if k != item_id}
+    assert others == {k: v[0] for k, v in EXPECTED.items()}, [
+        (k, results[k]["message"]) for k in others if k not in EXPECTED
+    ]
