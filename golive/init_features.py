@@ -42,3 +42,48 @@ def ask_features(
             continue
         if not confirm(f"Does the app have {title}?"):
             answers.lack(name, "answered no when asked")
+
+
+def lacking_from_values(
+    values: dict[str, str], inputs: dict[str, object], origin: str, *, switch_given: bool
+) -> list[tuple[str, str]]:
+    """(feature, why) for what the deployment's variables (and its database, when they
+    name one) show the app does not have: no mode switch or admin list variable set, no
+    plans table, none of the usage tables. `inputs` are the packaged defaults with init's
+    answers over them."""
+    out: list[tuple[str, str]] = []
+    mode_var = str(inputs.get("mode_var"))
+    if not switch_given and not values.get(mode_var):
+        out.append(("mode_switch", f"{mode_var} is not set in {origin}"))
+    admin = [str(inputs.get("admin_emails_var")), str(inputs.get("admin_domain_var"))]
+    if not any(values.get(v) for v in admin):
+        out.append(("admin_emails", f"neither {' nor '.join(admin)} is set in {origin}"))
+    url = values.get(str(inputs.get("database_url_var")))
+    tables = _tables(url) if url else None
+    if tables is not None:
+        lower = {t.lower() for t in tables}
+        plans = str(inputs.get("plans_table"))
+        if plans.lower() not in lower:
+            out.append(("plans_table", f"the database has no table {plans}"))
+        usage = inputs.get("usage_tables")
+        names = [str(t) for t in usage] if isinstance(usage, list) else []
+        if names and not any(t.lower() in lower for t in names):
+            out.append(("usage_tables", f"the database has none of {', '.join(names)}"))
+    return out
+
+
+def _tables(url: str) -> set[str] | None:
+    """The tables of the database at `url` (read-only, 10 s), None when it cannot be read."""
+    from sqlalchemy import inspect
+
+    from golive.db import build_engine
+
+    try:
+        engine = build_engine(url, 10)
+        try:
+            with engine.connect() as conn:
+                return set(inspect(conn).get_table_names())
+        finally:
+            engine.dispose()
+    except Exception:
+        return None

@@ -117,3 +117,32 @@ def test_an_unknown_feature_is_refused_with_the_nearest_name(
     assert main(["init", "--yes", "--without", "dispute_tool"]) == 2
     assert "did you mean 'dispute_tools'?" in capsys.readouterr().err
     assert not (tmp_path / "golive.yaml").exists()
+
+
+def test_init_reads_what_the_app_lacks_from_its_variables_and_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    db = tmp_path / "app.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE api_usage_logs (id INTEGER)")
+    env_file = tmp_path / "prod.env"
+    env_file.write_text(f"DATABASE_URL=sqlite:///{db}\nSTRIPE_MODE=live\nADMIN_EMAIL_DOMAIN=a.example\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--yes", "--env-file", str(env_file)]) == 0
+    out = capsys.readouterr().out
+    assert "without plans_table: the database has no table subscription_plans" in out
+    for present in ("mode_switch", "admin_emails", "usage_tables"):
+        assert f"without {present}" not in out
+    assert yaml.safe_load((tmp_path / "golive.yaml").read_text(encoding="utf-8"))["without"] == ["plans_table"]
+    # an app that names its plans table otherwise is told so with --tables
+    (tmp_path / "golive.yaml").unlink()
+    (tmp_path / "prod.env.example").unlink()
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE plans (tier TEXT)")
+    env_file.write_text(f"DATABASE_URL=sqlite:///{db}\n", "utf-8")
+    assert main(["init", "--yes", "--env-file", str(env_file), "--tables", "plans=plans"]) == 0
+    out = capsys.readouterr().out
+    assert "without plans_table" not in out
+    assert "without mode_switch: STRIPE_MODE is not set in prod.env" in out

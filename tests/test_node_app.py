@@ -229,11 +229,12 @@ def test_the_app_is_what_the_test_says(tiny: dict[str, Any]) -> None:
     assert "scrypt$" in httpx.get(f"{url}/api/account", cookies=alice).text
 
 
+#: what init is told: where prices and tables are, and that there is no staging or test
+#: deployment; the rest it finds in the OpenAPI document, the env file and the database
 INIT = [
     "init", "--yes", "--price-mapping-var", "BILLING_PRICES",
     "--tables", "plans=plans,subscriptions=subscriptions",
-    "--without", "staging", "--without", "test", "--without", "mode_switch",
-    "--without", "admin_emails", "--without", "usage_tables",
+    "--without", "staging", "--without", "test",
 ]
 
 
@@ -259,7 +260,9 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
 def adapt(tiny: dict[str, Any], capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[str, str]:
     """`golive init` for the app plus OVERRIDES; what init printed, and wrote."""
     url = tiny["url"]
-    code = main([*INIT, "--from-openapi", f"{url}/openapi.json", "--base-url", url, *extra])
+    env_file = _env_file(tiny, _values(tiny))
+    code = main([*INIT, "--from-openapi", f"{url}/openapi.json", "--base-url", url,
+                 "--env-file", str(env_file), *extra])
     out, err = capsys.readouterr()
     assert code == 0, out + err
     assert len(OVERRIDES.splitlines()) <= 10
@@ -271,9 +274,14 @@ def adapt(tiny: dict[str, Any], capsys: pytest.CaptureFixture[str], *extra: str)
     return out, written
 
 
-def check(tiny: dict[str, Any], values: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
+def _env_file(tiny: dict[str, Any], values: dict[str, str]) -> Path:
     env_file = tiny["repo"].parent / "prod.env"  # never in the app's repository
     env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
+    return env_file
+
+
+def check(tiny: dict[str, Any], values: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
+    env_file = _env_file(tiny, values)
     report_path = tiny["repo"].parent / "report.json"
     code = main(["check", "--env", "prod", "--env-file", str(env_file), "-q",
                  "-f", f"json:{report_path}", *args])
@@ -291,9 +299,13 @@ def test_init_plus_ten_lines_checks_with_no_false_alarm(
     # what the app lacks, found from its OpenAPI document, with the reason
     for feature in ("dispute_tools", "fraud_tools", "billing_portal"):
         assert f"without {feature}: the OpenAPI document has no route for" in out
+    assert "without mode_switch: STRIPE_MODE is not set in prod.env" in out
+    assert "without admin_emails: neither ADMIN_EMAILS nor ADMIN_EMAIL_DOMAIN is set" in out
+    assert "without usage_tables: the database has none of api_usage_logs, usage_summaries" in out
+    assert "without plans_table" not in out  # it has one: plans
     assert (
-        "without: [staging, test, mode_switch, admin_emails, usage_tables, billing_portal, "
-        "dispute_tools, fraud_tools]\n" in written
+        "without: [staging, test, billing_portal, dispute_tools, fraud_tools, mode_switch, "
+        "admin_emails, usage_tables]\n" in written
     ), written
     code, report = check(tiny, _values(tiny))
     results = {r["id"]: r for r in report["results"]}

@@ -60,6 +60,13 @@ def init(
             "golive.yaml): its items are skipped, saying why. Repeatable."
         ),
     ] = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="A dotenv of the deployment's variables: the features they (and the tables "
+            "of the database they name) show the app lacks are written to `without:`."
+        ),
+    ] = None,
     tables: Annotated[
         str | None,
         typer.Option(
@@ -228,6 +235,34 @@ def init(
                 "Login fields user,password", default=login_form or "username,password"
             )
             csrf = typer.confirm("Does the login need a CSRF token (Django)?", default=csrf)
+    if env_file is not None:
+        from golive.environment import parse_dotenv
+        from golive.init import parse_pairs
+        from golive.init_features import lacking_from_values
+
+        try:
+            text = env_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            from golive.errors import UsageError
+
+            raise UsageError(f"--env-file {env_file}: {exc.strerror}") from None
+        known = {**defaults, **answers.inputs}
+        for key, named in parse_pairs(tables or "", "--tables").items():
+            if key == "plans":
+                known["plans_table"] = named
+            if key == "usage":
+                known["usage_tables"] = named.split("+")
+        lacking = lacking_from_values(
+            parse_dotenv(text, str(env_file)),
+            known,
+            env_file.name,
+            switch_given=bool(mode_switch),
+        )
+        for feature, why in lacking:
+            if feature not in answers.without:
+                answers.lack(feature, why)
+                decided.add(feature)
+                typer.echo(f"without {feature}: {why}")
     if ask and login and login_json and token_field is None:
         token_field = (
             typer.prompt(
