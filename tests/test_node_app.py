@@ -141,7 +141,7 @@ def app_env(db: Path, sandbox_url: str, port: int, **extra: str) -> dict[str, st
         "STRIPE_API_VERSION": DEFAULT_API_VERSION,
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "BILLING_PRICES": _prices("test"),
-        "APP_URL": "https://tinyledger.example",
+        "APP_URL": "https://app.tinyledger.io",
         "DATABASE_URL": f"sqlite:///{db}",
         **extra,
     }
