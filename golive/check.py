@@ -14,7 +14,7 @@ from golive.context import Clients, ProbeContext
 from golive.environment import ResolvedEnvironment, redactor_for, resolve
 from golive.errors import UsageError
 from golive.records import show_time
-from golive.results import ItemResult, Report
+from golive.results import FAIL_ON, ItemResult, Report
 from golive.runner import PlannedItem, Progress, plan, run_plan, selector_matches_any
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ class CheckOptions:
     # `golive rehearse`: only the rehearsal items (they write in test mode); a normal
     # check leaves them out. See REHEARSAL_KIND.
     rehearse: bool = False
+    # --fail-on: statuses (warn, skip, manual) that fail the run from any item
+    fail_on: tuple[str, ...] = ()
 
 
 #: the probe kind that writes (in test mode only): run by `golive rehearse`, never by check
@@ -79,6 +81,9 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
             raise UsageError(
                 f"--other-env-file {name}=...: use --env-file for the checked environment"
             )
+    for status in options.fail_on:
+        if status not in FAIL_ON:
+            raise UsageError(f"--fail-on {status!r}: choose from {', '.join(FAIL_ON)}")
     for selector in (*options.only, *options.skip):
         if not selector_matches_any(selector, checklist):
             raise UsageError(
@@ -172,6 +177,7 @@ def execute(
         )
     finally:
         clients.close()
+    results = in_environment(checklist, options.environment, results)
     from golive.attestations import apply_attestations
     from golive.waivers import apply_waivers
 
@@ -180,6 +186,7 @@ def execute(
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
     if options.rehearse and not planned:
         notices = [*notices, nothing_to_rehearse(checklist, options.environment)]
+    notices = [*relaxed(loaded, options.environment, results), *notices]
     duration = round(time.monotonic() - t0, 3)
     commit, dirty = app_commit(repo)
     return Report(
@@ -205,7 +212,45 @@ def execute(
             loaded, options.environment, planned, rehearse=options.rehearse
         ),
         notices=tuple(redactor.text(n) for n in notices),
+        fail_on=options.fail_on,
     )
+
+
+def in_environment(
+    checklist: Checklist, environment: str, results: list[ItemResult]
+) -> list[ItemResult]:
+    """Each result with its item's severity in this environment (Checklist.severity_in)."""
+    from dataclasses import replace
+
+    by_id = {item.id: item for item in checklist.items}
+    out = []
+    for r in results:
+        item = by_id.get(r.id)
+        severity = checklist.severity_in(item, environment) if item else r.severity
+        out.append(r if severity == r.severity else replace(r, severity=severity))
+    return out
+
+
+def relaxed(loaded: LoadedChecklist, environment: str, results: list[ItemResult]) -> list[str]:
+    """`FILE:LINE: ID is advisory in ENV: reason`, for each item the profile relaxed that
+    would gate here: a relaxed gate is never silent."""
+    checklist = loaded.checklist
+    profile = checklist.environments[environment]
+    ran = {r.id for r in results}
+    out = []
+    for item in checklist.items:
+        reason = profile.advisory.get(item.id)
+        if reason is None or item.id not in ran:
+            continue
+        would = item.blocking_when is not None or item.severity == "blocking"
+        if not would:
+            continue
+        where = loaded.where("environments", environment, "advisory", item.id)
+        out.append(
+            f"{where}: {item.id} {item.title} does not gate {environment} "
+            f"(relaxed to advisory: {reason})"
+        )
+    return out
 
 
 def nothing_to_rehearse(checklist: Checklist, environment: str) -> str:
@@ -302,7 +347,7 @@ def unchecked_blocking(
     return tuple(
         item.id
         for item in checklist.items
-        if item.severity == "blocking"
+        if checklist.severity_in(item, environment) == "blocking"
         and checklist.applies(item, environment)
         and not item.disabled
         # rehearsals are `golive rehearse`'s items, never `golive check`'s, and back
