@@ -45,6 +45,8 @@ class CheckOptions:
     rehearse: bool = False
     # --fail-on: statuses (warn, skip, manual) that fail the run from any item
     fail_on: tuple[str, ...] = ()
+    # --trust: run the checklist's own code (plug-ins, commands) without a recorded digest
+    trusted: bool = False
 
 
 #: the probe kind that writes (in test mode only): run by `golive rehearse`, never by check
@@ -121,6 +123,24 @@ def execute(
     options: CheckOptions,
     progress: Progress | None = None,
 ) -> Report:
+    """Run the plan; the checklist's own code runs only if it is trusted (golive/trust.py)."""
+    from golive import trust
+
+    kinds = {p.item.probe.kind for p in planned if not p.skip_reason}
+    code = trust.would_run(loaded, options.environment, kinds)
+    allowed = trust.is_trusted(loaded, options.trusted)
+    if code and not allowed:
+        raise trust.UntrustedCode(trust.refuse_message(loaded, code))
+    with trust.allow_code(allowed):
+        return _execute(loaded, planned, options, progress)
+
+
+def _execute(
+    loaded: LoadedChecklist,
+    planned: list[PlannedItem],
+    options: CheckOptions,
+    progress: Progress | None = None,
+) -> Report:
     checklist = loaded.checklist
     # Paths written in the checklist start at its folder; paths given on the command line
     # (--env-file, --other-env-file) at the current folder, as a user typing them expects.
@@ -184,6 +204,10 @@ def execute(
     now = datetime.now(UTC)
     results = apply_attestations(loaded, options.environment, results, attestations, redactor, now)
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
+    from golive.fit import notice as fit_notice
+
+    unfit = fit_notice(results)
+    notices = [unfit, *notices] if unfit else notices
     if options.rehearse and not planned:
         notices = [*notices, nothing_to_rehearse(checklist, options.environment)]
     notices = [*relaxed(loaded, options.environment, results), *notices]

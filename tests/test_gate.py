@@ -12,7 +12,9 @@ import pytest
 from conftest import REPO
 
 from golive.cli import main
-from golive.sandbox.stripe_server import DEFAULT_API_VERSION, StripeSandbox, demo_state
+from golive.sandbox.stripe.demo import demo_state
+from golive.sandbox.stripe.server import StripeSandbox
+from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
 RESTRICTED_LIVE_KEY = "rk_live_51GoLiveSandboxKeyQRSTUVWXYZ"  # golive:allow-secret
 
