@@ -156,8 +156,7 @@ def test_fail_on_makes_the_gate_stricter(
 ) -> None:
     from conftest import write_checklist
 
-    from golive.check import CheckOptions, run_check
-    from golive.reporters.json import render_json, report_from_dict
+    from golive.reporters.json import report_from_dict
 
     def one(item_id: str, probe: str, extra: str = "") -> str:
         return (
@@ -174,20 +173,21 @@ def test_fail_on_makes_the_gate_stricter(
         "b", probe, "    severity: advisory\n"
     )
     path = write_checklist(tmp_path, items)
-    report = run_check(CheckOptions(checklist=path, environment="prod", fail_on=fail_on))
-    assert int(report.exit_code) == expected
+    out = tmp_path / "r.json"
+    args = [a for s in fail_on for a in ("--fail-on", s)]
+    code = main(["check", "-c", str(path), "-e", "prod", "-q", "-f", f"json:{out}", *args])
+    report = report_of(out)
+    assert code == expected and report["fail_on"] == list(fail_on)
     if expected:
-        (entry,) = report.decision()
-        assert entry.ids == ("b",) and entry.kind == f"failure (--fail-on {status})"
-    again = report_from_dict(json.loads(render_json(report)))  # a stored report agrees
-    assert again.exit_code == report.exit_code and again.fail_on == fail_on
+        (entry,) = report["decision"]
+        assert entry["ids"] == ["b"] and entry["status"] == status
+    again = report_from_dict(report)  # a stored report keeps the same verdict
+    assert int(again.exit_code) == expected
 
 
-def test_fail_on_an_unknown_status_is_bad_input(tmp_path: Path) -> None:
-    from golive.check import CheckOptions, prepare
-    from golive.errors import UsageError
-
-    with pytest.raises(UsageError, match="choose from warn, skip, manual"):
-        prepare(
-            CheckOptions(checklist=REPO / "checklist.yaml", environment="prod", fail_on=("pass",))
-        )
+def test_fail_on_an_unknown_status_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checklist = str(REPO / "checklist.yaml")
+    assert main(["check", "-c", checklist, "-e", "prod", "--fail-on", "pass"]) == 2
+    assert "--fail-on 'pass': choose from warn, skip, manual" in capsys.readouterr().err

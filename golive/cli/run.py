@@ -70,6 +70,14 @@ def check(
             show_default=False,
         ),
     ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="warn, skip or manual: any item (advisory too) ending so fails the run "
+            "(exit 1), for a stricter gate. Repeat or comma-separate.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the checklist against one deployment and print the report.
 
@@ -93,6 +101,7 @@ def check(
         deadline=deadline,
         other_env_files=tuple(pairs(other_env_file, "--other-env-file")),
         operator=operator,
+        fail_on=tuple(split_selectors(fail_on)),
     )
     loaded, planned = prepare(options)
     with output.progress(len(planned), quiet=quiet) as progress:
