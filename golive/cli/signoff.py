@@ -141,18 +141,42 @@ def verify(
         Path | None,
         typer.Option(help="Also write each signature's payload and .sig to this folder."),
     ] = None,
+    require_verdict: Annotated[
+        str | None,
+        typer.Option(help="The verdict the report must have (ready, not ready, ...)."),
+    ] = None,
+    commit: Annotated[
+        str | None,
+        typer.Option(help="The app commit being deployed: the report must be about it."),
+    ] = None,
+    max_age: Annotated[
+        str | None,
+        typer.Option(help="How old the run may be: 24h, 30m, 7d."),
+    ] = None,
+    require_role: Annotated[
+        list[str] | None,
+        typer.Option(help="A role that must have signed (validly, an allowed signer). Repeat."),
+    ] = None,
+    require_signers: Annotated[
+        int | None,
+        typer.Option(min=1, help="How many different allowed signers must have signed."),
+    ] = None,
 ) -> None:
     """Check every signature of a report offline; exit 1 if any fails or none is there.
 
-    Lists who signed, as what and when. --extract DIR writes what `ssh-keygen -Y verify
-    -n golive` needs to check each signature without golive.
+    Lists who signed, as what and when. With a policy (--require-verdict, --commit,
+    --max-age, --require-role, --require-signers) exit 1 also names each requirement
+    the report does not meet. --extract DIR writes what `ssh-keygen -Y verify -n golive`
+    needs to check each signature without golive.
     """
     from golive import signing
+    from golive.verify_policy import make_policy, verify_with_policy
 
+    policy = make_policy(require_verdict, commit, max_age, require_role, require_signers)
     if extract is not None:
         for line in signing.extract(report, extract):
             typer.echo(line, err=True)
-    lines, ok = signing.verify_report(report, allowed_signers)
+    lines, ok = verify_with_policy(report, allowed_signers, policy)
     for line in lines:
         typer.echo(line)
     raise typer.Exit(0 if ok else int(ExitCode.NOT_READY))
