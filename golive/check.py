@@ -213,6 +213,11 @@ def _execute(
     notices = [*relaxed(loaded, options.environment, results), *notices]
     duration = round(time.monotonic() - t0, 3)
     commit, dirty = app_commit(repo)
+    from golive.provenance import decided_by, unclean
+
+    files = decided_by(loaded, repo)
+    if commit and unclean(files):
+        dirty = True  # "clean" only when every file that decided the run is committed
     return Report(
         checklist=str(loaded.path),
         checklist_name=checklist.metadata.name
@@ -237,6 +242,7 @@ def _execute(
         ),
         notices=tuple(redactor.text(n) for n in notices),
         fail_on=options.fail_on,
+        files=tuple(files),
     )
 
 

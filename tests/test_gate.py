@@ -191,3 +191,37 @@ def test_fail_on_an_unknown_status_is_bad_input(
     checklist = str(REPO / "checklist.yaml")
     assert main(["check", "-c", checklist, "-e", "prod", "--fail-on", "pass"]) == 2
     assert "--fail-on 'pass': choose from warn, skip, manual" in capsys.readouterr().err
+
+
+def test_the_report_names_every_file_that_decided_it_and_clean_means_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    git = ["git", "-C", str(app), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q", str(app)], check=True)
+    (app / "main.py").write_text("print('hi')\n", encoding="utf-8")
+    subprocess.run([*git, "add", "main.py"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "one"], check=True)
+    overlay = app / "golive.yaml"
+    overlay.write_text(f"extend: {REPO / 'checklist.yaml'}\n", encoding="utf-8")
+    monkeypatch.chdir(app)
+    out = tmp_path / "r.json"
+
+    def run() -> dict[str, Any]:
+        main(["check", "-e", "prod", "--only", "H.7", "-q", "-f", f"json:{out}"])
+        return report_of(out)
+
+    report = run()  # golive.yaml is not committed: the run is not of a clean app
+    files = {Path(f["path"]).name: f for f in report["files"]}
+    assert files["golive.yaml"]["role"] == "checklist" and files["golive.yaml"]["tracked"] is False
+    assert files["checklist.yaml"]["role"] == "extends"  # the checklist it extends, pinned
+    assert len(files["checklist.yaml"]["sha256"]) == 64
+    assert report["app"]["dirty"] is True
+    subprocess.run([*git, "add", "golive.yaml"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "gate"], check=True)
+    assert run()["app"]["dirty"] is False
+    (app / "waivers.yaml").write_text("waivers: []\n", encoding="utf-8")  # untracked again
+    report = run()
+    assert report["app"]["dirty"] is True
+    assert {f["role"] for f in report["files"]} == {"checklist", "extends", "waivers"}
