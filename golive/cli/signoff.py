@@ -204,6 +204,35 @@ def report(
     export(report_file, outputs, allowed_signers, color=output.use_color(color))
 
 
+@app.command()
+def combine(
+    staging: Annotated[Path, typer.Argument(help="The staging (test-mode) JSON report.")],
+    prod: Annotated[Path, typer.Argument(help="The live environment's JSON report.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the combined report.")
+    ],
+) -> None:
+    """One sign-off from two runs: the items a live environment does not run (traffic)
+    are taken from a staging report of the same app commit and checklist, marked so.
+
+    The combined report's verdict is computed again (the exit code is its gate, as for
+    check); sign it with `golive sign`. Reports of different commits or checklists are
+    refused (exit 2).
+    """
+    from golive.combine import combine as combine_reports
+    from golive.signing import save_report
+
+    combined, taken = combine_reports(staging, prod)
+    save_report(output, combined)
+    for line in taken:
+        typer.echo(f"  taken from staging: {line}")
+    typer.echo(
+        f"wrote {output}: {combined['environment']} · verdict {combined['verdict']} "
+        f"({len(taken)} item(s) taken from {staging})"
+    )
+    raise typer.Exit(int(combined["exit_code"]))
+
+
 @app.command("diff")
 def diff_(
     old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
