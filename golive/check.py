@@ -45,6 +45,8 @@ class CheckOptions:
     rehearse: bool = False
     # --fail-on: statuses (warn, skip, manual) that fail the run from any item
     fail_on: tuple[str, ...] = ()
+    # --allowed-signers: only signed attestations by these signers count
+    allowed_signers: Path | None = None
     # --trust: run the checklist's own code (plug-ins, commands) without a recorded digest
     trusted: bool = False
 
@@ -102,6 +104,10 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
     else:
         planned = [p for p in planned if p.item.probe.kind != REHEARSAL_KIND]
     _load_signoff(loaded)  # a malformed attestations or waivers file is exit 2, before running
+    if options.allowed_signers is not None:
+        from golive.signing import parse_allowed_signers
+
+        parse_allowed_signers(options.allowed_signers)  # malformed: exit 2, before running
     return loaded, planned
 
 
@@ -202,7 +208,14 @@ def _execute(
     from golive.waivers import apply_waivers
 
     now = datetime.now(UTC)
-    results = apply_attestations(loaded, options.environment, results, attestations, redactor, now)
+    allowed = None
+    if options.allowed_signers is not None:
+        from golive.signing import parse_allowed_signers
+
+        allowed = parse_allowed_signers(options.allowed_signers)
+    results = apply_attestations(
+        loaded, options.environment, results, attestations, redactor, now, allowed
+    )
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
     from golive.fit import notice as fit_notice
 

@@ -32,6 +32,13 @@ def attest(
         str | None,
         typer.Option(help="When it stops counting: a date (2025-03-01), a UTC time or 30d/12h/2w."),
     ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(help="Sign it with this SSH private key (SSHSIG), so that it proves who."),
+    ] = None,
+    passphrase_env: Annotated[
+        str | None, typer.Option(help="A variable holding the key's passphrase.")
+    ] = None,
 ) -> None:
     """Record that a named person confirmed a manual item for one environment.
 
@@ -51,12 +58,24 @@ def attest(
     except ValueError as exc:
         raise UsageError(f"--expires {exc}") from None
     loaded = load_checklist(checklist_path(checklist))
-    done, path = record(loaded, item, env, by, now, role=role, evidence=evidence, expires=until)
+    done, path = record(
+        loaded,
+        item,
+        env,
+        by,
+        now,
+        role=role,
+        evidence=evidence,
+        expires=until,
+        key=key,
+        passphrase_env=passphrase_env,
+    )
     as_role = f" as {done.role}" if done.role else ""
     until_text = f", until {show_time(done.expires)}" if done.expires else ""
     typer.echo(
         f"golive: {item} attested for {env} by {done.by}{as_role} at {show_time(done.at)}"
-        f"{until_text} in {path} (item sha256 {done.item_sha256[:12]}…)"
+        f"{until_text} in {path} (item sha256 {done.item_sha256[:12]}…"
+        + (f", signed with {done.key})" if done.signature else ", unsigned)")
     )
 
 
