@@ -270,6 +270,12 @@ class EnvironmentProfile(Model):
         False,
         description="Allow probes that send bursts (rate-limit checks) when mode is live.",
     )
+    advisory: dict[str, str] = Field(
+        default_factory=dict,
+        description="Items this environment does not gate on, each id with the reason: "
+        "relaxes an item that would block here (a sign-off in live mode); every report "
+        "names the item and the reason.",
+    )
     vars: dict[str, str] = Field(
         default_factory=dict, description="Extra values probes can read as ${NAME}."
     )
@@ -331,6 +337,11 @@ class Item(Model):
     section: str
     probe: ProbeSpec
     severity: Severity = "blocking"
+    blocking_when: When | None = Field(
+        None,
+        description="Traits of the environments where this advisory item gates (is "
+        "blocking), e.g. {mode: live} for a sign-off that production must have.",
+    )
     environments: list[str] | None = Field(
         None, description="Environments this item applies to; all when absent."
     )
@@ -421,6 +432,17 @@ class Checklist(Model):
             and item.when.mode is not None
             and (profile is None or profile.mode != item.when.mode)
         )
+
+    def severity_in(self, item: Item, environment: str) -> Severity:
+        """An item's severity in one environment: `blocking_when` makes an advisory item
+        gate in the environments that have the traits; a profile's `advisory:` relaxes it."""
+        profile = self.environments.get(environment)
+        if profile is not None and item.id in profile.advisory:
+            return "advisory"
+        when = item.blocking_when
+        if when is not None and (when.mode is None or (profile and profile.mode == when.mode)):
+            return "blocking"
+        return item.severity
 
     def needs_of(self, item: Item) -> list[str]:
         """The prerequisites of an item: its own `needs`, else those of its probe kind."""
@@ -686,6 +708,33 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
                 where = ".".join(str(p) for p in ("probe", *shown))
                 add(("probe", *loc), f"{where}: {msg}")
     problems.extend(_needs_problems(path, positions, checklist))
+    problems.extend(_advisory_problems(path, positions, checklist))
+    return problems
+
+
+def _advisory_problems(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:
+    """A profile's `advisory:` that names no item would relax nothing, silently."""
+    import difflib
+
+    ids = [item.id for item in checklist.items]
+    problems: list[Problem] = []
+    for name, profile in checklist.environments.items():
+        for item_id in profile.advisory:
+            if item_id in ids:
+                continue
+            loc = ("environments", name, "advisory", item_id)
+            line, col = positions.find(loc)
+            near = difflib.get_close_matches(item_id, ids, n=1)
+            problems.append(
+                Problem(
+                    _file_of(positions, loc, path),
+                    line,
+                    col,
+                    None,
+                    f"environments.{name}.advisory: no item {item_id!r}"
+                    + (f"; did you mean {near[0]!r}?" if near else ""),
+                )
+            )
     return problems
 
 

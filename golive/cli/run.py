@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -70,6 +71,22 @@ def check(
             show_default=False,
         ),
     ] = None,
+    allowed_signers: Annotated[
+        Path | None,
+        typer.Option(
+            help="ssh-keygen's allowed_signers file: only attestations signed (golive attest "
+            "--key) by a signer it allows count.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="warn, skip or manual: any item (advisory too) ending so fails the run "
+            "(exit 1), for a stricter gate. Repeat or comma-separate.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the checklist against one deployment and print the report.
 
@@ -93,6 +110,8 @@ def check(
         deadline=deadline,
         other_env_files=tuple(pairs(other_env_file, "--other-env-file")),
         operator=operator,
+        fail_on=tuple(split_selectors(fail_on)),
+        allowed_signers=allowed_signers,
     )
     loaded, planned = prepare(options)
     with output.progress(len(planned), quiet=quiet) as progress:
