@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 
 from golive.context import ProbeContext
 from golive.globs import RelativeGlob
+from golive.linear_regex import LinearPattern, compile_linear
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 
@@ -124,7 +125,9 @@ def _glob_matches(path: str, glob: str) -> bool:
 class ForbiddenPattern(ProbeParams):
     """One pattern no tracked file may contain, where, and what to tell the team."""
 
-    pattern: str = Field(description="A regular expression (Python syntax), matched per line.")
+    pattern: str = Field(
+        description="A regular expression (RE2 syntax: linear time), matched per line."
+    )
     message: str = Field(description="Why it is forbidden and what to do instead.")
     files: list[str] = Field(
         default_factory=lambda: ["*"],
@@ -136,10 +139,7 @@ class ForbiddenPattern(ProbeParams):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
+        compile_linear(value)  # ValueError naming why RE2 refuses it
         return value
 
     @field_validator("files", "exclude")
@@ -147,8 +147,8 @@ class ForbiddenPattern(ProbeParams):
     def _relative(cls, globs: list[str]) -> list[str]:
         return [_check_glob(g) for g in globs]
 
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, re.IGNORECASE if self.ignore_case else 0)
+    def regex(self) -> LinearPattern:
+        return compile_linear(self.pattern, self.ignore_case)
 
     def applies_to(self, path: str) -> bool:
         return any(_glob_matches(path, g) for g in self.files) and not any(
