@@ -20,7 +20,7 @@ from golive.context import ProbeContext
 from golive.isolation import kill_all, run_isolated
 from golive.probe import ProbeError
 from golive.registry import load_probe, runs_isolated
-from golive.results import ACTIONABLE, ItemResult, Outcome, Status
+from golive.results import ACTIONABLE, ItemResult, Outcome, SkipKind, Status
 from golive.secrets import Redactor
 
 Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start / result at end)
@@ -30,6 +30,8 @@ Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start /
 class PlannedItem:
     item: Item
     skip_reason: str | None = None
+    #: why a planned skip is one: --skip (the run is partial) or disabled by the team
+    skip_kind: SkipKind = SkipKind.DESELECTED
     #: set when the item was not selected but a selected item needs it
     needed_by: tuple[str, ...] = ()
 
@@ -69,7 +71,7 @@ def plan(
             planned.append(PlannedItem(item, "skipped by --skip"))
             continue
         if item.disabled:
-            planned.append(PlannedItem(item, f"disabled: {item.disabled}"))
+            planned.append(PlannedItem(item, f"disabled: {item.disabled}", SkipKind.NOT_APPLICABLE))
             continue
         extra = () if not only or any(selects(s, item) for s in only) else needed_by[item.id]
         planned.append(PlannedItem(item, needed_by=tuple(extra)))
@@ -123,7 +125,7 @@ def run_plan(
 
     # Skipped items need no thread.
     for p in [p for p in pending if p.skip_reason]:
-        finish(p, Outcome.skip(p.skip_reason or "skipped"), 0.0)
+        finish(p, Outcome(Status.SKIP, p.skip_reason or "skipped", {}, p.skip_kind), 0.0)
     # Network-bound families first: they take longest, the rest fills the gaps.
     pending = sorted(
         (p for p in pending if not p.skip_reason), key=lambda p: _start_rank(p.item.probe.kind)
@@ -292,4 +294,5 @@ def to_result(
         blocked_by=tuple(outcome.evidence.get("blocked_by", ()))
         if status is Status.BLOCKED
         else (),
+        skip_kind=(outcome.skip_kind or SkipKind.UNDECIDED) if status is Status.SKIP else None,
     )
