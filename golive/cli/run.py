@@ -15,6 +15,7 @@ from golive.cli.options import (
     FormatOpt,
     QuietOpt,
     SelectOpt,
+    TrustOpt,
     check_color,
     checklist_path,
     finite,
@@ -70,6 +71,7 @@ def check(
             show_default=False,
         ),
     ] = None,
+    trust: TrustOpt = False,
 ) -> None:
     """Run the checklist against one deployment and print the report.
 
@@ -93,6 +95,7 @@ def check(
         deadline=deadline,
         other_env_files=tuple(pairs(other_env_file, "--other-env-file")),
         operator=operator,
+        trusted=trust,
     )
     loaded, planned = prepare(options)
     with output.progress(len(planned), quiet=quiet) as progress:
@@ -119,6 +122,7 @@ def rehearse(
         float | None, typer.Option(min=0.1, max=3600, help="Seconds the whole run may take.")
     ] = None,
     quiet: QuietOpt = False,
+    trust: TrustOpt = False,
 ) -> None:
     """Run the test flows (section 6) end to end in Stripe test mode, a verdict per step.
 
@@ -138,6 +142,7 @@ def rehearse(
         only=tuple(split_selectors(only)),
         deadline=deadline,
         rehearse=True,
+        trusted=trust,
     )
     loaded, planned = prepare(options)
     with output.progress(len(planned), quiet=quiet) as progress:
