@@ -98,6 +98,8 @@ def check(
         trusted=trust,
     )
     loaded, planned = prepare(options)
+    others = [path for _, path in options.other_env_files]
+    output.refuse_inputs(outputs, output.inputs_of(loaded, [env_file, *others]))
     with output.progress(len(planned), quiet=quiet) as progress:
         done = output.Collector(progress)
         try:
@@ -145,6 +147,7 @@ def rehearse(
         trusted=trust,
     )
     loaded, planned = prepare(options)
+    output.refuse_inputs(outputs, output.inputs_of(loaded, [env_file]))
     with output.progress(len(planned), quiet=quiet) as progress:
         report = execute(loaded, planned, options, progress)
     output.write_outputs(report, outputs, color=output.use_color("auto"))

@@ -177,6 +177,7 @@ def report(
     from golive.export import export
 
     outputs = output.parse_formats(fmt or ["table"])
+    output.refuse_inputs(outputs, [report_file, allowed_signers])
     export(report_file, outputs, allowed_signers, color=output.use_color(color))
 
 
