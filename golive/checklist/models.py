@@ -37,12 +37,15 @@ class Metadata(Model):
 class Defaults(Model):
     """Run settings that items and the command line may override."""
 
-    timeout: float = Field(20.0, gt=0, description="Seconds one probe may take.")
+    timeout: float = Field(
+        20.0, gt=0, le=3600, allow_inf_nan=False, description="Seconds one probe may take."
+    )
     concurrency: int = Field(16, ge=1, le=64, description="Probes run at once.")
     deadline: float = Field(
         120.0,
         gt=0,
         le=3600,
+        allow_inf_nan=False,
         description="Seconds the whole run may take; unfinished items are then `error`.",
     )
     needs: dict[str, list[str]] = Field(
@@ -81,7 +84,7 @@ class SourceSpec(Model):
     database_url: str | None = Field(
         None, description="sql: the database; default the environment's database_url."
     )
-    timeout: float = Field(30.0, gt=0, le=3600)
+    timeout: float = Field(30.0, gt=0, le=3600, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -130,7 +133,7 @@ class StripeSettings(Model):
     api_version: str | None = Field(None, description="API version the deployment expects.")
     max_rps: float = Field(20.0, gt=0, le=100, description="Requests per second to Stripe.")
     max_retries: int = Field(2, ge=0, le=5)
-    timeout: float = Field(10.0, gt=0)
+    timeout: float = Field(10.0, gt=0, le=3600, allow_inf_nan=False)
 
 
 class CsrfSpec(Model):
@@ -196,7 +199,7 @@ class RoleCredentials(Model):
         "token",
         description="What the command prints: a bearer token, or a cookie NAME=VALUE.",
     )
-    command_timeout: float = Field(30.0, gt=0, le=600)
+    command_timeout: float = Field(30.0, gt=0, le=600, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_way(self) -> RoleCredentials:
@@ -354,7 +357,7 @@ class Item(Model):
     tags: list[str] = Field(default_factory=list)
     refs: list[str] = Field(default_factory=list)
     remediation: str = ""
-    timeout: float | None = Field(None, gt=0)
+    timeout: float | None = Field(None, gt=0, le=3600, allow_inf_nan=False)
     needs: list[str] | None = Field(
         None,
         description="Ids of items that must hold before this one can be judged; when one "
