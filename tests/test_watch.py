@@ -18,12 +18,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from golive import stripe_client
 from golive.check import CheckOptions, prepare
-from golive.sandbox.stripe_server import (
-    DEFAULT_API_VERSION,
-    StripeSandbox,
-    demo_mapping,
-    demo_state,
-)
+from golive.sandbox.stripe.demo import demo_mapping, demo_state
+from golive.sandbox.stripe.server import StripeSandbox
+from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 from golive.watch.endpoint import Endpoint
 from golive.watch.loop import Watcher, WatchOptions, parse_interval
 from golive.watch.select import watched_plan

@@ -20,7 +20,7 @@ from golive.reporters.summary import (
     metadata,
     waiver_text,
 )
-from golive.results import UNDECIDED, ItemResult, Report, Status
+from golive.results import ItemResult, Report, Status
 
 
 def render_junit(report: Report) -> str:
@@ -82,7 +82,7 @@ def _kind(r: ItemResult) -> str:
         return "skipped" if r.status in waiting else "pass"
     if r.status is Status.FAIL:
         return "failure"
-    if r.status in UNDECIDED:
+    if r.undecided:
         return "error"
     if r.status in (Status.SKIP, Status.WAIVED):
         return "skipped"

@@ -15,12 +15,9 @@ from golive import stripe_client
 from golive.checklist import EnvironmentProfile
 from golive.context import Clients, ProbeContext
 from golive.environment import redactor_for, resolve
-from golive.sandbox.stripe_server import (
-    DEFAULT_API_VERSION,
-    StripeSandbox,
-    demo_mapping,
-    demo_state,
-)
+from golive.sandbox.stripe.demo import demo_mapping, demo_state
+from golive.sandbox.stripe.server import StripeSandbox
+from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
 from .stripe_helpers import LIVE_KEY, TEST_KEY, WEBHOOK_URL, ContextFactory, SandboxFactory
 

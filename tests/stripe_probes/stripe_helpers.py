@@ -13,7 +13,7 @@ from golive.context import ProbeContext
 from golive.probe import ProbeError
 from golive.registry import load_probe
 from golive.results import Outcome
-from golive.sandbox.stripe_server import StripeSandbox
+from golive.sandbox.stripe.server import StripeSandbox
 
 WEBHOOK_URL = "https://app.example.com/api/subscription/webhook"
 LIVE_KEY = "sk_live_51GoLiveSandboxKeyQRSTUVWXYZ"  # golive:allow-secret

@@ -12,7 +12,7 @@ import pytest
 import stripe
 
 from golive.checklist import StripeSettings
-from golive.sandbox.stripe_server import StripeSandbox
+from golive.sandbox.stripe.server import StripeSandbox
 from golive.stripe_client import (
     RateCap,
     WriteRefused,
@@ -150,7 +150,7 @@ def test_timeouts_are_enforced(make_sandbox: SandboxFactory) -> None:
 
 def test_importing_golive_stripe_modules_does_not_import_stripe() -> None:
     code = (
-        "import sys, golive.stripe_client, golive.sandbox.stripe_server, "
+        "import sys, golive.stripe_client, golive.sandbox.stripe.server, "
         "golive.checks.stripe_account, golive.checks.stripe_prices, "
         "golive.checks.stripe_webhooks, golive.checks.stripe_risk; "
         "print('stripe' in sys.modules)"

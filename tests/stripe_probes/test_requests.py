@@ -18,12 +18,9 @@ import stripe
 from golive.check import CheckOptions, run_check
 from golive.checklist import StripeSettings
 from golive.results import Status
-from golive.sandbox.stripe_server import (
-    DEFAULT_API_VERSION,
-    StripeSandbox,
-    demo_mapping,
-    demo_state,
-)
+from golive.sandbox.stripe.demo import demo_mapping, demo_state
+from golive.sandbox.stripe.server import StripeSandbox
+from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 from golive.stripe_client import build_client
 
 from .stripe_helpers import LIVE_KEY, SandboxFactory

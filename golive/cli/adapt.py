@@ -1,0 +1,167 @@
+"""Commands that show and check what golive will do: `list`, `vars`, `validate`, `schema`,
+`probes` (with `init`, in golive.cli.init, the commands that adapt golive to an app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from golive.cli.app import app
+from golive.cli.options import ChecklistOpt, EnvOpt, SelectOpt, checklist_path, require_env
+from golive.errors import UsageError
+
+
+@app.command("list")
+def list_(
+    env: EnvOpt = None,
+    checklist: ChecklistOpt = None,
+    only: SelectOpt = None,
+    skip: SelectOpt = None,
+) -> None:
+    """Show the plan (items, probe kinds, severity) without running anything, and where
+    the checklist's inputs and changed items come from (FILE:LINE)."""
+    from golive import output
+    from golive.check import CheckOptions, prepare, split_selectors
+    from golive.checklist import load_checklist
+
+    checklist = checklist_path(checklist)
+    if env is None:
+        loaded = load_checklist(checklist)
+        output.print_plan(loaded.checklist, None, [(i, None) for i in loaded.checklist.items])
+        _print_origins(loaded)
+        return
+    loaded, planned = prepare(
+        CheckOptions(
+            checklist=checklist,
+            environment=env,
+            only=tuple(split_selectors(only)),
+            skip=tuple(split_selectors(skip)),
+        )
+    )
+    output.print_plan(loaded.checklist, env, [(p.item, p.skip_reason) for p in planned])
+    _print_origins(loaded)
+
+
+def _print_origins(loaded: object) -> None:
+    from golive.checklist import LoadedChecklist
+    from golive.overlay import print_origins
+
+    assert isinstance(loaded, LoadedChecklist)
+    if loaded.merged is not None:
+        print_origins(loaded.merged)
+
+
+@app.command("vars")
+def vars_(
+    env: EnvOpt = None,
+    checklist: ChecklistOpt = None,
+    env_file: Annotated[
+        Path | None, typer.Option(help="Look the variables up in this dotenv file instead.")
+    ] = None,
+) -> None:
+    """Every variable the environment's items read: set or missing in its source, and
+    which items need it. Values are never printed."""
+    from golive.check import CheckOptions, prepare
+    from golive.checklist import SourceSpec
+    from golive.environment import read_source, read_sources
+    from golive.variables import needed_variables
+
+    checklist = checklist_path(checklist)
+    loaded, planned = prepare(
+        CheckOptions(checklist=checklist, environment=require_env(env, checklist))
+    )
+    assert env is not None
+    profile = loaded.checklist.environments[env]
+    if env_file:
+        spec = SourceSpec(type="dotenv", path=str(env_file.resolve()))
+        config = read_source(spec, loaded.folder.resolve())
+    else:
+        config = read_sources(
+            profile,
+            loaded.folder.resolve(),
+            lambda *loc: loaded.where("environments", env, *loc),
+        )
+    items = [p.item for p in planned if not p.skip_reason]
+    missing = 0
+    for need in needed_variables(loaded.checklist, env, items):
+        value = config.get(need.name)
+        state = "set" if value is not None and value.reveal() != "" else "missing"
+        if state == "missing" and not need.optional:
+            missing += 1
+        optional = " (optional)" if need.optional else ""
+        typer.echo(f"{state:<8} {need.name}{optional}  needed by {', '.join(need.items)}")
+    typer.echo(f"{missing} required variable(s) missing in {config.origin}")
+    raise typer.Exit(1 if missing else 0)
+
+
+@app.command()
+def validate(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The checklist file (default: as for `golive check`).", show_default=False
+        ),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            "-e",
+            help="Also read this environment's sources and check that every ${VAR} it "
+            "references is set (exit 2 naming the checklist line otherwise).",
+        ),
+    ] = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(help="With --env: read the variables from this dotenv file instead."),
+    ] = None,
+) -> None:
+    """Check a checklist file: syntax, keys, probe kinds and parameters, ids."""
+    from golive.checklist import load_checklist
+
+    file = checklist_path(file)
+    loaded = load_checklist(file)
+    c = loaded.checklist
+    if env_file is not None and env is None:
+        raise UsageError("--env-file needs --env NAME")
+    if env is not None:
+        from golive.environment import check_references
+
+        check_references(loaded, env, env_file)
+    typer.echo(
+        f"{file}: valid — {len(c.items)} items in {len(c.sections)} sections, "
+        f"environments: {', '.join(c.environments)}"
+        + (f"; every ${{VAR}} of {env} is set" if env else "")
+    )
+
+
+@app.command()
+def schema(
+    output_file: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of checklist.yaml, for editors to check and complete it.
+
+    Point your editor at it with a first line such as
+    `# yaml-language-server: $schema=./docs/checklist.schema.json`.
+    """
+    import json
+
+    from golive.schema import checklist_schema
+
+    text = json.dumps(checklist_schema(), indent=2) + "\n"
+    if output_file:
+        output_file.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command()
+def probes() -> None:
+    """List the probe kinds checklist.yaml can use."""
+    from golive import output
+
+    output.print_probes()

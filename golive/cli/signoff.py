@@ -1,0 +1,206 @@
+"""Sign-off commands: `attest`, `sign`, `verify`, `report` and `diff`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from golive.cli.app import app
+from golive.cli.options import ChecklistOpt, ColorOpt, FormatOpt, checklist_path
+from golive.errors import UsageError
+from golive.results import ExitCode
+
+
+@app.command()
+def attest(
+    item: Annotated[str, typer.Argument(help="The manual item's id, e.g. 9.3.")],
+    env: Annotated[
+        str, typer.Option("--env", "-e", help="The environment this attestation is for.")
+    ],
+    by: Annotated[str, typer.Option("--by", help="The person who attests (a name).")],
+    checklist: ChecklistOpt = None,
+    role: Annotated[
+        str | None,
+        typer.Option(help="The role they attest in (ops, QA, ...); some items require one."),
+    ] = None,
+    evidence: Annotated[
+        str | None, typer.Option(help="What shows it: a text, a ticket or a URL.")
+    ] = None,
+    expires: Annotated[
+        str | None,
+        typer.Option(help="When it stops counting: a date (2025-03-01), a UTC time or 30d/12h/2w."),
+    ] = None,
+) -> None:
+    """Record that a named person confirmed a manual item for one environment.
+
+    Appends to the attestations file (default attestations.yaml beside the checklist),
+    with the item definition's sha256: later checks of that environment count the item
+    as pass, until it expires or the item's definition changes.
+    """
+    from datetime import UTC, datetime
+
+    from golive.attestations import attest as record
+    from golive.checklist import load_checklist
+    from golive.records import parse_expiry, show_time
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    try:
+        until = parse_expiry(expires, now) if expires else None
+    except ValueError as exc:
+        raise UsageError(f"--expires {exc}") from None
+    loaded = load_checklist(checklist_path(checklist))
+    done, path = record(loaded, item, env, by, now, role=role, evidence=evidence, expires=until)
+    as_role = f" as {done.role}" if done.role else ""
+    until_text = f", until {show_time(done.expires)}" if done.expires else ""
+    typer.echo(
+        f"golive: {item} attested for {env} by {done.by}{as_role} at {show_time(done.at)}"
+        f"{until_text} in {path} (item sha256 {done.item_sha256[:12]}…)"
+    )
+
+
+@app.command()
+def sign(
+    report: Annotated[Path, typer.Argument(help="The JSON report (-f json:PATH).")],
+    key: Annotated[
+        Path | None,
+        typer.Option(help="OpenSSH private key (Ed25519 or RSA); with --payload-out, .pub."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who signs: the principal in allowed_signers.")
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="As what: engineer, ops, ...")] = None,
+    accept_risk: Annotated[
+        str | None,
+        typer.Option(help="REASON: sign a report that is not ready or partial; signed too."),
+    ] = None,
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option(help="Name of the variable holding the key's passphrase."),
+    ] = None,
+    payload_out: Annotated[
+        Path | None,
+        typer.Option(help="Write the bytes to sign here for ssh-keygen -Y sign, not sign."),
+    ] = None,
+    attach: Annotated[
+        Path | None,
+        typer.Option(help="Attach this signature, made by ssh-keygen -Y sign -n golive."),
+    ] = None,
+    payload: Annotated[
+        Path | None,
+        typer.Option(help="With --attach: the payload signed (default: SIG less .sig)."),
+    ] = None,
+    output_file: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the signed report here.")
+    ] = None,
+) -> None:
+    """Sign a JSON report with an SSH key (SSHSIG, namespace golive).
+
+    Several people can sign one report. Not-ready or partial reports need --accept-risk.
+    With ssh-agent or a hardware key: --payload-out FILE, `ssh-keygen -Y sign -n golive
+    -f KEY FILE`, then --attach FILE.sig.
+    """
+    from golive import signing
+
+    if attach is not None:
+        message = signing.attach_signature(
+            report, signature=attach, payload_file=payload, output=output_file
+        )
+    elif payload_out is not None:
+        message = signing.write_payload(
+            report,
+            key=key,
+            by=by,
+            role=role,
+            accept_risk=accept_risk,
+            passphrase_env=passphrase_env,
+            payload_out=payload_out,
+        )
+    else:
+        message = signing.sign_report(
+            report,
+            key=key,
+            by=by,
+            role=role,
+            accept_risk=accept_risk,
+            passphrase_env=passphrase_env,
+            output=output_file,
+        )
+    typer.echo(message, err=True)
+
+
+@app.command()
+def verify(
+    report: Annotated[Path, typer.Argument(help="The signed JSON report.")],
+    allowed_signers: Annotated[
+        Path,
+        typer.Option(help="ssh-keygen's allowed_signers file: who may sign, with which key."),
+    ],
+    extract: Annotated[
+        Path | None,
+        typer.Option(help="Also write each signature's payload and .sig to this folder."),
+    ] = None,
+) -> None:
+    """Check every signature of a report offline; exit 1 if any fails or none is there.
+
+    Lists who signed, as what and when. --extract DIR writes what `ssh-keygen -Y verify
+    -n golive` needs to check each signature without golive.
+    """
+    from golive import signing
+
+    if extract is not None:
+        for line in signing.extract(report, extract):
+            typer.echo(line, err=True)
+    lines, ok = signing.verify_report(report, allowed_signers)
+    for line in lines:
+        typer.echo(line)
+    raise typer.Exit(0 if ok else int(ExitCode.NOT_READY))
+
+
+@app.command()
+def report(
+    report_file: Annotated[Path, typer.Argument(help="A stored JSON report (signed or not).")],
+    fmt: FormatOpt = None,
+    allowed_signers: Annotated[
+        Path | None,
+        typer.Option(help="Check the signers against this allowed_signers file too."),
+    ] = None,
+    color: ColorOpt = "auto",
+) -> None:
+    """Render a stored JSON report in any format, without re-running the checks.
+
+    The HTML page shows the sign-off: who signed, as what, when, and whether each
+    signature held when the page was made.
+    """
+    from golive import output
+    from golive.export import export
+
+    outputs = output.parse_formats(fmt or ["table"])
+    export(report_file, outputs, allowed_signers, color=output.use_color(color))
+
+
+@app.command("diff")
+def diff_(
+    old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
+    new: Annotated[Path, typer.Argument(help="The later JSON report.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Compare two JSON reports; exit 1 when NEW is worse (verdict or a blocking item).
+
+    Shows new failures, fixes, status, waiver and attestation changes, and checklist
+    changes (digest, items added or removed).
+    """
+    import json
+
+    from golive.diff import compare, render_text
+    from golive.signing import load_report
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--format {fmt!r}: use text or json")
+    result = compare(load_report(old), load_report(new))
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        typer.echo(render_text(result, str(old), str(new)), nl=False)
+    raise typer.Exit(int(ExitCode.NOT_READY) if result.worse else 0)
