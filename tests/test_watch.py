@@ -15,6 +15,7 @@ import httpx
 import pytest
 from conftest import REPO
 from prometheus_client.parser import text_string_to_metric_families
+from stripe_probes.stripe_helpers import clean_app_repo
 
 from golive import stripe_client
 from golive.check import CheckOptions, prepare
@@ -87,6 +88,7 @@ def test_a_watch_sees_an_endpoint_disabled_mid_watch(
         environment="prod",
         env_file=env_file(tmp_path, sandbox.url),
         only=("stripe",),
+        root=clean_app_repo(tmp_path),
     )
     loaded, planned = prepare(options)
     planned, _ = watched_plan(loaded.checklist, "prod", planned)
@@ -227,7 +229,7 @@ def test_the_command_serves_and_stops_on_sigterm(sandbox: StripeSandbox, tmp_pat
         stderr=subprocess.PIPE,
         text=True,
         env=env,
-        cwd=tmp_path,
+        cwd=clean_app_repo(tmp_path),  # the app's repository, as where a user runs it
     )
     try:
         assert child.stderr is not None
