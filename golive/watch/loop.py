@@ -193,7 +193,7 @@ def watch(
     """
     import signal
 
-    from golive.errors import UsageError
+    from golive.core.errors import UsageError
     from golive.watch.endpoint import Endpoint
     from golive.watch.select import watched_plan
 
