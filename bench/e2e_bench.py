@@ -2,7 +2,7 @@
 
 `golive check` (a subprocess, as a user runs it) runs every item of checklist.yaml for prod
 (live mode) and for staging (test mode) against the reference app (golive/sandbox/app.py,
-every answer delayed 50 ms) and the Stripe sandbox (golive/sandbox/stripe_server.py, every
+every answer delayed 50 ms) and the Stripe sandbox (golive/sandbox/stripe/, every
 answer delayed 100 ms), both on 127.0.0.1 and fresh for every run, as `golive demo` starts
 them. Then the run's slowest item is run alone (`--only ID`, with its prerequisites, which
 are part of its chain) against another fresh deployment.
@@ -37,7 +37,7 @@ from pathlib import Path
 
 from golive.commands.demo import _write_env, demo_repository, env_values, stripe_state
 from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
-from golive.sandbox.stripe_server import StripeSandbox
+from golive.sandbox.stripe.server import StripeSandbox
 
 REPO = Path(__file__).resolve().parent.parent
 CHECKLIST = REPO / "checklist.yaml"

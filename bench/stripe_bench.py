@@ -31,12 +31,9 @@ from pathlib import Path
 from golive.checklist.models import StripeSettings
 from golive.commands.check import CheckOptions, run_check
 from golive.core.results import Status
-from golive.sandbox.stripe_server import (
-    DEFAULT_API_VERSION,
-    StripeSandbox,
-    demo_mapping,
-    demo_state,
-)
+from golive.sandbox.stripe.demo import demo_mapping, demo_state
+from golive.sandbox.stripe.server import StripeSandbox
+from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
 LATENCY_S = 0.1

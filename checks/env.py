@@ -223,7 +223,7 @@ class KeyPrefix(Probe[KeyPrefixParams]):
         value = ctx.var(name)
         if value is None:
             if params.optional:
-                return Outcome.skip(f"{name} is not set")
+                return Outcome.not_applicable(f"{name} is not set")
             return Outcome.failed(ctx.env.config.not_set(name))
         mode = ctx.mode if params.mode == "auto" else params.mode
         # A secret-key variable may hold a restricted key: both are server-side keys.

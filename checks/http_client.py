@@ -9,8 +9,10 @@ the request's headers.
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -99,6 +101,76 @@ def refuse_live_traffic(
         f"not run: {env} is a live environment and {what}; {instead}, or set "
         f"allow_traffic: true in the {env} profile{tail}"
     )
+
+
+#: Where a redirect that means "log in first" goes (searched in the Location's path).
+DEFAULT_LOGIN_PATTERN = r"login|signin|sign-in|sign_in|accounts"
+
+#: Answers that come from the server's routing, not from a handler of the app.
+NOT_REACHED = {
+    404: "no route at this path",
+    405: "the path does not take this method",
+    501: "the server does not implement this method",
+}
+
+
+def login_redirect(response: httpx.Response, pattern: str = DEFAULT_LOGIN_PATTERN) -> str | None:
+    """The login page a 3xx answer sends the caller to (its Location's path), or None.
+
+    Apps with session logins (Django's login_required, Rails' Devise) answer an anonymous
+    or refused caller with a redirect to their login page rather than 401: that is a
+    refusal, judged the same way by every probe that asks "was this caller refused?"."""
+    if not 300 <= response.status_code < 400:
+        return None
+    location = str(response.headers.get("location", ""))
+    target = urlsplit(location).path or location
+    if location and re.search(pattern, target, re.I) is not None:
+        return target
+    return None
+
+
+def never_reached(
+    method: str,
+    path: str,
+    responses: Iterable[httpx.Response],
+    *,
+    role: str | None = None,
+    login_pattern: str = DEFAULT_LOGIN_PATTERN,
+    setting: str = "the item's path and method",
+) -> str | None:
+    """Why no answer reached a handler of the app, or None when one did.
+
+    Every answer 404/405/501 (the server's routing: no such route, not for this method),
+    or, for a request meant to be served to `role`, every answer a redirect to a login
+    page (the request stopped at the login): then the item decides nothing about the
+    app, and says which route and method it sent and what to set. Shared by every http.*
+    probe, so none of them reports a finding ("no rate limit", "not verified") about a
+    handler it never reached."""
+    answers = list(responses)
+    if not answers:
+        return None
+    label = f"{method} {path}" + (f" as {role}" if role else "")
+    statuses = Counter(r.status_code for r in answers)
+    counts = ", ".join(f"{s}×{n}" if n > 1 else str(s) for s, n in sorted(statuses.items()))
+    if set(statuses) <= set(NOT_REACHED):
+        causes = "; ".join(f"{s}: {NOT_REACHED[s]}" for s in sorted(statuses))
+        return (
+            f"{label}: every answer was {counts} ({causes}): the request never reached a "
+            "handler of the app, so this decides nothing about it; set "
+            f"{setting} to a route the app serves for {method} (and check the environment's "
+            "base_url)"
+        )
+    pages = {login_redirect(r, login_pattern) for r in answers}
+    if role is not None and None not in pages:
+        who = "no credentials" if role == "anonymous" else f"the credentials of role {role}"
+        return (
+            f"{label}: every answer was a redirect ({counts}) to the login page "
+            f"{', '.join(sorted(p for p in pages if p))}: the request stopped at the login and "
+            f"never reached the route's handler, so this decides nothing about it; {who} "
+            "were not accepted: give the item a role whose credentials the app accepts "
+            "(the environment's roles:)"
+        )
+    return None
 
 
 def form_fields(form: Mapping[str, str | int | float | bool]) -> dict[str, str]:

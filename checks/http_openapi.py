@@ -18,7 +18,7 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
@@ -26,7 +26,17 @@ from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
 
-from .http_client import Patience, RoutePath, refuse_live_traffic, send, status_text
+from .http_client import (
+    Patience,
+    RoutePath,
+    never_reached,
+    refuse_live_traffic,
+    send,
+    status_text,
+)
+
+if TYPE_CHECKING:
+    import httpx
 
 READS = ("get", "head")
 WRITES = ("post", "put", "patch", "delete")
@@ -128,12 +138,14 @@ class OpenApiAuth(Probe[OpenApiParams]):
             )
         patience = Patience(ctx)
         interval = 1.0 / params.rate_per_s
+        seen: list[httpx.Response] = []
         for i, (method, path) in enumerate(todo):
             if i:
                 time.sleep(interval)
             concrete = PATH_PARAM.sub(PLACEHOLDER, path)
             body = INVALID_BODY if method.lower() in WRITES else None
             response = patience.send(ctx, method, base + concrete, json_body=body)
+            seen.append(response)
             status = response.status_code
             name = f"{method} {path}"
             location = response.headers.get("location", "")
@@ -159,10 +171,15 @@ class OpenApiAuth(Probe[OpenApiParams]):
             f"{len(public)} public by the item's list"
             + (f", {len(writes_skipped)} write(s) not probed" if writes_skipped else "")
         )
-        if todo and len(undecided) == len(todo) and all("(404" in u for u in undecided):
+        unreached = never_reached("each listed method", "each route", seen)
+        if unreached:
+            # Routing answered every request, not a handler: the sweep judged nothing.
+            answered = "/".join(sorted({str(r.status_code) for r in seen}))
             raise ProbeError(
-                f"every probed route answered 404 ({counts}): the document's paths are not at "
-                f"{base}: check base_url (a path prefix?)"
+                f"every probed route answered {answered} ({counts}): the requests never reached "
+                "a handler of the app, so the sweep "
+                f"decides nothing: the document's paths are not at {base}: check base_url (a "
+                "path prefix?)"
             )
         if open_routes:
             also = f"; could not judge: {', '.join(undecided)}" if undecided else ""

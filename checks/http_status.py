@@ -7,190 +7,44 @@ item does not expect is `error`: the route fails, so its access control is not p
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 
 from golive.core.results import Outcome
-from golive.core.secrets import mask, secret_parts
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 from .http_client import (
+    DEFAULT_LOGIN_PATTERN,
+    NOT_REACHED,
     HttpMethod,
     Patience,
     RoutePath,
+    login_redirect,
+    never_reached,
     refuse_live_traffic,
     role_headers,
     status_text,
+)
+from .http_content import (
+    DEFAULT_FORBIDDEN_FIELDS,
+    SEGMENT,
+    check_field,
+    find_keys,
+    json_of,
+    leaked_secrets,
+    list_items,
 )
 
 if TYPE_CHECKING:
     import httpx
 
-DEFAULT_FORBIDDEN_FIELDS = (
-    "password",
-    "password_hash",
-    "hashed_password",
-    "passwd",
-    "secret_key",
-    "api_key",
-    "stripe_secret_key",
-    "webhook_secret",
-    "signing_secret",
-    "access_token",
-    "refresh_token",
-)
-# Stripe secret keys and signing secrets, wherever they appear (publishable keys are public).
-STRIPE_SECRET = re.compile(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9+/=]{6,}")
-
-
-# -- JSON fields -------------------------------------------------------------------------
-
-_SEGMENT = re.compile(r"^(?P<key>[^\[\]]*)(?:\[(?P<index>\d*)\])?$")
-
-
-@dataclass
-class FieldCheck:
-    missing: list[str] = field(default_factory=list)
-    empty_lists: list[str] = field(default_factory=list)
-    checked: int = 0
-
-
-def check_field(document: Any, path: str) -> FieldCheck:
-    """Whether `path` (`a.b`, `data[].fraud_type`, `data[0].id`) exists in `document`.
-
-    `[]` applies the rest of the path to every element of a list; an empty list there is
-    reported in `empty_lists` (nothing could be checked).
-    """
-    result = FieldCheck()
-    current: list[tuple[Any, str]] = [(document, "")]
-    for segment in path.split("."):
-        match = _SEGMENT.match(segment)
-        if match is None:
-            raise ValueError(f"bad field path {path!r}")
-        key, index = match.group("key"), match.group("index")
-        following: list[tuple[Any, str]] = []
-        for value, where in current:
-            if key:
-                where = f"{where}.{key}" if where else key
-                if not isinstance(value, dict) or key not in value:
-                    result.missing.append(where)
-                    continue
-                value = value[key]
-            if index is None:
-                following.append((value, where))
-            elif not isinstance(value, list):
-                result.missing.append(f"{where}[] (not a list)")
-            elif index == "":
-                if not value:
-                    result.empty_lists.append(where or "(body)")
-                following.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
-            elif int(index) < len(value):
-                following.append((value[int(index)], f"{where}[{index}]"))
-            else:
-                result.missing.append(f"{where}[{index}]")
-        current = following
-    result.checked = len(current)
-    return result
-
-
-def find_keys(document: Any, names: set[str], where: str = "") -> Iterator[str]:
-    """Locations of keys named like `names` (case-insensitive), anywhere in `document`."""
-    if isinstance(document, dict):
-        for key, value in document.items():
-            here = f"{where}.{key}" if where else str(key)
-            if str(key).lower() in names:
-                yield here
-            yield from find_keys(value, names, here)
-    elif isinstance(document, list):
-        for i, value in enumerate(document):
-            yield from find_keys(value, names, f"{where}[{i}]")
-
-
-def find_strings(document: Any, where: str = "") -> Iterator[tuple[str, str]]:
-    """Every string in a JSON document with its location."""
-    if isinstance(document, dict):
-        for key, value in document.items():
-            yield from find_strings(value, f"{where}.{key}" if where else str(key))
-    elif isinstance(document, list):
-        for i, value in enumerate(document):
-            yield from find_strings(value, f"{where}[{i}]")
-    elif isinstance(document, str):
-        yield where or "(body)", document
-
-
-def leaked_secrets(ctx: ProbeContext, document: Any, text: str) -> list[str]:
-    """Where a response carries a secret of this deployment or a Stripe secret key."""
-    known: dict[str, str] = {}
-    for name, config_value in ctx.env.config.items():
-        if config_value.secret:
-            for part in secret_parts(config_value.reveal()):
-                known.setdefault(part, f"the value of {name}")
-    for role in ctx.env.roles.values():
-        for credential in role.headers.values():
-            for part in secret_parts(credential.reveal().removeprefix("Bearer ")):
-                known.setdefault(part, f"role {role.name}'s credential")
-    strings = list(find_strings(document)) if document is not None else [("(body)", text)]
-    found: list[str] = []
-    for where, string in strings:
-        for part, what in known.items():
-            if part in string:
-                found.append(f"{what} ({mask(part)}) at {where}")
-        found.extend(
-            f"a Stripe secret ({mask(token)}) at {where}"
-            for token in STRIPE_SECRET.findall(string)
-            if token not in known
-        )
-    return found
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-
-
-def list_items(document: Any) -> list[Any] | None:
-    """The list in a list answer: the body itself, or its `data`/`items`/`results`."""
-    if isinstance(document, list):
-        return document
-    if isinstance(document, dict):
-        for key in ("data", "items", "results"):
-            if isinstance(document.get(key), list):
-                return list(document[key])
-        lists = [v for v in document.values() if isinstance(v, list)]
-        if len(lists) == 1:
-            return list(lists[0])
-    return None
-
-
 # -- http.status ---------------------------------------------------------------------------
-
-#: Where a redirect that means "log in first" goes (searched in the Location's path).
-DEFAULT_LOGIN_PATTERN = r"login|signin|sign-in|sign_in|accounts"
-
-
-def login_redirect(response: httpx.Response, pattern: str = DEFAULT_LOGIN_PATTERN) -> str | None:
-    """The login page a 3xx answer sends the caller to (its Location's path), or None.
-
-    Apps with session logins (Django's login_required, Rails' Devise) answer an anonymous
-    or refused caller with a redirect to their login page rather than 401: that is a
-    refusal, judged the same way by every probe that asks "was this caller refused?"."""
-    if not 300 <= response.status_code < 400:
-        return None
-    location = str(response.headers.get("location", ""))
-    target = urlsplit(location).path or location
-    if location and re.search(pattern, target, re.I) is not None:
-        return target
-    return None
-
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Request headers that carry credentials (a route's own headers may add some).
@@ -242,7 +96,7 @@ class RouteSpec(ProbeParams):
             raise ValueError("give body: (JSON) or form:, not both")
         for path in self.require_fields:
             for segment in path.split("."):
-                if not _SEGMENT.match(segment):
+                if not SEGMENT.match(segment):
                     raise ValueError(f"bad field path {path!r}")
         return self
 
@@ -429,7 +283,10 @@ class StatusByRole(Probe[StatusParams]):
             return result(*self._redirect(route, params, response, label, sent_credentials))
         if status == 404 and status not in route.expect:
             evidence["not_found"] = True  # judged once every route has answered
-            return result("fail", f"{label}: got 404, expected {expected}")
+            return result("error", f"{label}: got 404, expected {expected}")
+        if status in NOT_REACHED and status not in route.expect:
+            unreached = never_reached(route.method, path, [response], role=route.role)
+            return result("error", f"{label}: got {status}, expected {expected}; {unreached}")
         if status not in route.expect:
             advice = _advice(route, status, sent_credentials)
             return result("fail", f"{label}: got {status}, expected {expected}; {advice}")
@@ -442,7 +299,7 @@ class StatusByRole(Probe[StatusParams]):
         response: httpx.Response,
         label: str,
         credentials: bool,
-    ) -> tuple[Literal["ok", "fail"], str]:
+    ) -> tuple[Literal["ok", "fail", "error"], str]:
         status = response.status_code
         location = response.headers.get("location", "")
         target = urlsplit(location).path or location
@@ -451,11 +308,13 @@ class StatusByRole(Probe[StatusParams]):
         if to_login and refusal:
             return "ok", f"{label}: {status} to the login page {target} (refused)"
         if to_login:
+            # Stopped at the login: the route's handler never ran, so nothing is decided.
             who = f"the credentials of role {route.role}" if credentials else "no credentials"
-            return "fail", (
+            return "error", (
                 f"{label}: got {status} to the login page {target}, expected "
-                f"{'/'.join(map(str, route.expect))}; {who} were not accepted: check the role's "
-                "token (or cookie)"
+                f"{'/'.join(map(str, route.expect))}; the request stopped at the login and never "
+                f"reached the route's handler: {who} were not accepted: give the route a role "
+                "whose token (or cookie) the app accepts"
             )
         return "fail", (
             f"{label}: got {status} to {location or 'nowhere'}, expected "
@@ -473,7 +332,7 @@ class StatusByRole(Probe[StatusParams]):
         label: str,
     ) -> tuple[Literal["ok", "fail", "unproven"], str]:
         status = response.status_code
-        document = _json(response)
+        document = json_of(response)
         problems: list[str] = []
         unproven: list[str] = []
         wants_json = bool(route.json_answer) or bool(route.require_fields)
@@ -568,10 +427,16 @@ class StatusByRole(Probe[StatusParams]):
                     f"route not found at {r.url}; the base URL is right ({control}), so either "
                     "the item's path is wrong, or (for a path with an id) the request got past "
                     "access control to the lookup of a missing id: compare the same path as a "
-                    "role that may open it"
+                    "role that may open it; undecided until one of them is ruled out"
                 )
             else:
-                advice = f"route not found at {r.url}: check base_url and the item's path"
+                advice = (
+                    f"route not found at {r.url}: the request never reached a handler of the "
+                    "app, so this decides nothing: check base_url and the item's path"
+                )
+            if served and refusal:
+                r.verdict = "fail"
+                r.evidence["result"] = "fail"
             r.line = f"{r.line}; {advice}"
             r.evidence["note"] = r.line
 
@@ -589,7 +454,7 @@ class StatusByRole(Probe[StatusParams]):
             raise ProbeError(
                 f"listing {route.id_from} as {route.role} to pick an id got {status_text(response)}"
             )
-        items = list_items(_json(response))
+        items = list_items(json_of(response))
         if items is None:
             raise ProbeError(f"{route.id_from} did not answer a JSON list")
         for item in items:

@@ -42,14 +42,16 @@ from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 from .http_client import (
+    DEFAULT_LOGIN_PATTERN,
     HttpMethod,
     Patience,
     RoutePath,
+    login_redirect,
+    never_reached,
     refuse_live_traffic,
     role_headers,
     status_text,
 )
-from .http_status import DEFAULT_LOGIN_PATTERN, login_redirect
 
 if TYPE_CHECKING:
     import httpx
@@ -182,6 +184,9 @@ class ForgedToken(Probe[ForgedTokenParams]):
 
         anonymous = patience.send(ctx, params.method, url)
         evidence["anonymous_status"] = anonymous.status_code
+        unreached = never_reached(params.method, params.path, [anonymous])
+        if unreached:
+            raise ProbeError(unreached)
         if not refusal(anonymous):
             raise ProbeError(
                 f"{label} without any token got {status_text(anonymous)}, not {refused}, so "
@@ -241,7 +246,7 @@ class ForgedToken(Probe[ForgedTokenParams]):
             )
         if session_only:
             evidence["session_only"] = True
-            return Outcome.skip(
+            return Outcome.not_applicable(
                 f"not judged: role {params.role} gets in with a session (no token in "
                 f"{params.header}), and every forged token was refused just as no token is "
                 f"({seen}): the app may not read bearer tokens at all, so there is no token "

@@ -26,7 +26,7 @@ from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
 
-from .http_client import Patience, RoutePath, role_headers, shown_url
+from .http_client import Patience, RoutePath, never_reached, role_headers, shown_url
 
 if TYPE_CHECKING:
     import httpx
@@ -99,11 +99,12 @@ def synthetic_event(
 class Answer:
     status: int
     text: str  # the start of the body: what the app said when it refused
+    response: httpx.Response | None = None
 
     @classmethod
     def of(cls, response: httpx.Response) -> Answer:
         text = " ".join(response.text[:400].split())
-        return cls(response.status_code, text[:160])
+        return cls(response.status_code, text[:160], response)
 
 
 @dataclass
@@ -269,21 +270,16 @@ class Judge:
                 "rely on the Stripe-Signature check",
                 statuses,
             )
-        signed = answers["signed"].status
-        if signed in (404, 405):
-            what = (
-                "no route at this path"
-                if signed == 404
-                else "the path exists but not for POST (405)"
-            )
-            return Check(
-                name,
-                "fail",
-                f"POST {self.url} {seen}: {what}: the webhook route is not deployed there; "
-                "check the item's path (or the environment's stripe.webhook_url) against the "
-                "app's routes; if Stripe's endpoint points at this URL, every delivery fails",
-                statuses,
-            )
+        unreached = never_reached(
+            "POST",
+            self.url,
+            [a.response for a in answers.values() if a.response is not None],
+            setting="the item's path (or the environment's stripe.webhook_url)",
+        )
+        if unreached:
+            # Routing answered, not a handler: nothing is known about the signature check.
+            # Whether Stripe's endpoint points here is 4.1b's question, not this item's.
+            return Check(name, "error", f"{unreached} {seen}", statuses)
         return self._judge(name, answers, statuses, seen, behind=False)
 
     def behind_login(self, answers: dict[str, Answer], who: str) -> Check:
@@ -357,17 +353,22 @@ class Judge:
 
     def _not_enforced(self, accepted: list[str]) -> str:
         causes = {
-            "forged": "an event signed with a made-up secret was answered 2xx: the deployment "
-            f"does not verify Stripe-Signature: verify every event with {self.var} "
-            "(stripe.Webhook.construct_event) and answer 400 when it fails",
+            "forged": "an event signed with a made-up secret was answered 2xx: either the "
+            "deployment does not verify Stripe-Signature, or it verifies but catches the "
+            "verification failure and still answers 2xx (an except that logs and returns 200); "
+            f"the remedy is the same: verify every event with {self.var} "
+            "(stripe.Webhook.construct_event) and answer 400 when verification fails",
             "unsigned": "an event without a Stripe-Signature header was answered 2xx: the "
-            "deployment does not require Stripe-Signature",
+            "deployment does not require Stripe-Signature, or catches the failure and answers "
+            "2xx: answer 400",
             "stale": f"a correctly signed event timestamped {self.params.stale_age_s // 60} "
-            "minutes ago was answered 2xx: the deployment accepts old signatures (replays): "
-            "keep the default 5-minute tolerance of construct_event",
+            "minutes ago was answered 2xx: either the deployment accepts old signatures "
+            "(replays), or the verification failure is caught and answered 2xx: keep the "
+            "default 5-minute tolerance of construct_event and answer 400 when it fails",
             "tampered": "an event whose body was changed after signing was answered 2xx: the "
-            "deployment does not verify the signature against the raw body: verify the bytes "
-            "as received, before parsing",
+            "deployment does not verify the signature against the raw body, or catches the "
+            "failure and answers 2xx: verify the bytes as received, before parsing, and answer "
+            "400 when it fails",
         }
         if "forged" in accepted:  # the broadest cause covers the others
             return causes["forged"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from pathlib import PurePosixPath
+import subprocess
+from pathlib import Path, PurePosixPath
 
 from pydantic import Field, field_validator
 
@@ -97,7 +98,6 @@ class DependencyPinned(Probe[DependencyPinnedParams]):
 # -- repo.patterns -------------------------------------------------------------------------
 
 DEFAULT_ALLOW_MARKER = "golive: allow"
-MAX_FILE_BYTES = 2_000_000
 MAX_SHOWN = 20
 
 
@@ -177,33 +177,20 @@ class Patterns(Probe[PatternsParams]):
         root = ctx.repo_folder(params.path)
         files = tracked_files(root, ctx.timeout)
         compiled = [(p, p.regex()) for p in params.patterns]
+        searched = [f for f in files if any(p.applies_to(f) for p in params.patterns)]
+        lines = _git_grep(root, params, set(searched), ctx.timeout)
+        if lines is None:  # git cannot run these patterns (no PCRE): Python reads the files
+            lines = _read_lines(root, searched)
         findings: list[str] = []
-        searched = 0
-        for rel in files:
-            wanted = [(p, rx) for p, rx in compiled if p.applies_to(rel)]
-            if not wanted:
+        for rel, number, line in lines:
+            if params.allow_marker and params.allow_marker in line:
                 continue
-            path = root / rel
-            try:
-                if path.is_symlink() or not path.is_file():
-                    continue
-                if path.stat().st_size > MAX_FILE_BYTES:
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if b"\0" in data[:8192]:
-                continue  # binary
-            searched += 1
-            for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
-                if params.allow_marker and params.allow_marker in line:
-                    continue
-                for pattern, rx in wanted:
-                    match = rx.search(line)
-                    if match:
-                        found = match.group(0).strip()[:80]
-                        findings.append(f"{rel}:{number}: {found!r}: {pattern.message}")
-        evidence = {"folder": str(root), "files_searched": searched, "findings": len(findings)}
+            for pattern, rx in compiled:
+                match = rx.search(line) if pattern.applies_to(rel) else None
+                if match:
+                    found = match.group(0).strip()[:80]
+                    findings.append(f"{rel}:{number}: {found!r}: {pattern.message}")
+        evidence = {"folder": str(root), "files_searched": len(searched), "findings": len(findings)}
         if findings:
             shown = findings[:MAX_SHOWN]
             more = f" (and {len(findings) - MAX_SHOWN} more)" if len(findings) > MAX_SHOWN else ""
@@ -212,13 +199,74 @@ class Patterns(Probe[PatternsParams]):
                 locations=[f.split(": ", 1)[0] for f in findings],
                 **evidence,
             )
-        if searched == 0:
+        if not searched:
             return Outcome.skip(
-                f"no tracked file in {root} matches the item's globs: nothing to search",
+                f"no tracked file in {root} matches the item's globs: nothing to search, so "
+                "nothing is decided; point the environment's repo: at the app's repository "
+                "(or run golive in it), or disable the item for an app without such files",
                 **evidence,
             )
         return Outcome.passed(
-            f"none of {len(params.patterns)} forbidden pattern(s) in {searched} tracked file(s) "
-            f"of {root}",
+            f"none of {len(params.patterns)} forbidden pattern(s) in {len(searched)} tracked "
+            f"file(s) of {root}",
             **evidence,
         )
+
+
+def _git_grep(
+    root: Path, params: PatternsParams, wanted: set[str], timeout: float
+) -> list[tuple[str, int, str]] | None:
+    """The lines of `wanted` files any pattern may match, found by one `git grep -P` (in
+    C, like the secret scan); Python then applies each exact pattern. None when git cannot
+    take the patterns (built without PCRE, or a pattern PCRE reads otherwise)."""
+    if not wanted or any(re.search(r"\\[AZz]|\(\?[<=!]", p.pattern) for p in params.patterns):
+        return None  # anchors and look-arounds may differ between a line and git's buffer
+    globs = {g for p in params.patterns for g in p.files}
+    if any(g.startswith(":") for g in globs):
+        return None  # git would read it as pathspec magic
+    globs |= {g[3:] for g in globs if g.startswith("**/")}
+    args = ["git", "-C", str(root), "grep", "-I", "-n", "-z", "--no-color", "-P"]
+    if any(p.ignore_case for p in params.patterns):
+        args.append("-i")
+    for pattern in params.patterns:
+        args += ["-e", pattern.pattern]
+    try:
+        proc = subprocess.run(
+            [*args, "--", *sorted(globs)],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise ProbeError(f"git grep took longer than {timeout:g}s in {root}") from None
+    except OSError:
+        return None
+    if proc.returncode not in (0, 1):
+        return None
+    found = []
+    for raw in proc.stdout.split(b"\n"):
+        parts = raw.split(b"\0", 2)
+        if len(parts) == 3:
+            rel = parts[0].decode(errors="surrogateescape")
+            if rel in wanted:
+                found.append((rel, int(parts[1]), parts[2].decode("utf-8", "replace")))
+    return found
+
+
+def _read_lines(root: Path, files: list[str]) -> list[tuple[str, int, str]]:
+    """Every line of the text files among `files` (symlinks and binary files skipped)."""
+    found = []
+    for rel in files:
+        path = root / rel
+        try:
+            if path.is_symlink() or not path.is_file():
+                continue
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if b"\0" in data[:8000]:
+            continue  # binary
+        text = data.decode("utf-8", "replace")
+        found += [(rel, n, line) for n, line in enumerate(text.splitlines(), 1)]
+    return found

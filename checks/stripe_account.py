@@ -77,11 +77,16 @@ class AccountReady(Probe[AccountParams]):
         try:
             account = ctx.stripe().v1.accounts.retrieve_current()
         except stripe.PermissionError as exc:
-            return Outcome.warn(
-                f"the restricted key ({mask(key)}) may not read the account, so its "
-                f"readiness is unchecked: grant it read access to Account, or confirm "
-                f"charges and payouts in the Dashboard. Stripe: {clean_message(exc, key)}",
+            # Undecided, never a warning: a blocking question nobody could look at must not
+            # let the run read as ready (issue 17).
+            return Outcome.error(
+                f"the restricted key ({mask(key)}) lacks the permission to read the account "
+                f"(GET /v1/account answered {exc.http_status}), so whether it can take "
+                "payments is undecided: give the key read access to Account (Dashboard > "
+                "Developers > API keys > the restricted key > Account: Read), or use a key "
+                f"that has it. Stripe: {clean_message(exc, key)}",
                 http_status=exc.http_status,
+                permission="account read",
             )
         except stripe.StripeError as exc:
             raise ProbeError(f"GET /v1/account: {describe(exc, key)}") from None

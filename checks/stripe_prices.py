@@ -110,14 +110,14 @@ class Prices(Probe[PricesParams]):
         loaded = load_prices(source, ctx)
         if loaded is None:
             reason = f"{ctx.expand(source.var or '')} is not set"
-            return Outcome.failed(reason) if params.required else Outcome.skip(reason)
+            return Outcome.failed(reason) if params.required else Outcome.not_applicable(reason)
         mapping, origin = loaded.mapping, loaded.origin
         selected = mapping.select(params.keys)
         if not selected:
             wanted = ", ".join(params.keys or [])
             known = ", ".join(sorted(mapping.entries)) or "none"
             reason = f"no key of {origin} matches {wanted} (keys: {known})"
-            return Outcome.failed(reason) if params.required else Outcome.skip(reason)
+            return Outcome.failed(reason) if params.required else Outcome.not_applicable(reason)
 
         mk = key_in_mode(ctx)
         # Every mapped price, not just the selected ones: the currency of one price is

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from golive import trust
 from golive.engine import registry
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,11 +21,18 @@ def repo() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_color(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Output assertions read plain text; colour is tested where it matters.
     monkeypatch.setenv("NO_COLOR", "1")
     for name in [n for n in os.environ if n.startswith(("STRIPE_", "GOLIVE_"))]:
         monkeypatch.delenv(name, raising=False)
+    # Tests' checklists run their own commands and plug-ins as a CI job that trusts its
+    # checklist does (GOLIVE_TRUST=1); tests/test_trust.py unsets it to test the gate.
+    # Never the user's own trust file.
+    # Unit tests that call a source or role command directly run it as such a check would.
+    monkeypatch.setenv("GOLIVE_TRUST", "1")
+    monkeypatch.setattr(trust, "_allowed", True)
+    monkeypatch.setenv("GOLIVE_TRUST_FILE", str(tmp_path / "golive-trusted"))
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from golive.core.results import Outcome, Status
+from golive.core.results import Outcome, SkipKind, Status
 from golive.engine.context import ProbeContext
 from golive.probe import Probe, ProbeParams
 
@@ -80,6 +80,7 @@ class Leak(Probe[LeakParams]):
 class FixedParams(ProbeParams):
     status: Status
     message: str = "fixed"
+    skip_kind: SkipKind | None = None
 
 
 class Fixed(Probe[FixedParams]):
@@ -87,4 +88,4 @@ class Fixed(Probe[FixedParams]):
     Params = FixedParams
 
     def run(self, params: FixedParams, ctx: ProbeContext) -> Outcome:
-        return Outcome(params.status, params.message)
+        return Outcome(params.status, params.message, {}, params.skip_kind)

@@ -146,13 +146,9 @@ class DjangoApp:
 
 @pytest.fixture
 def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    from golive.sandbox.stripe_server import (
-        DEFAULT_API_VERSION,
-        DEMO_TIERS,
-        StripeSandbox,
-        demo_price_id,
-        demo_state,
-    )
+    from golive.sandbox.stripe.demo import DEMO_TIERS, demo_price_id, demo_state
+    from golive.sandbox.stripe.server import StripeSandbox
+    from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
     repo = tmp_path / "shop"
     shutil.copytree(APP, repo, ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3"))

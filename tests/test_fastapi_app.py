@@ -87,7 +87,7 @@ def _git(repo: Path, *args: str) -> None:
 
 
 def _seed(db: Path) -> None:
-    from golive.sandbox.stripe_server import demo_price_id
+    from golive.sandbox.stripe.demo import demo_price_id
 
     with sqlite3.connect(db) as conn:
         conn.executescript((APP / "schema.sql").read_text(encoding="utf-8"))
@@ -214,7 +214,9 @@ def test_the_app_is_what_the_test_says(acme: dict[str, Any]) -> None:
 def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
     acme: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from golive.sandbox.stripe_server import DEFAULT_API_VERSION, StripeSandbox, demo_state
+    from golive.sandbox.stripe.demo import demo_state
+    from golive.sandbox.stripe.server import StripeSandbox
+    from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
     repo, url = acme["repo"], acme["url"]
     monkeypatch.chdir(repo)

@@ -1,6 +1,7 @@
-"""Local plug-in probe kinds named by a checklist's `plugins:`: loaded at validate and
-check, resolved against the folder of the checklist that names them, and a plug-in that
-fails to load is a checklist error (exit 2) naming it. The example of docs/probe-api.md
+"""Local plug-in probe kinds named by a checklist's `plugins:`: read (never run) at
+validate, run in a child process at check, resolved against the folder of the checklist
+that names them; a plug-in whose source cannot be used is a checklist error (exit 2)
+naming it, one that fails when it runs is its items' error. The example of docs/probe-api.md
 is copied out of the page and run against the reference deployment."""
 
 from __future__ import annotations
@@ -160,10 +161,9 @@ def test_an_importable_module_with_probes(tmp_path: Path, monkeypatch: pytest.Mo
     [
         ("./probes/missing.py", {}, "plug-in .*missing.py: cannot load: FileNotFoundError"),
         (
-            "./probes/broken.py",
-            {"probes/broken.py": "import acme_not_installed_anywhere\n"},
-            "plug-in .*broken.py: cannot load: ModuleNotFoundError: No module named "
-            "'acme_not_installed_anywhere'",
+            "./probes/computed.py",
+            {"probes/computed.py": FLAG.replace('PROBES = {"acme.flag": Flag}', "PROBES = dict()")},
+            "computed.py: cannot load: ValueError: its PROBES is not a literal mapping",
         ),
         (
             "./probes/empty.py",
@@ -179,11 +179,6 @@ def test_an_importable_module_with_probes(tmp_path: Path, monkeypatch: pytest.Mo
             "{kind: acme.flag, probe: ./probes/flags.py:Nope}",
             {"probes/flags.py": FLAG},
             "probe kind 'acme.flag': cannot load .*flags.py:Nope: AttributeError: .*flags.py has no 'Nope'",
-        ),
-        (
-            "{kind: acme.flag, probe: ./probes/flags.py:FlagParams}",
-            {"probes/flags.py": FLAG},
-            "FlagParams is not a golive Probe class",
         ),
     ],
 )
@@ -207,15 +202,44 @@ def test_a_plugin_that_fails_to_load_is_a_checklist_error_naming_it(
     assert not out.exists()
 
 
-def test_plugin_parameters_are_validated_with_their_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("plugin", "source", "item", "expected"),
+    [
+        (
+            "./probes/flags.py",
+            "import acme_not_installed_anywhere\n" + FLAG,
+            FLAG_ITEM,
+            "ModuleNotFoundError: No module named 'acme_not_installed_anywhere'",
+        ),
+        (
+            "{kind: acme.flag, probe: ./probes/flags.py:FlagParams}",
+            FLAG,
+            FLAG_ITEM,
+            "FlagParams is not a golive Probe class",
+        ),
+        (
+            "./probes/flags.py",
+            FLAG,
+            FLAG_ITEM.replace("name: ACME_FLAG", "nmae: ACME_FLAG"),
+            "nmae",
+        ),
+    ],
+)
+def test_what_only_running_a_plugin_shows_is_its_items_error_at_check(
+    tmp_path: Path, plugin: str, source: str, item: str, expected: str
 ) -> None:
-    write(tmp_path, "probes/flags.py", FLAG)
-    item = FLAG_ITEM.replace("name: ACME_FLAG", "nmae: ACME_FLAG")
-    checklist = write(tmp_path, "checklist.yaml", HEAD + "plugins: [./probes/flags.py]\n" + item)
-    assert run("validate", str(checklist)) == 2
-    err = capsys.readouterr().err
-    assert "item f.1: probe: unknown key 'nmae'" in err
+    """validate never runs a plug-in, so an import failure, a class that is not a probe
+    or a bad parameter shows when check runs it: that item's error, nothing else's."""
+    write(tmp_path, "probes/flags.py", source)
+    checklist = write(tmp_path, "checklist.yaml", HEAD + f"plugins:\n  - {plugin}\n" + item)
+    write(tmp_path, "prod.env", "GOLIVE_BASE_URL=http://127.0.0.1:9\nACME_FLAG=yes\n")
+    assert run("validate", str(checklist)) == 0
+    out = tmp_path / "report.json"
+    code = run("check", "-c", str(checklist), "--env", "prod", "-f", f"json:{out}", "-q")
+    result = report_of(out)["f.1"]
+    assert result["status"] == "error"
+    assert expected in str(result["message"])
+    assert code == 4  # the only blocking item is undecided: inconclusive
 
 
 def test_an_entry_point_kind_that_fails_to_load_is_a_checklist_error(

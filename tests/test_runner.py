@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -74,7 +75,11 @@ def test_a_timeout_is_error_and_does_not_hold_up_the_rest(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("statuses", "expected"),
     [
-        (["pass", "warn", "skip"], ExitCode.READY),
+        (["pass", "warn", "skip not_applicable"], ExitCode.READY),
+        # a blocking skip that is not "does not apply" decided nothing (issue 17)
+        (["pass", "warn", "skip"], ExitCode.INCONCLUSIVE),
+        (["pass", "skip undecided"], ExitCode.INCONCLUSIVE),
+        (["pass", "fail", "skip"], ExitCode.NOT_READY),
         (["pass", "fail", "error"], ExitCode.NOT_READY),
         (["pass", "error"], ExitCode.INCONCLUSIVE),
         (["pass", "manual"], ExitCode.INCONCLUSIVE),
@@ -82,11 +87,39 @@ def test_a_timeout_is_error_and_does_not_hold_up_the_rest(tmp_path: Path) -> Non
     ],
 )
 def test_the_gate(tmp_path: Path, statuses: list[str], expected: ExitCode) -> None:
-    items = "".join(
-        item(f"i{n}", f"{{kind: test.outcome, status: {s}}}") for n, s in enumerate(statuses)
-    )
+    def probe(s: str) -> str:
+        status, _, kind = s.partition(" ")
+        return f"{{kind: test.outcome, status: {status}" + (
+            f", skip_kind: {kind}}}" * bool(kind) or "}"
+        )
+
+    items = "".join(item(f"i{n}", probe(s)) for n, s in enumerate(statuses))
     code, _ = run_items(tmp_path, items)
     assert code == expected
+
+
+def test_an_undecided_blocking_skip_holds_the_gate_and_says_so(tmp_path: Path) -> None:
+    # Skipped for a reason other than "does not apply" (the traffic guard, nothing to
+    # search): the run is inconclusive, and what holds it names the item and the reason.
+    items = (
+        item("a", "{kind: test.outcome, status: pass}")
+        + item("b", "{kind: test.outcome, status: skip, message: 'not run: live'}")
+        + item("c", "{kind: test.outcome, status: skip, skip_kind: not_applicable}")
+    )
+    code, _ = run_items(tmp_path, items)
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert code == ExitCode.INCONCLUSIVE and report["verdict"] == "inconclusive"
+    assert report["decision"] == [
+        {
+            "status": "skip",
+            "ids": ["b"],
+            "titles": ["b"],
+            "message": "not run: live",
+            "remediation": "",
+        }
+    ]
+    kinds = {r["id"]: r.get("skip_kind") for r in report["results"]}
+    assert kinds == {"a": None, "b": "undecided", "c": "not_applicable"}
 
 
 def test_advisory_failures_do_not_block(tmp_path: Path) -> None:

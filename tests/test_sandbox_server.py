@@ -171,7 +171,7 @@ def test_both_sandboxes_take_the_same_port_latency_and_log_options(command: str)
         assert option in result.output
 
 
-@pytest.mark.parametrize("module", ["golive.sandbox.stripe_server", "golive.sandbox.app"])
+@pytest.mark.parametrize("module", ["golive.sandbox.stripe", "golive.sandbox.app"])
 def test_each_sandbox_module_runs_on_its_own(module: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", module, "--help"],

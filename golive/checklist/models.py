@@ -538,9 +538,9 @@ def _load_plugins(
     path: Path, positions: Positions, checklist: Checklist
 ) -> tuple[Checklist, list[Problem]]:
     """Resolve `plugins:` against the folder of the file that wrote each entry, load every
-    class (a plug-in that fails to load is a checklist error naming it), and keep one
-    {kind, probe} per kind with absolute paths, so that the run does not depend on the
-    current folder."""
+    kind it names (read from its source, never run: a plug-in that cannot be used is a
+    checklist error naming it), and keep one {kind, probe} per kind with absolute paths,
+    so that the run does not depend on the current folder."""
     from golive.engine.registry import PluginError, is_file_target, resolve_plugins
 
     entries: list[tuple[str | None, str]] = []
@@ -688,8 +688,10 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
                 f"unknown probe kind {item.probe.kind!r}; known kinds: {', '.join(sorted(kinds))}",
             )
             continue
+        if checklist.probe_target(item.probe.kind) is not None:
+            continue  # a local plug-in: its code runs only in a trusted check (trust.py)
         try:
-            probe = load_probe(item.probe.kind, checklist.probe_target(item.probe.kind))
+            probe = load_probe(item.probe.kind)
         except ProbeLoadError as exc:
             add(("probe", "kind"), str(exc))
             continue

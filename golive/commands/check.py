@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from golive import __version__
-from golive.checklist.models import LoadedChecklist, load_checklist
+from golive.checklist.models import Checklist, LoadedChecklist, load_checklist
 from golive.core.errors import UsageError
 from golive.core.results import ItemResult, Report
 from golive.engine.context import Clients, ProbeContext
@@ -43,6 +43,8 @@ class CheckOptions:
     # `golive rehearse`: only the rehearsal items (they write in test mode); a normal
     # check leaves them out. See REHEARSAL_KIND.
     rehearse: bool = False
+    # --trust: run the checklist's own code (plug-ins, commands) without a recorded digest
+    trusted: bool = False
 
 
 #: the probe kind that writes (in test mode only): run by `golive rehearse`, never by check
@@ -116,6 +118,24 @@ def execute(
     options: CheckOptions,
     progress: Progress | None = None,
 ) -> Report:
+    """Run the plan; the checklist's own code runs only if it is trusted (golive/trust.py)."""
+    from golive import trust
+
+    kinds = {p.item.probe.kind for p in planned if not p.skip_reason}
+    code = trust.would_run(loaded, options.environment, kinds)
+    allowed = trust.is_trusted(loaded, options.trusted)
+    if code and not allowed:
+        raise trust.UntrustedCode(trust.refuse_message(loaded, code))
+    with trust.allow_code(allowed):
+        return _execute(loaded, planned, options, progress)
+
+
+def _execute(
+    loaded: LoadedChecklist,
+    planned: list[PlannedItem],
+    options: CheckOptions,
+    progress: Progress | None = None,
+) -> Report:
     checklist = loaded.checklist
     # Paths written in the checklist start at its folder; paths given on the command line
     # (--env-file, --other-env-file) at the current folder, as a user typing them expects.
@@ -178,6 +198,12 @@ def execute(
     now = datetime.now(UTC)
     results = apply_attestations(loaded, options.environment, results, attestations, redactor, now)
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
+    from golive.fit import notice as fit_notice
+
+    unfit = fit_notice(results)
+    notices = [unfit, *notices] if unfit else notices
+    if options.rehearse and not planned:
+        notices = [*notices, nothing_to_rehearse(checklist, options.environment)]
     duration = round(time.monotonic() - t0, 3)
     commit, dirty = app_commit(repo)
     return Report(
@@ -203,6 +229,19 @@ def execute(
             loaded, options.environment, planned, rehearse=options.rehearse
         ),
         notices=tuple(redactor.text(n) for n in notices),
+    )
+
+
+def nothing_to_rehearse(checklist: Checklist, environment: str) -> str:
+    """Why `golive rehearse` ran nothing here: the run is inconclusive, never ready."""
+    rehearsals = [i for i in checklist.items if i.probe.kind == REHEARSAL_KIND]
+    if not rehearsals:
+        return "golive rehearse: this checklist has no rehearsal item: nothing was rehearsed"
+    where = sorted({e for i in rehearsals for e in (i.environments or [])})
+    return (
+        f"golive rehearse: no rehearsal applies to environment {environment!r}, so nothing "
+        "was rehearsed (rehearsals write, in test mode only); rehearse "
+        + (f"one of {', '.join(where)}" if where else "a test-mode environment")
     )
 
 

@@ -2,7 +2,7 @@
 
 The deployment is the reference app (golive/sandbox/app.py) with a SQLite database in a
 temporary folder, its Stripe account the Stripe-compatible sandbox
-(golive/sandbox/stripe_server.py), both on free loopback ports. Staging gets a database
+(golive/sandbox/stripe/), both on free loopback ports. Staging gets a database
 of its own, so that production's "same migration revision as staging" has something to
 compare with. Everything stops and the folder is removed when the run ends.
 """
@@ -53,7 +53,7 @@ def _write_env(path: Path, values: Mapping[str, str]) -> None:
 
 def stripe_state(webhook_url: str, scenario: str) -> dict[str, Any]:
     """The sandbox's account: healthy, or with the broken scenario's Stripe mistakes."""
-    from golive.sandbox.stripe_server import demo_state
+    from golive.sandbox.stripe.demo import demo_state
 
     state = demo_state(webhook_url)
     if scenario == "broken":
@@ -75,7 +75,8 @@ def env_values(
     app_env: Mapping[str, str], sandbox_url: str, mode: str, scenario: str
 ) -> dict[str, str]:
     """The deployment's configuration as its platform would hold it."""
-    from golive.sandbox.stripe_server import DEFAULT_API_VERSION, demo_mapping
+    from golive.sandbox.stripe.demo import demo_mapping
+    from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
     prefix = "live" if mode == "live" else "test"
     values = dict(app_env)
@@ -144,7 +145,7 @@ def demo_repository(folder: Path, scenario: str) -> Path:
 def demo_deployment(scenario: str, folder: Path, mode: str) -> Iterator[tuple[Path, Path]]:
     """Start the sandbox and the app; yield (env file of the checked deployment, of staging)."""
     from golive.sandbox.app import DATABASE_BREAKS, AppConfig, ReferenceApp, seed_database
-    from golive.sandbox.stripe_server import StripeSandbox
+    from golive.sandbox.stripe.server import StripeSandbox
 
     breaks = BROKEN_APP if scenario == "broken" else frozenset()
     database = f"sqlite:///{folder / 'app.db'}"
@@ -204,8 +205,8 @@ def rehearsal_deployment(
 
     from golive.sandbox import app_billing
     from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
-    from golive.sandbox.stripe_server import StripeSandbox, demo_mapping, demo_state
-    from golive.sandbox.stripe_writes import writes_for
+    from golive.sandbox.stripe.demo import demo_mapping, demo_state
+    from golive.sandbox.stripe.server import StripeSandbox, writes_for
 
     database = f"sqlite:///{folder / 'rehearsal.db'}"
     seed_database(database)

@@ -16,7 +16,7 @@ class Status(enum.StrEnum):
     WARN = "warn"  # a finding that does not block go-live
     ERROR = "error"  # could not decide: never counts as pass
     BLOCKED = "blocked"  # a prerequisite item failed, so this one cannot be judged
-    SKIP = "skip"  # does not apply here, with the reason
+    SKIP = "skip"  # not judged, with the reason and its kind (SkipKind)
     MANUAL = "manual"  # awaiting a named person's attestation
     WAIVED = "waived"  # a failure covered by an unexpired waiver
 
@@ -32,6 +32,19 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130
 
 
+class SkipKind(enum.StrEnum):
+    """Why a skipped item was not judged: only `not_applicable` lets a blocking one pass.
+
+    A probe says `not_applicable` explicitly (Outcome.not_applicable); a plain skip is
+    `undecided`, so that a probe (a plug-in's too) that could not look never reads as
+    ready. `deselected` is --skip: the run is then partial (Report.partial), which says so.
+    """
+
+    NOT_APPLICABLE = "not_applicable"  # the question does not arise for this app
+    UNDECIDED = "undecided"  # it does, but was not run or could not be looked at
+    DESELECTED = "deselected"  # left out by --skip
+
+
 Evidence = Mapping[str, Any]
 
 
@@ -42,6 +55,8 @@ class Outcome:
     status: Status
     message: str
     evidence: Evidence = field(default_factory=dict)
+    #: for a skip, why it was not judged; None is undecided (fail closed)
+    skip_kind: SkipKind | None = None
 
     @classmethod
     def passed(cls, message: str, **evidence: Any) -> Outcome:
@@ -61,7 +76,16 @@ class Outcome:
 
     @classmethod
     def skip(cls, message: str, **evidence: Any) -> Outcome:
-        return cls(Status.SKIP, message, evidence)
+        """Not judged although the question arises here (traffic refused on a live
+        environment, nothing to search, a prerequisite unreadable): a blocking item
+        skipped so holds the gate (inconclusive)."""
+        return cls(Status.SKIP, message, evidence, SkipKind.UNDECIDED)
+
+    @classmethod
+    def not_applicable(cls, message: str, **evidence: Any) -> Outcome:
+        """The item's question does not arise for this app (an optional variable unset,
+        a feature it does not have): a skip that holds nothing."""
+        return cls(Status.SKIP, message, evidence, SkipKind.NOT_APPLICABLE)
 
     @classmethod
     def blocked(cls, message: str, **evidence: Any) -> Outcome:
@@ -73,7 +97,8 @@ class Outcome:
 #: be about another question.
 ACTIONABLE = frozenset({Status.FAIL, Status.WARN, Status.WAIVED})
 
-#: Statuses that decide nothing: a blocking item in one of them makes the run inconclusive.
+#: Statuses that decide nothing: a blocking item in one of them makes the run inconclusive
+#: (and so does a skip whose kind is undecided: ItemResult.undecided).
 UNDECIDED = frozenset({Status.ERROR, Status.BLOCKED, Status.MANUAL})
 
 
@@ -100,10 +125,19 @@ class ItemResult:
     waiver: Mapping[str, Any] | None = None
     #: the attestation that matched this manual item (applied or not), golive/attestations.py
     attestation: Mapping[str, Any] | None = None
+    #: why a skip was not judged (set for every skip; see SkipKind)
+    skip_kind: SkipKind | None = None
 
     @property
     def blocking(self) -> bool:
         return self.severity == "blocking"
+
+    @property
+    def undecided(self) -> bool:
+        """Not decided: error, blocked, manual, or a skip other than not applicable/--skip."""
+        if self.status is Status.SKIP:
+            return self.skip_kind not in (SkipKind.NOT_APPLICABLE, SkipKind.DESELECTED)
+        return self.status in UNDECIDED
 
 
 @dataclass(frozen=True)
@@ -169,9 +203,17 @@ class Report:
         """
         entries: dict[tuple[Status, str], list[ItemResult]] = {}
         for r in self.results:
-            if r.blocking and (r.status is Status.FAIL or r.status in UNDECIDED):
+            if r.blocking and (r.status is Status.FAIL or r.undecided):
                 entries.setdefault((r.status, r.message), []).append(r)
-        order = {Status.FAIL: 0, Status.ERROR: 1, Status.BLOCKED: 2, Status.MANUAL: 3}
+        order = {
+            Status.FAIL: 0,
+            Status.ERROR: 1,
+            Status.BLOCKED: 2,
+            Status.SKIP: 3,
+            Status.MANUAL: 4,
+        }
+        if not self.results:
+            return [Decision(Status.SKIP, (), (), NOTHING_RAN)]
         out = [
             Decision(
                 status=status,
@@ -202,6 +244,8 @@ class Decision:
     @property
     def label(self) -> str:
         """`1.2h DISABLE_AUTH is not turned on`, or `9.2, 9.3 (2 items)` for a shared one."""
+        if not self.ids:
+            return "no item"
         if len(self.ids) == 1:
             return f"{self.ids[0]} {self.titles[0]}"
         return "; ".join(f"{i} {t}" for i, t in zip(self.ids, self.titles, strict=True))
@@ -211,8 +255,16 @@ class Decision:
         """`blocking failure` or `undecided (manual)`: what a reader must do about it."""
         if self.status is Status.FAIL:
             return "blocking failure"
+        if self.status is Status.SKIP:
+            return "undecided (not run)"
         return f"undecided ({self.status.value})"
 
+
+#: the decision of a run that judged nothing (a rehearsal of an environment without any)
+NOTHING_RAN = (
+    "no item was run: nothing of this environment was selected, so nothing was checked; "
+    "select items that apply to it (golive list --env ENV)"
+)
 
 PARTIAL = "partial"
 VERDICTS = {
@@ -227,11 +279,13 @@ def gate(results: tuple[ItemResult, ...] | list[ItemResult]) -> ExitCode:
 
     A blocking manual item that nobody has attested yet is undecided, so it is
     inconclusive rather than ready; so is a blocking item blocked by a prerequisite
-    (when that prerequisite failed and is blocking, the run is not ready anyway).
+    (when that prerequisite failed and is blocking, the run is not ready anyway), and a
+    blocking item skipped for any reason but "does not apply" (SkipKind). A run that
+    judged nothing at all is inconclusive too: an empty report proves nothing.
     """
     blocking = [r for r in results if r.blocking]
     if any(r.status is Status.FAIL for r in blocking):
         return ExitCode.NOT_READY
-    if any(r.status in UNDECIDED for r in blocking):
+    if not results or any(r.undecided for r in blocking):
         return ExitCode.INCONCLUSIVE
     return ExitCode.READY

@@ -14,7 +14,6 @@ import hashlib
 import importlib
 import importlib.util
 import sys
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -104,7 +103,7 @@ def load_probe(kind: str, target: str | None = None) -> Probe[Any]:
     module_name, _, attr = target.rpartition(":")
     try:
         module = _import(module_name)
-    except Exception as exc:  # ImportError, or the module's own failure
+    except (Exception, SystemExit) as exc:  # ImportError, or the module's own failure
         raise ProbeLoadError(
             f"probe kind {kind!r}: cannot load {target}: {type(exc).__name__}: {exc}"
         ) from None
@@ -168,49 +167,45 @@ def resolve_plugins(entries: list[tuple[str | None, str]]) -> dict[str, str]:
     without one names a module (`FILE.py` or `module`) whose `PROBES` mapping (kind ->
     Probe class) lists its kinds: the module says what it provides, nothing registers
     itself. Paths must already be absolute (the loader resolves them against the
-    checklist's folder). Every class is loaded here, so that a broken plug-in is a
-    checklist error at validate time (PluginError naming the entry), not an item error
-    at check time.
+    checklist's folder). Nothing is imported: a checklist's code runs only in a trusted
+    check, in a child process (golive/isolation.py). What can be seen without running
+    it is checked here (the file exists, the class or PROBES mapping is written in it,
+    no kind shadows another), so that those mistakes are checklist errors at validate
+    (PluginError naming the entry); what needs the code to run is the item's `error`.
     """
+    from golive.pluginsource import PluginSourceError, listed_kinds, require_class
+
     kinds: dict[str, str] = {}
     taken = known_kinds()
     for index, (kind, target) in enumerate(entries):
         if kind is None:
             try:
-                listed = _listed_kinds(target)
-            except Exception as exc:
-                raise PluginError(
-                    index, f"plug-in {target}: cannot load: {type(exc).__name__}: {exc}"
-                ) from None
+                listed = listed_kinds(target)
+            except PluginSourceError as exc:
+                raise PluginError(index, f"plug-in {target}: cannot load: {exc}") from None
         else:
             if ":" not in target:
                 raise PluginError(
                     index, f"plug-in {kind!r}: {target!r} is not a target (FILE.py:Class)"
                 )
+            try:
+                require_class(target)
+            except PluginSourceError as exc:
+                raise PluginError(
+                    index, f"probe kind {kind!r}: cannot load {target}: {exc}"
+                ) from None
             listed = {kind: target}
         for name, where in listed.items():
             if name in taken or name in kinds:
                 first = "a built-in kind" if name in BUILTIN_PROBES else "already a kind"
                 raise PluginError(index, f"plug-in {target}: kind {name!r} is {first}")
-            try:
-                load_probe(name, where)
-            except ProbeLoadError as exc:
-                raise PluginError(index, str(exc)) from None
             kinds[name] = where
     return kinds
 
 
-def _listed_kinds(module_name: str) -> dict[str, str]:
-    module = _import(module_name)
-    listed = getattr(module, "PROBES", None)
-    if not isinstance(listed, Mapping) or not listed:
-        raise ValueError("it defines no PROBES mapping (kind -> Probe class)")
-    kinds: dict[str, str] = {}
-    for kind, cls in listed.items():
-        if not (isinstance(kind, str) and isinstance(cls, type) and issubclass(cls, Probe)):
-            raise ValueError(f"PROBES[{kind!r}] is not a golive Probe class")
-        name = cls.__name__
-        if getattr(module, name, None) is not cls:
-            raise ValueError(f"PROBES[{kind!r}]: {name} is not a name of the module")
-        kinds[kind] = f"{module_name}:{name}"
-    return kinds
+def runs_isolated(kind: str, target: str | None) -> bool:
+    """A checklist's plug-in, or an installed one not from golive: run in a child."""
+    if target is not None:
+        return True
+    where = known_kinds().get(kind, "")
+    return kind not in BUILTIN_PROBES and not where.startswith("golive.")

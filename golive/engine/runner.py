@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from golive.checklist.models import Checklist, Item
-from golive.core.results import ACTIONABLE, ItemResult, Outcome, Status
+from golive.core.results import ACTIONABLE, ItemResult, Outcome, SkipKind, Status
 from golive.core.secrets import Redactor
 from golive.engine.context import ProbeContext
 from golive.engine.probe import ProbeError
-from golive.engine.registry import load_probe
+from golive.engine.registry import load_probe, runs_isolated
+from golive.isolation import kill_all, run_isolated
 
 Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start / result at end)
 
@@ -29,6 +30,8 @@ Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start /
 class PlannedItem:
     item: Item
     skip_reason: str | None = None
+    #: why a planned skip is one: --skip (the run is partial) or disabled by the team
+    skip_kind: SkipKind = SkipKind.DESELECTED
     #: set when the item was not selected but a selected item needs it
     needed_by: tuple[str, ...] = ()
 
@@ -68,7 +71,7 @@ def plan(
             planned.append(PlannedItem(item, "skipped by --skip"))
             continue
         if item.disabled:
-            planned.append(PlannedItem(item, f"disabled: {item.disabled}"))
+            planned.append(PlannedItem(item, f"disabled: {item.disabled}", SkipKind.NOT_APPLICABLE))
             continue
         extra = () if not only or any(selects(s, item) for s in only) else needed_by[item.id]
         planned.append(PlannedItem(item, needed_by=tuple(extra)))
@@ -122,7 +125,7 @@ def run_plan(
 
     # Skipped items need no thread.
     for p in [p for p in pending if p.skip_reason]:
-        finish(p, Outcome.skip(p.skip_reason or "skipped"), 0.0)
+        finish(p, Outcome(Status.SKIP, p.skip_reason or "skipped", {}, p.skip_kind), 0.0)
     # Network-bound families first: they take longest, the rest fills the gaps.
     pending = sorted(
         (p for p in pending if not p.skip_reason), key=lambda p: _start_rank(p.item.probe.kind)
@@ -135,63 +138,68 @@ def run_plan(
                 return pending.pop(index)
         return None
 
-    while pending or running:
-        while len(running) < limit and (ready := next_ready()) is not None:
-            p = ready
-            failed = [n for n in needs[p.item.id] if results[n].status in PREREQUISITE_NOT_MET]
-            if failed:
-                finish(p, blocked_outcome(failed, results), 0.0)
-                continue
-            item_timeout = p.item.timeout or timeout or checklist.defaults.timeout
-            start = time.monotonic()
-            item_timeout = max(0.0, min(item_timeout, run_end - start))
-            running[p.item.id] = (p, start, start + item_timeout)
-            if progress:
-                progress(p.item.id, None)
-            thread = threading.Thread(
-                target=_run_one,
-                args=(
-                    p.item,
-                    ctx.with_timeout(item_timeout),
-                    done,
-                    checklist.probe_target(p.item.probe.kind),  # a local plug-in's
-                ),
-                name=f"probe {p.item.id}",
-                daemon=True,
-            )
-            thread.start()
-        if not running:
-            if pending and all(any(n not in results for n in needs[q.item.id]) for q in pending):
-                for q in pending:  # unreachable once the loader rejects cycles; fail closed
-                    finish(q, Outcome.error("prerequisites never finished (a cycle?)"), 0.0)
-                pending.clear()
-            continue  # everything left was blocked or is waiting on what just finished
-        now = time.monotonic()
-        if now >= run_end:
-            _end_run(running, pending, finish, deadline or checklist.defaults.deadline, now)
-            break
-        next_deadline = min(deadline for _, _, deadline in running.values())
-        try:
-            item_id, outcome, duration = done.get(timeout=max(0.0, next_deadline - now))
-        except queue.Empty:
+    try:
+        while pending or running:
+            while len(running) < limit and (ready := next_ready()) is not None:
+                p = ready
+                failed = [n for n in needs[p.item.id] if results[n].status in PREREQUISITE_NOT_MET]
+                if failed:
+                    finish(p, blocked_outcome(failed, results), 0.0)
+                    continue
+                item_timeout = p.item.timeout or timeout or checklist.defaults.timeout
+                start = time.monotonic()
+                item_timeout = max(0.0, min(item_timeout, run_end - start))
+                running[p.item.id] = (p, start, start + item_timeout)
+                if progress:
+                    progress(p.item.id, None)
+                thread = threading.Thread(
+                    target=_run_one,
+                    args=(
+                        p.item,
+                        ctx.with_timeout(item_timeout),
+                        done,
+                        checklist.probe_target(p.item.probe.kind),  # a local plug-in's
+                    ),
+                    name=f"probe {p.item.id}",
+                    daemon=True,
+                )
+                thread.start()
+            if not running:
+                if pending and all(
+                    any(n not in results for n in needs[q.item.id]) for q in pending
+                ):
+                    for q in pending:  # unreachable once the loader rejects cycles; fail closed
+                        finish(q, Outcome.error("prerequisites never finished (a cycle?)"), 0.0)
+                    pending.clear()
+                continue  # everything left was blocked or is waiting on what just finished
             now = time.monotonic()
             if now >= run_end:
                 _end_run(running, pending, finish, deadline or checklist.defaults.deadline, now)
                 break
-            for item_id, (p, start, deadline) in list(running.items()):
-                if now >= deadline:
-                    del running[item_id]
-                    finish(
-                        p,
-                        Outcome.error(
-                            f"timed out after {deadline - start:g}s (probe {p.item.probe.kind})"
-                        ),
-                        now - start,
-                    )
-            continue
-        if item_id in running:  # else it already timed out
-            p, _, _ = running.pop(item_id)
-            finish(p, outcome, duration)
+            next_deadline = min(deadline for _, _, deadline in running.values())
+            try:
+                item_id, outcome, duration = done.get(timeout=max(0.0, next_deadline - now))
+            except queue.Empty:
+                now = time.monotonic()
+                if now >= run_end:
+                    _end_run(running, pending, finish, deadline or checklist.defaults.deadline, now)
+                    break
+                for item_id, (p, start, deadline) in list(running.items()):
+                    if now >= deadline:
+                        del running[item_id]
+                        finish(
+                            p,
+                            Outcome.error(
+                                f"timed out after {deadline - start:g}s (probe {p.item.probe.kind})"
+                            ),
+                            now - start,
+                        )
+                continue
+            if item_id in running:  # else it already timed out
+                p, _, _ = running.pop(item_id)
+                finish(p, outcome, duration)
+    finally:
+        kill_all()  # a plug-in child whose item timed out or outlived the deadline
     return [results[p.item.id] for p in planned if p.item.id in results]
 
 
@@ -244,6 +252,13 @@ def _run_one(
     target: str | None = None,
 ) -> None:
     start = time.monotonic()
+    if runs_isolated(item.probe.kind, target):
+        try:
+            outcome = run_isolated(item.probe.kind, target, dict(item.probe.params), ctx)
+        except Exception as exc:  # fork or pipe failure: undecided, never pass
+            outcome = Outcome.error(f"probe {item.probe.kind}: cannot start: {exc}")
+        done.put((item.id, outcome, time.monotonic() - start))
+        return
     try:
         probe = load_probe(item.probe.kind, target)
         params: Any = probe.Params.model_validate(item.probe.params)
@@ -279,4 +294,5 @@ def to_result(
         blocked_by=tuple(outcome.evidence.get("blocked_by", ()))
         if status is Status.BLOCKED
         else (),
+        skip_kind=(outcome.skip_kind or SkipKind.UNDECIDED) if status is Status.SKIP else None,
     )

@@ -7,7 +7,7 @@ summary and, with a file, on the pull request.
 
 from __future__ import annotations
 
-from golive.core.results import ACTIONABLE, UNDECIDED, ItemResult, Report, Status
+from golive.core.results import ACTIONABLE, ItemResult, Report, Status
 
 
 def escape_data(text: str) -> str:
@@ -25,7 +25,7 @@ def level(result: ItemResult) -> str | None:
     if result.blocking:
         if result.status is Status.FAIL:
             return "error"
-        if result.status in UNDECIDED:
+        if result.undecided:
             return "warning"
         return "warning" if result.status is Status.WARN else None
     if result.status in (Status.FAIL, Status.WARN):
@@ -43,6 +43,7 @@ def render_github(report: Report) -> str:
             Status.MANUAL: "awaiting attestation",
             Status.ERROR: "could not decide",
             Status.BLOCKED: "not judged",
+            Status.SKIP: "not run",
         }.get(r.status, r.status.value)
         advisory = "advisory, " if not r.blocking else ""
         message = f"[{advisory}{what}] {r.message}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from golive.core.results import ItemResult, Report, Status
+from golive.core.results import ItemResult, Report, SkipKind, Status
 
 SCHEMA_VERSION = "golive.report/v1"
 
@@ -63,6 +63,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "tags": list(r.tags),
                 "blocked_by": list(r.blocked_by),
                 "duration_s": r.duration_s,
+                **({"skip_kind": r.skip_kind.value} if r.skip_kind is not None else {}),
                 **({"waiver": dict(r.waiver)} if r.waiver is not None else {}),
                 **({"attestation": dict(r.attestation)} if r.attestation is not None else {}),
             }
@@ -104,6 +105,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
             blocked_by=tuple(r.get("blocked_by", ())),
             waiver=r.get("waiver"),
             attestation=r.get("attestation"),
+            skip_kind=_skip_kind(r),
         )
         for r in data.get("results", [])
     ]
@@ -128,3 +130,13 @@ def report_from_dict(data: dict[str, Any]) -> Report:
         unchecked_blocking=tuple(selection.get("unchecked_blocking", ())),
         notices=tuple(data.get("notices", ())),
     )
+
+
+def _skip_kind(r: dict[str, Any]) -> SkipKind | None:
+    """A stored skip's kind; a skip that does not say (older reports) is undecided."""
+    if r.get("status") != Status.SKIP.value:
+        return None
+    try:
+        return SkipKind(r.get("skip_kind", SkipKind.UNDECIDED.value))
+    except ValueError:
+        return SkipKind.UNDECIDED

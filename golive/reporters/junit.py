@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
-from golive.core.results import UNDECIDED, ItemResult, Report, Status
+from golive.core.results import ItemResult, Report, Status
 from golive.reporters.summary import (
     attestation_text,
     headline,
@@ -82,7 +82,7 @@ def _kind(r: ItemResult) -> str:
         return "skipped" if r.status in waiting else "pass"
     if r.status is Status.FAIL:
         return "failure"
-    if r.status in UNDECIDED:
+    if r.undecided:
         return "error"
     if r.status in (Status.SKIP, Status.WAIVED):
         return "skipped"

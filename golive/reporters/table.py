@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 from golive.core.results import ACTIONABLE, ExitCode, Report, Status
+from golive.fit import is_fit_notice, misfit
 from golive.reporters.summary import (
     attestation_text,
     headline,
@@ -70,6 +71,11 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
     label_width = max(len(label) for label, _ in metadata(report))
     for label, value in metadata(report):
         console.print(Text(f"  {label:<{label_width}}  {value}", style="dim"))
+    # Items that do not fit the app (golive/fit.py): said first, once, then one line each.
+    fit_notes = [n for n in report.notices if is_fit_notice(n)]
+    unfit = {r.id for r in report.results if misfit(r)} if fit_notes else set()
+    for notice in fit_notes:
+        console.print(Text(f"notice: {notice}", style="bold yellow"))
     section = None
     table: Table | None = None
     id_width = max((len(r.id) for r in report.results), default=4)
@@ -94,7 +100,9 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
         body = Text(r.title)
         if is_advisory_finding(r):
             body.append(" (advisory: does not gate)", style="dim")
-        if r.status is not Status.PASS or r.message:
+        if r.id in unfit:
+            body.append("\ndoes not fit this app (see the notice above)", style="dim")
+        elif r.status is not Status.PASS or r.message:
             body.append(
                 "\n" + r.message, style="dim" if r.status is Status.PASS else STYLES[r.status]
             )
@@ -102,7 +110,7 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
             body.append("\n~ " + waiver_text(r.waiver), style=STYLES[Status.WAIVED])
         if r.attestation is not None:
             body.append("\n✎ " + attestation_text(r.attestation), style=STYLES[Status.MANUAL])
-        if r.status in ACTIONABLE and r.remediation:
+        if r.status in ACTIONABLE and r.remediation and r.id not in unfit:
             body.append("\n→ " + r.remediation, style="italic")
         table.add_row(
             Text(f"{ICONS[r.status]} {r.status.value}", style=STYLES[r.status]), r.id, body
@@ -110,11 +118,20 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
     if table is not None:
         console.print(table)
     for notice in report.notices:
-        console.print(Text(f"notice: {notice}", style="yellow"))
-    decisions = report.decision()
-    if decisions:
+        if notice not in fit_notes:
+            console.print(Text(f"notice: {notice}", style="yellow"))
+    decisions = [d for d in report.decision() if not set(d.ids) <= unfit]
+    held = sorted({i for d in report.decision() for i in d.ids} & unfit)
+    if decisions or held:
         console.print()
         console.print(Text("What holds the gate (blocking items):", style="bold"))
+        if held:
+            console.print(
+                Text(
+                    f"  {len(held)} items that do not fit this app ({', '.join(held)}): "
+                    "run golive init"
+                )
+            )
         for d in decisions:
             line = Text("  ")
             line.append(f"{ICONS[d.status]} {d.kind}", style=STYLES[d.status])

@@ -1,7 +1,7 @@
 """`golive sandbox stripe|app`: the two commands, each option declared once, here.
 
 golive/cli.py mounts these functions as they are, and each sandbox module runs its own
-with `python -m golive.sandbox.stripe_server|app`. This module imports only Typer: the
+with `python -m golive.sandbox.stripe|app`. This module imports only Typer: the
 servers' modules (http.server, SQLAlchemy for the app) load when a command runs, so
 `golive --help` does not pay for them (bench/startup.py).
 """
@@ -43,7 +43,7 @@ def stripe(
     log: Annotated[Path | None, _log_option("method, path, query, mode, time")] = None,
 ) -> None:
     """Serve a Stripe-compatible API on 127.0.0.1 from a state file, until Ctrl-C or SIGTERM."""
-    from golive.sandbox.stripe_server import serve
+    from golive.sandbox.stripe.server import serve
 
     serve(state=state, port=port, latency_ms=latency_ms, log=log)
 

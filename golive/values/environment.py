@@ -255,7 +255,11 @@ def _run_command(spec: SourceSpec, base_dir: Path, where: Callable[..., str]) ->
 
 def run_command(argv: list[str], cwd: Path, timeout: float, what: str) -> tuple[bytes, bytes, int]:
     """Run argv with no shell and no stdin, in its own session; read at most
-    MAX_INPUT_BYTES of stdout; on timeout or overflow end its whole process group."""
+    MAX_INPUT_BYTES of stdout; on timeout or overflow end its whole process group.
+    Checklist code: refused unless a trusted check allows it (golive/trust.py)."""
+    from golive.trust import require
+
+    require(what)
     try:
         proc = subprocess.Popen(
             argv,

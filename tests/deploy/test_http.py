@@ -165,8 +165,10 @@ def test_wrong_expectations_say_what_to_fix(tmp_path: Path, make_app: Any) -> No
     assert out.status is Status.FAIL
     assert "got 403, expected 200; role user is refused: give its user the rights" in out.message
     out = status(tmp_path, app, [{"path": "/api/stripe/nope", "role": "admin"}])
+    assert out.status is Status.ERROR  # a route that was never reached decides nothing
     assert "got 404" in out.message and "route not found at http://127.0.0.1:" in out.message
-    assert "/api/stripe/nope: check base_url and the item's path" in out.message
+    assert "/api/stripe/nope: the request never reached a handler of the app" in out.message
+    assert "check base_url and the item's path" in out.message
 
 
 def test_one_item_reports_every_route(tmp_path: Path, make_app: Any) -> None:
@@ -175,7 +177,10 @@ def test_one_item_reports_every_route(tmp_path: Path, make_app: Any) -> None:
     results = {(r["path"], r["role"]): r["result"] for r in out.evidence["routes"]}
     assert results[("/api/stripe/disputes", "anonymous")] == "ok"
     assert results[("/api/stripe/disputes", "user")] == "fail"
-    assert f"{len(ADMIN_ROUTES) + 1} of {len(NON_ADMIN)} route check(s) failed" in out.message
+    assert f"{len(ADMIN_ROUTES)} of {len(NON_ADMIN)} route check(s) failed" in out.message
+    # the user's 404 on a made-up id proves nothing alone (wrong path, or past access control)
+    assert results[("/api/stripe/fraud-warnings/issfr_x", "user")] == "error"
+    assert "(and could not check: GET /api/stripe/fraud-warnings/issfr_x as user" in out.message
 
 
 def test_empty_lists_cannot_prove_required_fields(tmp_path: Path, make_app: Any) -> None:
@@ -296,7 +301,11 @@ def test_rate_limit_passes_when_per_user(tmp_path: Path, make_app: Any) -> None:
     assert "429 at request 11 of at most 30 (Retry-After: 60)" in out.message
     assert "other_user still served (200)" in out.message
     assert out.evidence["limited_at"] == 11 and out.evidence["statuses"] == {200: 10, 429: 1}
-    assert checkout_requests(app) == 12  # stopped at the first 429, plus one as other_user
+    identities = "X-Forwarded-For, X-Real-IP, Forwarded, CF-Connecting-IP, True-Client-IP, "
+    assert f"still 429 with each of {identities}Authorization, Cookie changed" in out.message
+    # stopped at the first 429, then one request per identity rotated (each limited at
+    # once), plus one as other_user
+    assert checkout_requests(app) == 12 + 7
 
 
 def test_rate_limit_passes_with_rotated_headers_when_keyed_on_the_user(
@@ -307,6 +316,7 @@ def test_rate_limit_passes_with_rotated_headers_when_keyed_on_the_user(
         "http.rate_limit", ctx_of(tmp_path, app), **RATE, rotate_headers=["X-Forwarded-For"]
     )
     assert out.status is Status.PASS, out.message
+    assert "still 429 with each of X-Forwarded-For changed" in out.message
 
 
 def test_no_rate_limit_fails_and_the_burst_stays_bounded(tmp_path: Path, make_app: Any) -> None:
@@ -344,14 +354,19 @@ def test_limiter_keyed_on_an_unverified_header_fails_the_rotating_burst(
     app = make_app("rate-limit-by-header")
     ctx = ctx_of(tmp_path, app)
     # Without rotation it looks fine: that is why the variant exists.
-    assert run_probe("http.rate_limit", ctx, **RATE).status is Status.PASS
+    assert run_probe("http.rate_limit", ctx, **RATE, rotate_headers=[]).status is Status.PASS
     app.reset_rate_limits()
-    out = run_probe("http.rate_limit", ctx, **RATE, rotate_headers=["X-Forwarded-For"])
+    out = run_probe("http.rate_limit", ctx, **RATE)
     assert out.status is Status.FAIL
     assert "without header changes 429 at request 11" in out.message
-    assert "with X-Forwarded-For changed on each request no 429 after 30" in out.message
-    assert "trusts an unverified header" in out.message
-    assert checkout_requests(app) == 12 + 11 + 30
+    assert "with X-Forwarded-For changed on each request (as the same user) no 429 after 11" in (
+        out.message
+    )
+    assert (
+        "the limiter is keyed on X-Forwarded-For, so it trusts an unverified header" in out.message
+    )
+    # the second run: its burst, then one rotated burst no bigger than it, nothing more
+    assert checkout_requests(app) == 12 + 11 + 11
 
 
 def test_rate_limit_without_retry_after_is_advisory(tmp_path: Path, make_app: Any) -> None:

@@ -42,10 +42,9 @@ def test_a_404_is_route_not_found_by_default(tmp_path: Path) -> None:
     with stub_server(records) as stub:
         route = {"path": "/api/records/7", "role": "user", "expect": [403]}
         out = run_probe("http.status", stub_ctx(tmp_path, stub.url), routes=[route])
-    assert out.status is Status.FAIL
-    assert f"route not found at {stub.url}/api/records/7: check base_url and the item's path" in (
-        out.message
-    )
+    assert out.status is Status.ERROR  # never reached a handler: decides nothing
+    assert f"route not found at {stub.url}/api/records/7: the request never reached" in out.message
+    assert "check base_url and the item's path" in out.message
     assert "access control" not in out.message
 
 
@@ -66,7 +65,7 @@ def test_a_control_route_proves_the_base_url_and_both_causes_are_named(tmp_path:
     with stub_server(records) as stub:
         ctx = stub_ctx(tmp_path, stub.url)
         out = run_probe("http.status", ctx, routes=[route], control_path="/health")
-    assert out.status is Status.FAIL
+    assert out.status is Status.ERROR  # two causes fit: undecided
     assert "the base URL is right (GET /health answered 200)" in out.message
     assert "either the item's path is wrong, or" in out.message
 
@@ -91,7 +90,10 @@ def test_a_redirect_to_the_login_page_is_a_refusal(tmp_path: Path) -> None:
         assert out.status is Status.PASS, out.message
         assert "302 to the login page /accounts/login/ (refused)" in out.message
         out = run_probe("http.status", ctx, routes=[{"path": "/admin", "role": "admin"}])
-        assert out.status is Status.FAIL
+        assert out.status is Status.ERROR  # stopped at the login: the handler never ran
+        assert "the request stopped at the login and never reached the route's handler" in (
+            out.message
+        )
         assert "the credentials of role admin were not accepted" in out.message
         out = run_probe(
             "http.status", ctx, routes=[{"path": "/other", "role": "anonymous", "expect": [401]}]

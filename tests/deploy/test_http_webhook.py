@@ -105,18 +105,23 @@ def test_forged_200_behind_the_login_is_a_second_finding(tmp_path: Path, make_ap
     assert out.evidence["statuses_behind_login"]["forged"] == 200
 
 
-def test_404_is_a_route_not_deployed_there(tmp_path: Path, make_app: Any) -> None:
+def test_404_never_reached_a_handler_and_decides_nothing(tmp_path: Path, make_app: Any) -> None:
     app = make_app()
     out = run_probe("http.webhook_signature", ctx_of(tmp_path, app), path="/api/webhooks/stripe")
-    assert out.status is Status.FAIL
-    assert "(signed 404, forged 404" in out.message and "no route at this path" in out.message
-    assert "check the item's path" in out.message and "signing secret" not in out.message
+    assert out.status is Status.ERROR
+    assert "every answer was 404×5 (404: no route at this path)" in out.message
+    assert "never reached a handler of the app, so this decides nothing" in out.message
+    assert "(signed 404, forged 404" in out.message
+    assert "set the item's path (or the environment's stripe.webhook_url)" in out.message
+    assert "signing secret" not in out.message and "verify" not in out.message
 
 
-def test_405_is_a_route_not_deployed_for_post(tmp_path: Path, make_app: Any) -> None:
+def test_405_never_reached_a_handler_either(tmp_path: Path, make_app: Any) -> None:
     app = make_app()
     out = run_probe("http.webhook_signature", ctx_of(tmp_path, app), path="/health")
-    assert out.status is Status.FAIL and "the path exists but not for POST (405)" in out.message
+    assert out.status is Status.ERROR
+    assert "405: the path does not take this method" in out.message
+    assert "a route the app serves for POST" in out.message
 
 
 def fastapi_body_model(request: Seen) -> Reply:

@@ -10,7 +10,7 @@ import pytest
 from golive.commands.check import CheckOptions, execute, prepare
 from golive.commands.demo import rehearsal_deployment
 from golive.core.results import Report, Status
-from golive.sandbox.stripe_writes import writes_for
+from golive.sandbox.stripe.server import writes_for
 
 CHECKLIST = Path(__file__).resolve().parents[2] / "checklist.yaml"
 FLOW_ITEMS = ("6.1.rehearse", "6.2.rehearse", "6.3.rehearse", "6.4.rehearse", "6.5.rehearse")

@@ -13,7 +13,7 @@ from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.registry import load_probe
 from golive.probe import ProbeError
-from golive.sandbox.stripe_server import StripeSandbox
+from golive.sandbox.stripe.server import StripeSandbox
 
 WEBHOOK_URL = "https://app.example.com/api/subscription/webhook"
 LIVE_KEY = "sk_live_51GoLiveSandboxKeyQRSTUVWXYZ"  # golive:allow-secret

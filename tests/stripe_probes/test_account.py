@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from golive.core.results import Status
-from golive.sandbox.stripe_server import demo_state
+from golive.sandbox.stripe.demo import demo_state
 
 from .stripe_helpers import (
     LIVE_KEY,
@@ -108,12 +108,14 @@ def test_currently_due_warns_or_fails_as_configured(
     assert failed.status is Status.FAIL
 
 
-def test_restricted_key_that_may_not_read_the_account_warns(
+def test_restricted_key_that_may_not_read_the_account_is_undecided_naming_the_permission(
     sandbox, make_ctx: ContextFactory
 ) -> None:
+    # A blocking question nobody could look at: error (inconclusive), never a warning.
     outcome = run("stripe.account", make_ctx(sandbox.url, key=RESTRICTED_LIVE_KEY))
-    assert outcome.status is Status.WARN
-    assert "may not read the account" in outcome.message
+    assert outcome.status is Status.ERROR
+    assert "lacks the permission to read the account" in outcome.message
+    assert "Account: Read" in outcome.message
     assert "rak_accounts_kyc_basic_read" in outcome.message  # Stripe's reason, passed on
     assert outcome.evidence["http_status"] == 403
 

@@ -19,7 +19,7 @@ from golive.engine.stripe_client import (
     close_client,
     request_stats,
 )
-from golive.sandbox.stripe_server import StripeSandbox
+from golive.sandbox.stripe.server import StripeSandbox
 
 from .stripe_helpers import LIVE_KEY, SandboxFactory
 
@@ -150,7 +150,7 @@ def test_timeouts_are_enforced(make_sandbox: SandboxFactory) -> None:
 
 def test_importing_golive_stripe_modules_does_not_import_stripe() -> None:
     code = (
-        "import sys, golive.engine.stripe_client, golive.sandbox.stripe_server, "
+        "import sys, golive.engine.stripe_client, golive.sandbox.stripe.server, "
         "golive.checks.stripe_account, golive.checks.stripe_prices, "
         "golive.checks.stripe_webhooks, golive.checks.stripe_risk; "
         "print('stripe' in sys.modules)"

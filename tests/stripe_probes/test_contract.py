@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from golive.sandbox.stripe_server import StripeSandbox, demo_state
+from golive.sandbox.stripe.demo import demo_state
+from golive.sandbox.stripe.server import StripeSandbox
 
 from .stripe_helpers import LIVE_KEY, WEBHOOK_URL
 

@@ -9,7 +9,8 @@ import pytest
 
 from golive.commands.check import CheckOptions, run_check
 from golive.core.results import Status
-from golive.sandbox.stripe_server import DEFAULT_API_VERSION, demo_mapping, demo_state
+from golive.sandbox.stripe.demo import demo_mapping, demo_state
+from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
 from .stripe_helpers import LIVE_KEY, TEST_KEY, SandboxFactory
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine
 
 from golive.core.results import Status
 from golive.engine.context import ProbeContext
-from golive.sandbox.stripe_server import demo_mapping
+from golive.sandbox.stripe.demo import demo_mapping
 
 from .stripe_helpers import ContextFactory, run
 
@@ -129,7 +129,7 @@ def _deployment(folder: Path, sandbox_url: str, mode: str, flat: dict[str, str])
     for key, price in flat.items():
         tier, cycle = key.split(".")
         nested.setdefault(tier, {})[cycle] = price
-    from golive.sandbox.stripe_server import DEFAULT_API_VERSION
+    from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
     prefix = "live" if mode == "live" else "test"
     values = {

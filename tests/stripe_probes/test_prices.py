@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from golive.core.results import Status
-from golive.sandbox.stripe_server import demo_mapping, demo_state
+from golive.sandbox.stripe.demo import demo_mapping, demo_state
 
 from .stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
 

@@ -19,12 +19,9 @@ from golive.checklist.models import StripeSettings
 from golive.commands.check import CheckOptions, run_check
 from golive.core.results import Status
 from golive.engine.stripe_client import build_client
-from golive.sandbox.stripe_server import (
-    DEFAULT_API_VERSION,
-    StripeSandbox,
-    demo_mapping,
-    demo_state,
-)
+from golive.sandbox.stripe.demo import demo_mapping, demo_state
+from golive.sandbox.stripe.server import StripeSandbox
+from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
 from .stripe_helpers import LIVE_KEY, SandboxFactory
 

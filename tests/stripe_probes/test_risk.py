@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from golive.core.results import Status
-from golive.sandbox.stripe_server import demo_state
+from golive.sandbox.stripe.demo import demo_state
 
 from .stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
 

@@ -14,14 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from golive.sandbox.stripe_server import (
-    SandboxStateError,
-    StripeSandbox,
-    demo_mapping,
-    demo_price_id,
-    demo_state,
-    load_state,
-)
+from golive.sandbox.stripe.demo import demo_mapping, demo_price_id, demo_state
+from golive.sandbox.stripe.server import StripeSandbox
+from golive.sandbox.stripe.state import SandboxStateError, load_state
 
 from .stripe_helpers import LIVE_KEY, TEST_KEY, WEBHOOK_URL, SandboxFactory
 
@@ -260,7 +255,7 @@ def test_cli_serves_until_interrupted(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     state.write_text(json.dumps(demo_state(WEBHOOK_URL)), encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "golive.sandbox.stripe_server", "--state", str(state)],
+        [sys.executable, "-m", "golive.sandbox.stripe", "--state", str(state)],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

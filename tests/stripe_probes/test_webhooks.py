@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from golive.core.results import Status
-from golive.sandbox.stripe_server import DEFAULT_API_VERSION, demo_state
+from golive.sandbox.stripe.demo import demo_state
+from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
 from .stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
 
