@@ -119,7 +119,7 @@ def execute(
     progress: Progress | None = None,
 ) -> Report:
     """Run the plan; the checklist's own code runs only if it is trusted (golive/trust.py)."""
-    from golive import trust
+    from golive.engine import trust
 
     kinds = {p.item.probe.kind for p in planned if not p.skip_reason}
     code = trust.would_run(loaded, options.environment, kinds)
@@ -198,7 +198,7 @@ def _execute(
     now = datetime.now(UTC)
     results = apply_attestations(loaded, options.environment, results, attestations, redactor, now)
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
-    from golive.fit import notice as fit_notice
+    from golive.engine.fit import notice as fit_notice
 
     unfit = fit_notice(results)
     notices = [unfit, *notices] if unfit else notices

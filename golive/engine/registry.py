@@ -173,7 +173,7 @@ def resolve_plugins(entries: list[tuple[str | None, str]]) -> dict[str, str]:
     no kind shadows another), so that those mistakes are checklist errors at validate
     (PluginError naming the entry); what needs the code to run is the item's `error`.
     """
-    from golive.pluginsource import PluginSourceError, listed_kinds, require_class
+    from golive.engine.pluginsource import PluginSourceError, listed_kinds, require_class
 
     kinds: dict[str, str] = {}
     taken = known_kinds()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 
 from golive.core.results import ACTIONABLE, ExitCode, Report, Status
-from golive.fit import is_fit_notice, misfit
+from golive.engine.fit import is_fit_notice, misfit
 from golive.reporters.summary import (
     attestation_text,
     headline,

@@ -257,7 +257,7 @@ def run_command(argv: list[str], cwd: Path, timeout: float, what: str) -> tuple[
     """Run argv with no shell and no stdin, in its own session; read at most
     MAX_INPUT_BYTES of stdout; on timeout or overflow end its whole process group.
     Checklist code: refused unless a trusted check allows it (golive/trust.py)."""
-    from golive.trust import require
+    from golive.engine.trust import require
 
     require(what)
     try:
