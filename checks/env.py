@@ -24,9 +24,10 @@ from golive.engine.pricemap import (
     parse_mapping,
 )
 from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.truthy import TRUE_WORDS
 from golive.values.environment import ConfigValue
 
-TRUTHY = frozenset({"true", "1", "yes", "on", "y", "t", "enable", "enabled"})
+TRUTHY = TRUE_WORDS  # golive/truthy.py: the one vocabulary
 EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$"
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
-from golive.probe import Probe, ProbeParams
+from golive.engine.probe import Probe, ProbeParams
 
 
 class ShowParams(ProbeParams):

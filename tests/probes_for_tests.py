@@ -7,7 +7,7 @@ import time
 
 from golive.core.results import Outcome, SkipKind, Status
 from golive.engine.context import ProbeContext
-from golive.probe import Probe, ProbeParams
+from golive.engine.probe import Probe, ProbeParams
 
 
 class SleepParams(ProbeParams):

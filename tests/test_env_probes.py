@@ -255,7 +255,7 @@ def test_no_test_values_finds_test_keys_and_test_price_ids() -> None:
 def test_mode_switch_kinds(
     switch: dict[str, str], values: dict[str, str], mode: str, status: str, words: str
 ) -> None:
-    from golive.probe import ProbeError
+    from golive.engine.probe import ProbeError
 
     try:
         out = run("env.mode_consistent", values, mode, switch=switch, key_vars=[])

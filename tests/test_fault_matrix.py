@@ -37,9 +37,9 @@ from golive.checklist.models import Checklist, EnvironmentProfile, load_checklis
 from golive.core.results import ItemResult, Status
 from golive.engine import stripe_client
 from golive.engine.context import Clients, ProbeContext
+from golive.engine.probe import ProbeError
 from golive.engine.registry import BUILTIN_PROBES
 from golive.engine.runner import plan, run_plan
-from golive.probe import ProbeError
 from golive.values.environment import ResolvedEnvironment, redactor_for, resolve
 
 # The whole matrix is built once per module; its hung cells wait for their timeouts.
@@ -588,7 +588,7 @@ def _stopped_postgres() -> Iterator[str | None]:
     if bin_dir is None:
         yield None
         return
-    from golive.sandbox.app import seed_database
+    from golive.sandbox.app.database import seed_database
 
     server = PgServer(bin_dir).start()
     try:

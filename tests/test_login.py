@@ -11,7 +11,7 @@ from conftest import make_ctx
 from pydantic import ValidationError
 
 from golive.checklist.models import EnvironmentProfile
-from golive.probe import ProbeError
+from golive.engine.probe import ProbeError
 
 
 def test_a_command_role_gets_a_bearer_token_once_and_it_is_redacted() -> None:

@@ -18,7 +18,9 @@ from conftest import REPO
 
 from golive.cli import main
 from golive.engine import registry
-from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
+from golive.sandbox.app.config import AppConfig
+from golive.sandbox.app.database import seed_database
+from golive.sandbox.app.server import ReferenceApp
 
 HEAD = """\
 environments:
@@ -31,7 +33,7 @@ sections:
 """
 
 FLAG = """\
-from golive.probe import Probe, ProbeParams
+from golive.engine.probe import Probe, ProbeParams
 from golive.core.results import Outcome
 
 

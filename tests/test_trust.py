@@ -31,7 +31,7 @@ sections:
 PLUGIN = """\
 from pathlib import Path
 Path(__file__).with_name("imported").write_text("x")
-from golive.probe import Probe, ProbeParams
+from golive.engine.probe import Probe, ProbeParams
 from golive.core.results import Outcome
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from golive.checklist.features import Feature
 from golive.checklist.yamlpos import Positions
 from golive.core.errors import ChecklistError, Problem
+from golive.interpolation import malformed
 
 if TYPE_CHECKING:
     from golive.checklist.overlay import Merged
@@ -62,10 +63,6 @@ class Defaults(Model):
     )
 
 
-# Shell syntax a command string cannot mean without a shell (it is run without one).
-_SHELL_TOKENS = {"|", "||", "&&", "&", ";", ">", ">>", "<", "<<", "2>", "2>&1"}
-
-
 class SourceSpec(Model):
     """Where a deployment's configuration (its env vars) is read from.
 
@@ -115,25 +112,11 @@ class SourceSpec(Model):
     def argv(self) -> list[str]:
         """The command's argv; ValueError (a checklist error at load) when it has none,
         an unbalanced quote, or shell syntax that only a shell could run."""
-        if not self.command:
+        if not self.command or (isinstance(self.command, str) and not self.command.strip()):
             raise ValueError("a command source needs a command")
-        if isinstance(self.command, list):
-            return list(self.command)
-        import shlex
+        from golive.process import split_command
 
-        try:
-            argv = shlex.split(self.command)
-        except ValueError as exc:
-            raise ValueError(f"command: {exc} (unbalanced quote?)") from None
-        if not argv:
-            raise ValueError("a command source needs a command")
-        shell = [a for a in argv if a in _SHELL_TOKENS or "$(" in a or "`" in a]
-        if shell:
-            raise ValueError(
-                f"command: {shell[0]!r} is shell syntax, but commands run without a shell; "
-                'write [sh, -c, "..."] to use one'
-            )
-        return argv
+        return split_command(self.command)
 
 
 class StripeSettings(Model):
@@ -572,9 +555,6 @@ def _file_of(positions: Positions, loc: tuple[Any, ...], path: Path) -> str:
     return str(path)
 
 
-_UNCLOSED_REF = re.compile(r"\$\{(?![A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\})")
-
-
 def _unclosed_refs(path: Path, positions: Positions, data: Any) -> list[Problem]:
     """`${VAR` without its `}` (or with a bad name) in an environment: would be sent
     literally; say where instead."""
@@ -587,7 +567,7 @@ def _unclosed_refs(path: Path, positions: Positions, data: Any) -> list[Problem]
         elif isinstance(value, list):
             for i, sub in enumerate(value):
                 walk(sub, (*loc, i))
-        elif isinstance(value, str) and _UNCLOSED_REF.search(value):
+        elif isinstance(value, str) and malformed(value):
             line, col = positions.find(loc)
             problems.append(
                 Problem(

@@ -10,9 +10,9 @@ from typing import Any
 from golive.checklist.models import EnvironmentProfile, load_checklist
 from golive.core.results import ItemResult, Outcome
 from golive.engine.context import Clients, ProbeContext
+from golive.engine.probe import ProbeError
 from golive.engine.registry import load_probe
 from golive.engine.runner import plan, run_plan
-from golive.probe import ProbeError
 from golive.values.environment import ResolvedEnvironment, redactor_for, resolve
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,8 +11,8 @@ from typing import Any
 
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
+from golive.engine.probe import ProbeError
 from golive.engine.registry import load_probe
-from golive.probe import ProbeError
 from golive.sandbox.stripe.server import StripeSandbox
 
 WEBHOOK_URL = "https://app.example.com/api/subscription/webhook"
