@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
+from golive.core.process import CommandError, split_command
+from golive.core.process import run_command as run_process
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError
-from golive.process import CommandError, split_command
-from golive.process import run_command as run_process
 from golive.values.db import reading, shown
 
 from .db_schema import DbParams, find_column, reflect, url_evidence
@@ -167,7 +167,7 @@ def parse_showmigrations(output: str) -> tuple[list[str], list[str]]:
 
 
 def run_command(command: str | list[str], cwd: Path, timeout: float) -> str:
-    """A command's standard output, run by golive/process.py in `cwd` (no shell, bounded
+    """A command's standard output, run by golive/core/process.py in `cwd` (no shell, bounded
     output, its process group killed on timeout); failure is an error."""
     try:
         argv = split_command(command)

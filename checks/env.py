@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from golive.checklist.models import ModeSwitch
 from golive.core import stripe_keys
 from golive.core.results import Outcome
+from golive.core.truthy import TRUE_WORDS
 from golive.engine.context import ProbeContext
 from golive.engine.pricemap import (
     MappingError,
@@ -24,10 +25,9 @@ from golive.engine.pricemap import (
     parse_mapping,
 )
 from golive.engine.probe import Probe, ProbeError, ProbeParams
-from golive.truthy import TRUE_WORDS
 from golive.values.environment import ConfigValue
 
-TRUTHY = TRUE_WORDS  # golive/truthy.py: the one vocabulary
+TRUTHY = TRUE_WORDS  # golive/core/truthy.py: the one vocabulary
 EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$"
 )

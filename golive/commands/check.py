@@ -118,7 +118,7 @@ def execute(
     options: CheckOptions,
     progress: Progress | None = None,
 ) -> Report:
-    """Run the plan; the checklist's own code runs only if it is trusted (golive/trust.py)."""
+    """Run the plan; the checklist's own code runs only if trusted (golive/engine/trust.py)."""
     from golive.engine import trust
 
     kinds = {p.item.probe.kind for p in planned if not p.skip_reason}

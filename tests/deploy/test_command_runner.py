@@ -1,4 +1,4 @@
-"""Every command golive runs goes through golive/process.py: a migration command gets the
+"""Every command golive runs goes through golive/core/process.py: a migration command gets the
 source command's hardening (no shell, bounded output, its whole process group killed on
 timeout) and the same errors. Real subprocesses, real process groups."""
 
