@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from golive.checklist.models import Checklist, EnvironmentProfile, Item, LoginSpec
-from golive.interpolation import references
+from golive.core.interpolation import references
 
 
 @dataclass
