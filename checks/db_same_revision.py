@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.db import reading, shown
-from golive.probe import Probe, ProbeError
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError
+from golive.values.db import reading, shown
 
 from .db_migrations import RevisionParams, read_revisions
 

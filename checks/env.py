@@ -11,13 +11,14 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from golive import stripe_keys
-from golive.context import ProbeContext
-from golive.environment import ConfigValue
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
+from golive.core import stripe_keys
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeParams
+from golive.truthy import TRUE_WORDS
+from golive.values.environment import ConfigValue
 
-TRUTHY = frozenset({"true", "1", "yes", "on", "y", "t", "enable", "enabled"})
+TRUTHY = TRUE_WORDS  # golive/truthy.py: the one vocabulary
 EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$"
 )

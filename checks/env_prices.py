@@ -8,17 +8,17 @@ from dataclasses import replace
 
 from pydantic import Field, model_validator
 
-from golive.checklist import ModeSwitch
-from golive.context import ProbeContext
-from golive.pricemap import (
+from golive.checklist.models import ModeSwitch
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.pricemap import (
     MappingError,
     PriceSource,
     describe_source,
     load_prices,
     parse_mapping,
 )
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
+from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 from .env import DEFAULTS_DESCRIPTION, TRUTHY, defaults_of, key_mode, shown
 

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeParams
 
 from .env import DEFAULTS_DESCRIPTION, defaults_of
 

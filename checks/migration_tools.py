@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from golive.probe import ProbeError
+from golive.engine.probe import ProbeError
+from golive.truthy import truthy
 
-from .db_schema import find_column, reflect, truthy
+from .db_schema import find_column, reflect
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

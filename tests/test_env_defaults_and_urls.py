@@ -9,9 +9,9 @@ import pytest
 from conftest import REPO, make_ctx
 from golive.checks.env_urls import url_problem
 
-from golive.checklist import load_checklist
-from golive.registry import load_probe
-from golive.results import Outcome, Status
+from golive.checklist.models import load_checklist
+from golive.core.results import Outcome, Status
+from golive.engine.registry import load_probe
 
 
 def run(kind: str, values: dict[str, str], mode: str = "live", /, **params: object) -> Outcome:

@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import make_ctx
 
-from golive.registry import load_probe
-from golive.results import Outcome, Status
+from golive.core.results import Outcome, Status
+from golive.engine.registry import load_probe
 
 LIVE_KEY = "sk_live_" + "A1b2C3d4" * 4
 TEST_KEY = "sk_test_" + "Z9y8X7w6" * 4
@@ -267,7 +267,7 @@ def test_no_test_values_finds_test_keys_and_test_price_ids() -> None:
 def test_mode_switch_kinds(
     switch: dict[str, str], values: dict[str, str], mode: str, status: str, words: str
 ) -> None:
-    from golive.probe import ProbeError
+    from golive.engine.probe import ProbeError
 
     try:
         out = run("env.mode_consistent", values, mode, switch=switch, key_vars=[])

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from golive.checklist import load_checklist
-from golive.results import Status
+from golive.checklist.models import load_checklist
+from golive.core.results import Status
 
 from .helpers import make_context, run_probe
 
@@ -21,7 +21,7 @@ def execute(url: str, *statements: str) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from golive.db import with_default_driver
+    from golive.values.db import with_default_driver
 
     engine = create_engine(with_default_driver(make_url(url)))
     with engine.begin() as conn:
