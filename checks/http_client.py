@@ -18,10 +18,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import AfterValidator
 
-from golive.context import ProbeContext
-from golive.login import retry_after_seconds
-from golive.probe import ProbeError
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import ProbeError
+from golive.values.login import retry_after_seconds
 
 if TYPE_CHECKING:
     import httpx

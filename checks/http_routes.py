@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from golive.probe import ProbeParams
+from golive.engine.probe import ProbeParams
 
 from .http_client import DEFAULT_LOGIN_PATTERN, HttpMethod, RoutePath
 from .http_content import DEFAULT_FORBIDDEN_FIELDS, SEGMENT

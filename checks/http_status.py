@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeError
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError
 
 from .http_client import (
     NOT_REACHED,

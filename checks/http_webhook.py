@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 from .http_client import Patience, RoutePath, role_headers, shown_url
 from .http_webhook_judge import VARIANTS, Answer, Check, Judge

@@ -11,7 +11,7 @@ import pytest
 from deploy.helpers import make_context, run_probe
 from test_fastapi_app import EXPECTED, check_acme, start_acme
 
-from golive.results import Status
+from golive.core.results import Status
 
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
