@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from golive.context import ProbeContext
-from golive.pricemap import PriceSource, load_prices
+from golive.engine.pricemap import PriceSource, load_prices
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
 

@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import Field
 
 from golive.context import ProbeContext
+from golive.core.secrets import mask
 from golive.probe import Probe, ProbeError, ProbeParams
 from golive.results import Outcome
-from golive.secrets import mask
 
 from .http_client import Patience, RoutePath, never_reached, role_headers, status_text
 from .http_content import json_of

@@ -100,7 +100,7 @@ def test_the_adapting_guides_login_examples_are_valid_roles() -> None:
 
     import yaml
 
-    from golive.checklist import RoleCredentials
+    from golive.checklist.models import RoleCredentials
 
     text = (Path(__file__).parents[1] / "docs" / "adapting.md").read_text(encoding="utf-8")
     section = text[text.index("### Every kind of login") : text.index("### Form bodies")]
