@@ -100,7 +100,8 @@ def refuse_live_traffic(
     env = ctx.env.name
     return Outcome.skip(
         f"not run: {env} is a live environment and {what}; {instead}, or set "
-        f"allow_traffic: true in the {env} profile{tail}"
+        f"allow_traffic: true in the {env} profile{tail}",
+        refused="live_traffic",  # golive combine takes such items from a staging report
     )
 
 

@@ -16,6 +16,7 @@ from golive.core.globs import RelativeGlob
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.linear_regex import LinearPattern, compile_linear
 
 from .lockfiles import LOCKFILE_NAMES, Pin, read_pins
 from .secrets import tracked_files_of_run
@@ -136,7 +137,9 @@ def _globs_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
 class ForbiddenPattern(ProbeParams):
     """One pattern no tracked file may contain, where, and what to tell the team."""
 
-    pattern: str = Field(description="A regular expression (Python syntax), matched per line.")
+    pattern: str = Field(
+        description="A regular expression (RE2 syntax: linear time), matched per line."
+    )
     message: str = Field(description="Why it is forbidden and what to do instead.")
     files: list[str] = Field(
         default_factory=lambda: ["*"],
@@ -148,10 +151,7 @@ class ForbiddenPattern(ProbeParams):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
+        compile_linear(value)  # ValueError naming why RE2 refuses it
         return value
 
     @field_validator("files", "exclude")
@@ -159,8 +159,8 @@ class ForbiddenPattern(ProbeParams):
     def _relative(cls, globs: list[str]) -> list[str]:
         return [_check_glob(g) for g in globs]
 
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, re.IGNORECASE if self.ignore_case else 0)
+    def regex(self) -> LinearPattern:
+        return compile_linear(self.pattern, self.ignore_case)
 
     def applies_to(self, path: str) -> bool:
         return self.matcher()(path)

@@ -37,12 +37,15 @@ class Metadata(Model):
 class Defaults(Model):
     """Run settings that items and the command line may override."""
 
-    timeout: float = Field(20.0, gt=0, description="Seconds one probe may take.")
+    timeout: float = Field(
+        20.0, gt=0, le=3600, allow_inf_nan=False, description="Seconds one probe may take."
+    )
     concurrency: int = Field(16, ge=1, le=64, description="Probes run at once.")
     deadline: float = Field(
         120.0,
         gt=0,
         le=3600,
+        allow_inf_nan=False,
         description="Seconds the whole run may take; unfinished items are then `error`.",
     )
     needs: dict[str, list[str]] = Field(
@@ -81,7 +84,7 @@ class SourceSpec(Model):
     database_url: str | None = Field(
         None, description="sql: the database; default the environment's database_url."
     )
-    timeout: float = Field(30.0, gt=0, le=3600)
+    timeout: float = Field(30.0, gt=0, le=3600, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -130,7 +133,7 @@ class StripeSettings(Model):
     api_version: str | None = Field(None, description="API version the deployment expects.")
     max_rps: float = Field(20.0, gt=0, le=100, description="Requests per second to Stripe.")
     max_retries: int = Field(2, ge=0, le=5)
-    timeout: float = Field(10.0, gt=0)
+    timeout: float = Field(10.0, gt=0, le=3600, allow_inf_nan=False)
 
 
 class CsrfSpec(Model):
@@ -196,7 +199,7 @@ class RoleCredentials(Model):
         "token",
         description="What the command prints: a bearer token, or a cookie NAME=VALUE.",
     )
-    command_timeout: float = Field(30.0, gt=0, le=600)
+    command_timeout: float = Field(30.0, gt=0, le=600, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_way(self) -> RoleCredentials:
@@ -270,6 +273,12 @@ class EnvironmentProfile(Model):
         False,
         description="Allow probes that send bursts (rate-limit checks) when mode is live.",
     )
+    advisory: dict[str, str] = Field(
+        default_factory=dict,
+        description="Items this environment does not gate on, each id with the reason: "
+        "relaxes an item that would block here (a sign-off in live mode); every report "
+        "names the item and the reason.",
+    )
     vars: dict[str, str] = Field(
         default_factory=dict, description="Extra values probes can read as ${NAME}."
     )
@@ -331,6 +340,11 @@ class Item(Model):
     section: str
     probe: ProbeSpec
     severity: Severity = "blocking"
+    blocking_when: When | None = Field(
+        None,
+        description="Traits of the environments where this advisory item gates (is "
+        "blocking), e.g. {mode: live} for a sign-off that production must have.",
+    )
     environments: list[str] | None = Field(
         None, description="Environments this item applies to; all when absent."
     )
@@ -343,7 +357,7 @@ class Item(Model):
     tags: list[str] = Field(default_factory=list)
     refs: list[str] = Field(default_factory=list)
     remediation: str = ""
-    timeout: float | None = Field(None, gt=0)
+    timeout: float | None = Field(None, gt=0, le=3600, allow_inf_nan=False)
     needs: list[str] | None = Field(
         None,
         description="Ids of items that must hold before this one can be judged; when one "
@@ -421,6 +435,17 @@ class Checklist(Model):
             and item.when.mode is not None
             and (profile is None or profile.mode != item.when.mode)
         )
+
+    def severity_in(self, item: Item, environment: str) -> Severity:
+        """An item's severity in one environment: `blocking_when` makes an advisory item
+        gate in the environments that have the traits; a profile's `advisory:` relaxes it."""
+        profile = self.environments.get(environment)
+        if profile is not None and item.id in profile.advisory:
+            return "advisory"
+        when = item.blocking_when
+        if when is not None and (when.mode is None or (profile and profile.mode == when.mode)):
+            return "blocking"
+        return item.severity
 
     def needs_of(self, item: Item) -> list[str]:
         """The prerequisites of an item: its own `needs`, else those of its probe kind."""
@@ -686,6 +711,33 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
                 where = ".".join(str(p) for p in ("probe", *shown))
                 add(("probe", *loc), f"{where}: {msg}")
     problems.extend(_needs_problems(path, positions, checklist))
+    problems.extend(_advisory_problems(path, positions, checklist))
+    return problems
+
+
+def _advisory_problems(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:
+    """A profile's `advisory:` that names no item would relax nothing, silently."""
+    import difflib
+
+    ids = [item.id for item in checklist.items]
+    problems: list[Problem] = []
+    for name, profile in checklist.environments.items():
+        for item_id in profile.advisory:
+            if item_id in ids:
+                continue
+            loc = ("environments", name, "advisory", item_id)
+            line, col = positions.find(loc)
+            near = difflib.get_close_matches(item_id, ids, n=1)
+            problems.append(
+                Problem(
+                    _file_of(positions, loc, path),
+                    line,
+                    col,
+                    None,
+                    f"environments.{name}.advisory: no item {item_id!r}"
+                    + (f"; did you mean {near[0]!r}?" if near else ""),
+                )
+            )
     return problems
 
 

@@ -182,6 +182,10 @@ def _file_line_col(where: str) -> tuple[str, int, int]:
     return file, int(line) if line.isdigit() else 1, 1
 
 
+#: how many checklists one `extend` chain may hold (an overlay of an overlay of ...)
+MAX_EXTEND_DEPTH = 8
+
+
 def _load_chain(path: Path, seen: list[Path]) -> Merged:
     data, raw_positions = load_yaml(path)
     file = str(path)
@@ -218,6 +222,16 @@ def _load_chain(path: Path, seen: list[Path]) -> Merged:
     resolved = base_path.resolve()
     if resolved in seen or resolved == path.resolve():
         raise ChecklistError([problem(("extend",), f"extend: {base_name} extends itself")])
+    if len(seen) + 1 >= MAX_EXTEND_DEPTH:
+        raise ChecklistError(
+            [
+                problem(
+                    ("extend",),
+                    f"extend: a chain of more than {MAX_EXTEND_DEPTH} checklists; "
+                    "extend a checklist nearer the packaged one",
+                )
+            ]
+        )
     if not base_path.is_file():
         raise ChecklistError(
             [problem(("extend",), f"extend: {base_path} not found (paths are relative to {file})")]

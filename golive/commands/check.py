@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from golive import __version__
 from golive.checklist.models import Checklist, LoadedChecklist, load_checklist
 from golive.core.errors import UsageError
-from golive.core.results import ItemResult, Report
+from golive.core.results import FAIL_ON, ItemResult, Report
 from golive.engine.context import Clients, ProbeContext
 from golive.engine.runner import PlannedItem, Progress, plan, run_plan, selector_matches_any
 from golive.signoff.records import show_time
@@ -43,6 +43,10 @@ class CheckOptions:
     # `golive rehearse`: only the rehearsal items (they write in test mode); a normal
     # check leaves them out. See REHEARSAL_KIND.
     rehearse: bool = False
+    # --fail-on: statuses (warn, skip, manual) that fail the run from any item
+    fail_on: tuple[str, ...] = ()
+    # --allowed-signers: only signed attestations by these signers count
+    allowed_signers: Path | None = None
     # --trust: run the checklist's own code (plug-ins, commands) without a recorded digest
     trusted: bool = False
 
@@ -56,8 +60,15 @@ def _from_cwd(path: Path | None) -> Path | None:
 
 
 def split_selectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
-    """`--only a,b --only c` -> [a, b, c]."""
-    return [s.strip() for v in values or () for s in v.split(",") if s.strip()]
+    """`--only a,b --only c` -> [a, b, c]; an empty selector (`--only ,`, `a,,b`, `''`)
+    is exit 2, never "no filter"."""
+    selectors = [s.strip() for v in values or () for s in v.split(",")]
+    if any(not s for s in selectors):
+        shown = ", ".join(repr(v) for v in values or ())
+        raise UsageError(
+            f"--only/--skip {shown}: an empty selector; name an item, section, ref or tag"
+        )
+    return selectors
 
 
 def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
@@ -81,6 +92,9 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
             raise UsageError(
                 f"--other-env-file {name}=...: use --env-file for the checked environment"
             )
+    for status in options.fail_on:
+        if status not in FAIL_ON:
+            raise UsageError(f"--fail-on {status!r}: choose from {', '.join(FAIL_ON)}")
     for selector in (*options.only, *options.skip):
         if not selector_matches_any(selector, checklist):
             raise UsageError(
@@ -96,7 +110,16 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
         planned = [p for p in planned if p.item.id in rehearsals or p.needed_by]
     else:
         planned = [p for p in planned if p.item.probe.kind != REHEARSAL_KIND]
+    if (options.only or options.skip) and not any(p.skip_reason is None for p in planned):
+        raise UsageError(
+            f"--only/--skip leave nothing to run in {options.checklist} for "
+            f"{options.environment} (every selected item is skipped or disabled)"
+        )
     _load_signoff(loaded)  # a malformed attestations or waivers file is exit 2, before running
+    if options.allowed_signers is not None:
+        from golive.signoff.signing import parse_allowed_signers
+
+        parse_allowed_signers(options.allowed_signers)  # malformed: exit 2, before running
     return loaded, planned
 
 
@@ -192,11 +215,19 @@ def _execute(
         )
     finally:
         clients.close()
+    results = in_environment(checklist, options.environment, results)
     from golive.signoff.attestations import apply_attestations
     from golive.signoff.waivers import apply_waivers
 
     now = datetime.now(UTC)
-    results = apply_attestations(loaded, options.environment, results, attestations, redactor, now)
+    allowed = None
+    if options.allowed_signers is not None:
+        from golive.signoff.signing import parse_allowed_signers
+
+        allowed = parse_allowed_signers(options.allowed_signers)
+    results = apply_attestations(
+        loaded, options.environment, results, attestations, redactor, now, allowed
+    )
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
     from golive.fit import notice as fit_notice
 
@@ -204,8 +235,14 @@ def _execute(
     notices = [unfit, *notices] if unfit else notices
     if options.rehearse and not planned:
         notices = [*notices, nothing_to_rehearse(checklist, options.environment)]
+    notices = [*relaxed(loaded, options.environment, results), *notices]
     duration = round(time.monotonic() - t0, 3)
     commit, dirty = app_commit(repo)
+    from golive.provenance import decided_by, unclean
+
+    files = decided_by(loaded, repo)
+    if commit and unclean(files):
+        dirty = True  # "clean" only when every file that decided the run is committed
     return Report(
         checklist=str(loaded.path),
         checklist_name=checklist.metadata.name
@@ -229,7 +266,46 @@ def _execute(
             loaded, options.environment, planned, rehearse=options.rehearse
         ),
         notices=tuple(redactor.text(n) for n in notices),
+        fail_on=options.fail_on,
+        files=tuple(files),
     )
+
+
+def in_environment(
+    checklist: Checklist, environment: str, results: list[ItemResult]
+) -> list[ItemResult]:
+    """Each result with its item's severity in this environment (Checklist.severity_in)."""
+    from dataclasses import replace
+
+    by_id = {item.id: item for item in checklist.items}
+    out = []
+    for r in results:
+        item = by_id.get(r.id)
+        severity = checklist.severity_in(item, environment) if item else r.severity
+        out.append(r if severity == r.severity else replace(r, severity=severity))
+    return out
+
+
+def relaxed(loaded: LoadedChecklist, environment: str, results: list[ItemResult]) -> list[str]:
+    """`FILE:LINE: ID is advisory in ENV: reason`, for each item the profile relaxed that
+    would gate here: a relaxed gate is never silent."""
+    checklist = loaded.checklist
+    profile = checklist.environments[environment]
+    ran = {r.id for r in results}
+    out = []
+    for item in checklist.items:
+        reason = profile.advisory.get(item.id)
+        if reason is None or item.id not in ran:
+            continue
+        would = item.blocking_when is not None or item.severity == "blocking"
+        if not would:
+            continue
+        where = loaded.where("environments", environment, "advisory", item.id)
+        out.append(
+            f"{where}: {item.id} {item.title} does not gate {environment} "
+            f"(relaxed to advisory: {reason})"
+        )
+    return out
 
 
 def nothing_to_rehearse(checklist: Checklist, environment: str) -> str:
@@ -326,7 +402,7 @@ def unchecked_blocking(
     return tuple(
         item.id
         for item in checklist.items
-        if item.severity == "blocking"
+        if checklist.severity_in(item, environment) == "blocking"
         and checklist.applies(item, environment)
         and not item.disabled
         # rehearsals are `golive rehearse`'s items, never `golive check`'s, and back

@@ -7,7 +7,6 @@ silently judged as the truth.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,18 +53,24 @@ def load_document(source: str) -> dict[str, Any]:
             raise UsageError(f"--from-openapi {source}: HTTP {response.status_code}")
         text = response.text
     else:
+        from golive.core.inputfiles import MAX_REPORT_BYTES, InputFileError, read_input
+
         try:
-            text = Path(source).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"--from-openapi {source}: {exc.strerror}") from None
+            text = read_input(Path(source), MAX_REPORT_BYTES)
+        except InputFileError as exc:
+            raise UsageError(f"--from-openapi {source}: {exc}") from None
+    from golive.core.inputfiles import InputFileError, parse_json
+
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        data = parse_json(text)
+    except InputFileError as exc:
+        if "not JSON" not in str(exc):
+            raise UsageError(f"--from-openapi {source}: {exc}") from None
         import yaml
 
         try:
             data = yaml.safe_load(text)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             data = None
     if not isinstance(data, dict) or not isinstance(data.get("paths"), dict):
         raise UsageError(f"--from-openapi {source}: not an OpenAPI document (no `paths`)")

@@ -166,6 +166,10 @@ class Report:
     unchecked_blocking: tuple[str, ...] = ()
     #: report-level remarks: waivers or attestations that did not apply, and why
     notices: tuple[str, ...] = ()
+    #: --fail-on: statuses (warn, skip, manual) that fail the run from any item
+    fail_on: tuple[str, ...] = ()
+    #: the files that decided the run (golive/provenance.py): role, path, sha256, git state
+    files: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def partial(self) -> bool:
@@ -180,7 +184,7 @@ class Report:
 
     @property
     def exit_code(self) -> ExitCode:
-        return gate(self.results)
+        return gate(self.results, self.fail_on)
 
     @property
     def verdict(self) -> str:
@@ -203,14 +207,17 @@ class Report:
         """
         entries: dict[tuple[Status, str], list[ItemResult]] = {}
         for r in self.results:
-            if r.blocking and (r.status is Status.FAIL or r.undecided):
+            if (r.blocking and (r.status is Status.FAIL or r.undecided)) or strict_failure(
+                r, self.fail_on
+            ):
                 entries.setdefault((r.status, r.message), []).append(r)
         order = {
             Status.FAIL: 0,
-            Status.ERROR: 1,
-            Status.BLOCKED: 2,
-            Status.SKIP: 3,
-            Status.MANUAL: 4,
+            Status.WARN: 1,
+            Status.ERROR: 2,
+            Status.BLOCKED: 3,
+            Status.SKIP: 4,
+            Status.MANUAL: 5,
         }
         if not self.results:
             return [Decision(Status.SKIP, (), (), NOTHING_RAN)]
@@ -221,10 +228,11 @@ class Report:
                 titles=tuple(r.title for r in rs),
                 message=message,
                 remediation=next((r.remediation for r in rs if r.remediation), ""),
+                strict=strict_failure(rs[0], self.fail_on),
             )
             for (status, message), rs in entries.items()
         ]
-        return sorted(out, key=lambda d: order[d.status])
+        return sorted(out, key=lambda d: order.get(d.status, 6))
 
     def waived(self) -> list[ItemResult]:
         """Failures accepted by a waiver: not blocking, but a reader must see them."""
@@ -240,6 +248,8 @@ class Decision:
     titles: tuple[str, ...]
     message: str
     remediation: str = ""
+    #: held only because --fail-on lists its status
+    strict: bool = False
 
     @property
     def label(self) -> str:
@@ -255,6 +265,8 @@ class Decision:
         """`blocking failure` or `undecided (manual)`: what a reader must do about it."""
         if self.status is Status.FAIL:
             return "blocking failure"
+        if self.strict:
+            return f"failure (--fail-on {self.status.value})"
         if self.status is Status.SKIP:
             return "undecided (not run)"
         return f"undecided ({self.status.value})"
@@ -274,7 +286,21 @@ VERDICTS = {
 }
 
 
-def gate(results: tuple[ItemResult, ...] | list[ItemResult]) -> ExitCode:
+#: the statuses `--fail-on` takes: a stricter gate for teams that want one
+FAIL_ON = ("warn", "skip", "manual")
+
+
+def strict_failure(result: ItemResult, fail_on: tuple[str, ...] | list[str]) -> bool:
+    """Whether --fail-on makes this result a failure: its status is listed, whatever the
+    item's severity (a skip left out by --skip excepted: the run is then partial)."""
+    if result.status.value not in fail_on:
+        return False
+    return not (result.status is Status.SKIP and result.skip_kind is SkipKind.DESELECTED)
+
+
+def gate(
+    results: tuple[ItemResult, ...] | list[ItemResult], fail_on: tuple[str, ...] = ()
+) -> ExitCode:
     """The deploy gate: 1 if a blocking item failed, 4 if one could not be decided.
 
     A blocking manual item that nobody has attested yet is undecided, so it is
@@ -282,9 +308,12 @@ def gate(results: tuple[ItemResult, ...] | list[ItemResult]) -> ExitCode:
     (when that prerequisite failed and is blocking, the run is not ready anyway), and a
     blocking item skipped for any reason but "does not apply" (SkipKind). A run that
     judged nothing at all is inconclusive too: an empty report proves nothing.
+    `fail_on` (--fail-on warn|skip|manual) makes any item in those statuses a failure.
     """
     blocking = [r for r in results if r.blocking]
     if any(r.status is Status.FAIL for r in blocking):
+        return ExitCode.NOT_READY
+    if any(strict_failure(r, fail_on) for r in results):
         return ExitCode.NOT_READY
     if not results or any(r.undecided for r in blocking):
         return ExitCode.INCONCLUSIVE

@@ -49,6 +49,7 @@ BUILTIN_PROBES: dict[str, str] = {
     "stripe.prices": "golive.checks.stripe_prices:Prices",
     "stripe.webhook_endpoint": "golive.checks.stripe_webhooks:WebhookEndpoint",
     "stripe.failed_deliveries": "golive.checks.stripe_webhooks:FailedDeliveries",
+    "stripe.api_upgrade": "golive.checks.stripe_api_upgrade:ApiUpgrade",
     "stripe.dispute_rate": "golive.checks.stripe_risk:DisputeRate",
     "stripe.early_fraud_warnings": "golive.checks.stripe_risk:EarlyFraudWarnings",
     # the deployment's database: checks/db_schema.py, db_rows.py, db_plans.py, db_migrations.py

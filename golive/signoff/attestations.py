@@ -14,7 +14,7 @@ import json
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
@@ -23,6 +23,9 @@ from golive.core.errors import UsageError
 from golive.core.results import ItemResult, Status
 from golive.core.secrets import Redactor
 from golive.signoff.records import Record, append_record, load_records, show_time, utc
+
+if TYPE_CHECKING:
+    from golive.signoff.signing import AllowedSigner
 
 KEY = "attestations"
 HEADER = """\
@@ -43,6 +46,9 @@ class Attestation(Record):
     evidence: str | None = None
     expires: datetime | None = None
     item_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    #: `golive attest --key`: the signing key's fingerprint and the armored SSHSIG
+    key: str | None = None
+    signature: str | None = None
 
     @field_validator("at", "expires", mode="before")
     @classmethod
@@ -64,6 +70,7 @@ class Attestation(Record):
             "evidence": self.evidence,
             "expires": show_time(self.expires) if self.expires else None,
             "item_sha256": self.item_sha256,
+            "signed_with": self.key,
         }
 
 
@@ -101,6 +108,8 @@ def attest(
     role: str | None = None,
     evidence: str | None = None,
     expires: datetime | None = None,
+    key: Path | None = None,
+    passphrase_env: str | None = None,
 ) -> tuple[Attestation, Path]:
     """Record an attestation; refuse (UsageError, exit 2) what could never count."""
     checklist = loaded.checklist
@@ -153,6 +162,11 @@ def attest(
         "expires": show_time(record.expires) if record.expires else None,
         "item_sha256": record.item_sha256,
     }
+    if key is not None:
+        from golive.attest_signing import sign_entry
+
+        entry = sign_entry(entry, key, passphrase_env)
+        record = record.model_copy(update={"key": entry["key"], "signature": entry["signature"]})
     path = attestations_path(loaded)
     load_attestations(path)  # a malformed file is reported, never appended to
     append_record(path, KEY, {k: v for k, v in entry.items() if v is not None}, HEADER)
@@ -166,8 +180,12 @@ def apply_attestations(
     attestations: list[Attestation],
     redactor: Redactor,
     now: datetime,
+    allowed: list[AllowedSigner] | None = None,
 ) -> list[ItemResult]:
     """A manual result with a valid attestation becomes pass, showing who, as what, when.
+
+    With `allowed` (--allowed-signers) only signed attestations by an allowed signer
+    count; a signed attestation that was changed never counts (golive/attest_signing.py).
 
     When the newest attestation for the item does not hold (expired, made for another
     definition of the item, or by the wrong role), the item stays manual and says why.
@@ -182,7 +200,10 @@ def apply_attestations(
             continue
         digest = item_digest(item)
         wanted = required_role(item)
-        judged = [(a, _why_not(a, digest, wanted, now)) for a in candidates]
+        judged = [
+            (a, _why_not(a, digest, wanted, now) or signature_problem(a, allowed))
+            for a in candidates
+        ]
         valid = [a for a, why in judged if why is None]
         if valid:
             a = max(valid, key=lambda x: x.at)
@@ -190,6 +211,7 @@ def apply_attestations(
             role = f" as {shown['role']}" if shown["role"] else ""
             evidence = f"; evidence: {shown['evidence']}" if shown["evidence"] else ""
             until = f", until {shown['expires']}" if shown["expires"] else ""
+            until += f", signed with {a.key}" if a.signature else " (unsigned)"
             out.append(
                 replace(
                     r,
@@ -211,6 +233,12 @@ def apply_attestations(
             )
         )
     return out
+
+
+def signature_problem(a: Attestation, allowed: list[AllowedSigner] | None) -> str | None:
+    from golive.attest_signing import signature_problem as problem
+
+    return problem(a, allowed)
 
 
 def _why_not(a: Attestation, digest: str, wanted: str | None, now: datetime) -> str | None:

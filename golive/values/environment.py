@@ -144,6 +144,8 @@ def parse_dotenv_lines(text: str, origin: str) -> dict[str, tuple[str, int]]:
                 f"{origin}:{line}: {binding.key} is set twice (lines {first} and {line}); "
                 "keep one, golive will not guess which is meant"
             )
+        if "\0" in binding.key + (binding.value or ""):
+            raise SourceError(f"{origin}:{line}: a NUL character in {binding.key}; remove it")
         values[binding.key] = (binding.value or "", line)
     return values
 
