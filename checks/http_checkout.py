@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from golive.context import ProbeContext
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
 from golive.engine.pricemap import PriceSource, load_prices
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
+from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 from .http_client import (
     HttpMethod,

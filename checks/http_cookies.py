@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from golive.context import ProbeContext
+from golive.engine.context import ProbeContext
 
 from .http_client import Patience
 

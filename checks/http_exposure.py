@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import Field
 
-from golive.context import ProbeContext
+from golive.core.results import Outcome
 from golive.core.secrets import mask
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 from .http_client import Patience, RoutePath, never_reached, role_headers, status_text
 from .http_content import json_of
