@@ -14,17 +14,17 @@ Every message and remedy names the tool in use.
 from __future__ import annotations
 
 import re
-import shlex
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
-from golive.context import ProbeContext
-from golive.db import reading, shown
-from golive.probe import Probe, ProbeError
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError
+from golive.process import CommandError, split_command
+from golive.process import run_command as run_process
+from golive.values.db import reading, shown
 
 from .db_schema import DbParams, find_column, reflect, url_evidence
 
@@ -167,29 +167,18 @@ def parse_showmigrations(output: str) -> tuple[list[str], list[str]]:
 
 
 def run_command(command: str | list[str], cwd: Path, timeout: float) -> str:
-    """A command's standard output, run without a shell in `cwd`; failure is an error."""
-    argv = shlex.split(command) if isinstance(command, str) else list(command)
-    if not argv:
-        raise ProbeError("the item's command is empty")
+    """A command's standard output, run by golive/process.py in `cwd` (no shell, bounded
+    output, its process group killed on timeout); failure is an error."""
     try:
-        proc = subprocess.run(
-            argv,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise ProbeError(f"{argv[0]}: command not found (run from {cwd})") from None
-    except subprocess.TimeoutExpired:
-        raise ProbeError(f"{argv[0]} took longer than {timeout:g}s") from None
-    if proc.returncode != 0:
-        err = proc.stderr.strip().splitlines()
-        last = err[-1] if err else f"exit status {proc.returncode}"
+        argv = split_command(command)
+        out, err, code = run_process(argv, cwd, timeout, f"{argv[0]}: command")
+    except (ValueError, CommandError) as exc:
+        raise ProbeError(str(exc)) from None
+    if code != 0:
+        lines = err.decode("utf-8", errors="replace").strip().splitlines()
+        last = lines[-1] if lines else f"exit status {code}"
         raise ProbeError(f"{' '.join(argv)} failed in {cwd}: {last}")
-    return proc.stdout
+    return out.decode("utf-8", errors="replace")
 
 
 def _revisions_in(output: str) -> set[str]:

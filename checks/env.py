@@ -12,21 +12,22 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from golive import stripe_keys
-from golive.checklist import ModeSwitch
-from golive.context import ProbeContext
-from golive.environment import ConfigValue
-from golive.pricemap import (
+from golive.checklist.models import ModeSwitch
+from golive.core import stripe_keys
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.pricemap import (
     MappingError,
     PriceSource,
     describe_source,
     load_prices,
     parse_mapping,
 )
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
+from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.truthy import TRUE_WORDS
+from golive.values.environment import ConfigValue
 
-TRUTHY = frozenset({"true", "1", "yes", "on", "y", "t", "enable", "enabled"})
+TRUTHY = TRUE_WORDS  # golive/truthy.py: the one vocabulary
 EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$"
 )

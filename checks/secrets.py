@@ -15,18 +15,17 @@ from pathlib import Path
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.globs import RelativeGlob
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
-from golive.secrets import looks_secret, mask
+from golive.core.globs import RelativeGlob
+from golive.core.results import Outcome
+from golive.core.secrets import looks_secret, mask
+from golive.core.stripe_keys import secret_pattern
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 # Real Stripe keys have long bodies; short ones in docs ("sk_live_...") are not keys.
-KEY_PATTERN = re.compile(
-    rb"(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9+/=]{20,})"
-)
+KEY_PATTERN = re.compile(rb"(?<![A-Za-z0-9_])(?:" + secret_pattern(20).encode() + rb")")
 # The same keys for git (POSIX ERE, no look-behind): a superset of KEY_PATTERN's lines.
-GIT_PATTERN = r"(sk|rk)_(live|test)_[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9+/=]{20,}"
+GIT_PATTERN = secret_pattern(20, posix=True)
 ALLOW_MARKER = b"golive:allow-secret"
 
 
@@ -181,8 +180,8 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
     summary = "No env file holding secret values is tracked by git."
 
     def run(self, params: TrackedEnvFilesParams, ctx: ProbeContext) -> Outcome:
-        from golive.environment import parse_dotenv
-        from golive.errors import SourceError
+        from golive.core.errors import SourceError
+        from golive.values.environment import parse_dotenv
 
         root = ctx.repo_folder(params.path)
         env_files = [

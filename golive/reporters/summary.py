@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from golive.results import ItemResult, Report, Status
+from golive.core.results import ItemResult, Report, Status
 
 
 def metadata(report: Report) -> list[tuple[str, str]]:
