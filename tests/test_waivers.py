@@ -91,8 +91,16 @@ def test_a_valid_waiver_waives_the_failure_in_every_format(tmp_path: Path) -> No
             "it is self-approved (Alice Owner is both owner and approver)",
         ),
         ({"expires": day(200)}, "longer than the checklist's maximum of 30"),
+        (
+            {"approver": "ALICE\u00a0owner"},  # a no-break space, another case
+            "it is self-approved",
+        ),
+        ({"approver": "Ａｌｉｃｅ \u200bOwner"}, "it is self-approved"),  # full-width, zero-width
+        ({"granted": day(5), "expires": day(20)}, "is in the future"),
+        # a granted date cannot stretch the maximum: counted from today, too
+        ({"granted": day(60), "expires": day(80)}, "is in the future"),
     ],
-    ids=["expired", "self-approved", "over-long"],
+    ids=["expired", "self-approved", "over-long", "nbsp", "full-width", "future", "future-long"],
 )
 def test_a_waiver_that_does_not_hold_leaves_the_failure_and_says_why(
     tmp_path: Path, fields: dict[str, str], why: str
@@ -171,3 +179,14 @@ def _case(junit: str, item_id: str) -> ET.Element:
         if case.get("name", "").split(" ")[0] == item_id:
             return case
     raise AssertionError(item_id)
+
+
+def test_a_waiver_that_expires_before_it_was_granted_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checklist = write_checklist(tmp_path, ITEMS)
+    (tmp_path / "waivers.yaml").write_text(
+        waiver(granted=day(-1), expires=day(-3)), encoding="utf-8"
+    )
+    assert main(["check", "-c", str(checklist), "-e", "prod", "-q"]) == 2
+    assert "waivers.yaml:2:" in capsys.readouterr().err

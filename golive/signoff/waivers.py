@@ -70,6 +70,17 @@ def load_waivers(loaded: LoadedChecklist) -> list[tuple[Waiver, int]]:
     problems = []
     known = loaded.checklist.environments
     for waiver, line in records:
+        if waiver.granted is not None and waiver.expires <= waiver.granted:
+            problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    1,
+                    waiver.item,
+                    f"expires ({show_time(waiver.expires)}) is not after granted "
+                    f"({show_time(waiver.granted)})",
+                )
+            )
         if waiver.environment not in known:
             problems.append(
                 Problem(
@@ -86,13 +97,30 @@ def load_waivers(loaded: LoadedChecklist) -> list[tuple[Waiver, int]]:
     return records
 
 
+def same_person(a: str, b: str) -> bool:
+    """Owner and approver are one person if they differ only by Unicode compatibility
+    forms (NFKC: a no-break space, full-width letters), case, invisible format characters
+    (zero-width spaces) or runs of whitespace."""
+    import unicodedata
+
+    def key(name: str) -> str:
+        text = unicodedata.normalize("NFKC", name).casefold()
+        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+        return " ".join(text.split())
+
+    return key(a) == key(b)
+
+
 def why_not(waiver: Waiver, now: datetime, max_days: int) -> str | None:
     """Why a waiver has no effect, or None when it holds."""
     if waiver.expires <= now:
         return f"it expired at {show_time(waiver.expires)}"
-    if waiver.owner.strip().casefold() == waiver.approver.strip().casefold():
+    if same_person(waiver.owner, waiver.approver):
         return f"it is self-approved ({waiver.owner} is both owner and approver)"
-    start = waiver.granted or now
+    if waiver.granted is not None and waiver.granted > now:
+        return f"its granted date {show_time(waiver.granted)} is in the future"
+    # Counted from the earlier of granted and now: a granted date cannot lengthen it.
+    start = min(waiver.granted or now, now)
     days = (waiver.expires - start).total_seconds() / 86400
     if days > max_days:
         since = f"from {show_time(waiver.granted)}" if waiver.granted else "from now"
