@@ -66,6 +66,8 @@ BUILTIN_PROBES: dict[str, str] = {
     "http.https": "golive.checks.http_https:Https",
     "http.forged_token": "golive.checks.http_tokens:ForgedToken",
     "http.openapi_auth": "golive.checks.http_openapi:OpenApiAuth",
+    "http.checkout_price": "golive.checks.http_checkout:CheckoutPrice",
+    "http.no_credentials": "golive.checks.http_exposure:NoCredentials",
     # the seed's test flows, end to end in Stripe test mode: checks/rehearse.py
     "flow.rehearse": "golive.checks.rehearse:Rehearse",
     # what only a person can confirm: checks/manual.py
