@@ -57,6 +57,7 @@ KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset(
         frozenset({"golive.checklist.features", "golive.checklist.overlay"}),
         frozenset({"golive.signoff.attest_signing", "golive.signoff.attestations"}),
         frozenset({"golive.checks.http_webhook", "golive.checks.http_webhook_judge"}),
+        frozenset({"golive.checks.http_cookies", "golive.checks.http_tokens"}),
     }
 )
 
