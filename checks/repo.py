@@ -13,10 +13,10 @@ from pathlib import Path, PurePosixPath
 from pydantic import Field, field_validator
 
 from golive.core.globs import RelativeGlob
+from golive.core.linear_regex import LinearPattern, compile_linear
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
-from golive.linear_regex import LinearPattern, compile_linear
 
 from .lockfiles import LOCKFILE_NAMES, Pin, read_pins
 from .secrets import tracked_files_of_run

@@ -163,7 +163,7 @@ def init(
         for g in found.auth:
             typer.echo(f"guessed {g.input} = {g.value!r} ({g.why})")
             answers.notes.append(f"{g.input} = {g.value!r}: {g.why}")
-        from golive.init_features import ROUTE_FEATURES, lacking_from_openapi
+        from golive.commands.init_features import ROUTE_FEATURES, lacking_from_openapi
 
         decided |= {"openapi", *ROUTE_FEATURES}
         for feature, why in lacking_from_openapi(found.missing):
@@ -237,7 +237,7 @@ def init(
             csrf = typer.confirm("Does the login need a CSRF token (Django)?", default=csrf)
     if env_file is not None:
         from golive.commands.init import parse_pairs
-        from golive.init_features import lacking_from_values
+        from golive.commands.init_features import lacking_from_values
         from golive.values.environment import parse_dotenv
 
         try:
@@ -274,7 +274,7 @@ def init(
         )
     if ask:
         from golive.commands.init import packaged_features
-        from golive.init_features import ask_features
+        from golive.commands.init_features import ask_features
 
         if mode_switch:
             decided.add("mode_switch")

@@ -189,7 +189,7 @@ def verify(
     needs to check each signature without golive.
     """
     from golive.signoff import signing
-    from golive.verify_policy import make_policy, verify_with_policy
+    from golive.signoff.verify_policy import make_policy, verify_with_policy
 
     policy = make_policy(require_verdict, commit, max_age, require_role, require_signers)
     if extract is not None:
@@ -239,7 +239,7 @@ def combine(
     check); sign it with `golive sign`. Reports of different commits or checklists are
     refused (exit 2).
     """
-    from golive.combine import combine as combine_reports
+    from golive.signoff.combine import combine as combine_reports
     from golive.signoff.signing import save_report
 
     combined, taken = combine_reports(staging, prod)

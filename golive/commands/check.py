@@ -238,7 +238,7 @@ def _execute(
     notices = [*relaxed(loaded, options.environment, results), *notices]
     duration = round(time.monotonic() - t0, 3)
     commit, dirty = app_commit(repo)
-    from golive.provenance import decided_by, unclean
+    from golive.signoff.provenance import decided_by, unclean
 
     files = decided_by(loaded, repo)
     if commit and unclean(files):

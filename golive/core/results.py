@@ -168,7 +168,7 @@ class Report:
     notices: tuple[str, ...] = ()
     #: --fail-on: statuses (warn, skip, manual) that fail the run from any item
     fail_on: tuple[str, ...] = ()
-    #: the files that decided the run (golive/provenance.py): role, path, sha256, git state
+    #: the files that decided the run (golive/signoff/provenance.py): role, path, sha256, git state
     files: tuple[Mapping[str, Any], ...] = ()
 
     @property

@@ -163,7 +163,7 @@ def attest(
         "item_sha256": record.item_sha256,
     }
     if key is not None:
-        from golive.attest_signing import sign_entry
+        from golive.signoff.attest_signing import sign_entry
 
         entry = sign_entry(entry, key, passphrase_env)
         record = record.model_copy(update={"key": entry["key"], "signature": entry["signature"]})
@@ -185,7 +185,7 @@ def apply_attestations(
     """A manual result with a valid attestation becomes pass, showing who, as what, when.
 
     With `allowed` (--allowed-signers) only signed attestations by an allowed signer
-    count; a signed attestation that was changed never counts (golive/attest_signing.py).
+    count; a signed attestation that was changed never counts (golive/signoff/attest_signing.py).
 
     When the newest attestation for the item does not hold (expired, made for another
     definition of the item, or by the wrong role), the item stays manual and says why.
@@ -236,7 +236,7 @@ def apply_attestations(
 
 
 def signature_problem(a: Attestation, allowed: list[AllowedSigner] | None) -> str | None:
-    from golive.attest_signing import signature_problem as problem
+    from golive.signoff.attest_signing import signature_problem as problem
 
     return problem(a, allowed)
 
