@@ -48,7 +48,7 @@ def fds() -> int:
 
 def serve(folder: Path) -> None:
     """The child: the healthy demo deployment until its stdin closes."""
-    from golive.demo import demo_deployment
+    from golive.commands.demo import demo_deployment
 
     with demo_deployment("healthy", folder, "live") as (env_file, staging_file):
         print(f"{env_file}\n{staging_file}", flush=True)
@@ -66,9 +66,9 @@ def main() -> int:
         serve(args.serve)
         return 0
 
-    from golive import check
-    from golive.check import CheckOptions, prepare
-    from golive.demo import demo_repository
+    from golive.commands import check
+    from golive.commands.check import CheckOptions, prepare
+    from golive.commands.demo import demo_repository
     from golive.watch.endpoint import Endpoint
     from golive.watch.loop import Watcher, WatchOptions
     from golive.watch.select import watched_plan

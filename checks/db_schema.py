@@ -1,6 +1,6 @@
 """Probes of the database's schema: tables and columns; and what every db probe shares.
 
-Any SQLAlchemy URL (PostgreSQL, MySQL, SQLite), through `golive.db`: read-only sessions,
+Any SQLAlchemy URL (PostgreSQL, MySQL, SQLite), through `golive.values.db`: read-only sessions,
 connect and statement timeouts, and errors (unreachable, bad credentials, missing
 driver) that become `error` with the password masked. Probes only inspect the schema and
 SELECT; they never write. The row, plan and migration probes (db_rows, db_plans,
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.db import driver_note, reading, shown
-from golive.environment import interpolate
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome, Status
+from golive.core.results import Outcome, Status
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.interpolation import interpolate
+from golive.values.db import driver_note, reading, shown
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -29,7 +29,6 @@ Scalar = str | int | float | bool | None
 TypeFamily = Literal[
     "string", "boolean", "integer", "numeric", "datetime", "date", "json", "uuid", "enum", "any"
 ]
-TRUE_VALUES = frozenset({"true", "t", "1", "yes", "y", "on"})
 
 
 class DbParams(ProbeParams):
@@ -72,7 +71,7 @@ class Database:
 
 
 def _lookup(ctx: ProbeContext) -> dict[str, str]:
-    """The values `${VAR}` in a profile reads, as golive.environment.resolve builds them."""
+    """The values `${VAR}` in a profile reads, as golive.values.environment.resolve builds them."""
     lookup = {k: v.reveal() for k, v in ctx.env.config.items()}
     for key, done in ctx.env.vars.items():
         if done.value is not None:
@@ -198,12 +197,6 @@ def reflect(conn: Connection, name: str, schema: str | None) -> Table | None:
 def find_column(table: Table, name: str) -> Any:
     actual = find(name, table.columns.keys())
     return None if actual is None else table.columns[actual]
-
-
-def truthy(value: Any) -> bool:
-    if isinstance(value, bool | int):
-        return bool(value)
-    return str(value).strip().lower() in TRUE_VALUES
 
 
 # -- db.tables ---------------------------------------------------------------------------

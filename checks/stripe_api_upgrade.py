@@ -25,10 +25,10 @@ from typing import Any, cast
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
-from golive.stripe_client import key_in_mode, pages, stripe_errors
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.engine.stripe_client import key_in_mode, pages, stripe_errors
 
 from .lockfiles import stripe_sdk_pins, tracked
 from .stripe_field_reads import Read, find_reads

@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import make_ctx
 
-from golive.registry import load_probe
-from golive.results import Outcome, Status
+from golive.core.results import Outcome, Status
+from golive.engine.registry import load_probe
 
 LIVE_KEY = "sk_live_" + "A1b2C3d4" * 4
 TEST_KEY = "sk_test_" + "Z9y8X7w6" * 4
@@ -100,6 +100,18 @@ def test_price_mapping_accepts_both_shapes_and_says_which(text: str, shape: str)
     assert f"({shape} shape)" in out.message and out.evidence["shape"] == shape
 
 
+def test_required_price_keys_match_in_any_case_as_the_tier_checks_do() -> None:
+    text = json.dumps({"BASIC": {"Monthly": "price_b"}, "PRO": {"MONTHLY": "price_p"}})
+    values = {"STRIPE_PLAN_PRICE_MAPPING_LIVE": text}
+    out = run("env.price_mapping", values, required_keys=["basic.monthly", "pro.monthly"])
+    assert out.status is Status.PASS, out.message
+    out = run("env.price_mapping", values, required_keys=["basic.monthly", "pro.yearly"])
+    assert out.status is Status.FAIL and "missing required key: pro.yearly" in out.message
+    same = {**values, "STRIPE_PLAN_PRICE_MAPPING": FLAT.replace("basic", "Basic")}
+    out = run("env.mapping_fallback", {**same, "STRIPE_PLAN_PRICE_MAPPING_LIVE": FLAT})
+    assert out.status is Status.WARN and "with the same mapping" in out.message
+
+
 def test_price_mapping_reads_the_test_variable_in_test_mode() -> None:
     out = run("env.price_mapping", {"STRIPE_PLAN_PRICE_MAPPING_TEST": FLAT}, "test")
     assert out.status is Status.PASS and "STRIPE_PLAN_PRICE_MAPPING_TEST" in out.message
@@ -187,21 +199,75 @@ def test_no_test_values_finds_test_keys_and_test_price_ids() -> None:
 @pytest.mark.parametrize(
     ("switch", "values", "mode", "status", "words"),
     [
-        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "True"}, "live", "pass", "STRIPE_LIVE_MODE=True"),
-        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "False"}, "live", "fail", "the app runs in test mode"),
-        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "False"}, "test", "pass", "all test"),
-        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "maybe"}, "live", "error", "neither true nor false"),
-        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {}, "live", "fail", "STRIPE_LIVE_MODE is not set"),
-        ({"var": "STRIPE_MODE", "kind": "string"}, {"STRIPE_MODE": "True"}, "live", "error", "kind: boolean"),
-        ({"kind": "key", "live": "LK", "test": "TK"}, {"LK": LIVE_KEY}, "live", "pass", "LK is set"),
-        ({"kind": "key", "live": "LK", "test": "TK"}, {"TK": TEST_KEY}, "live", "fail", "the app runs in test mode"),
-        ({"kind": "key", "live": "LK", "test": "TK"}, {"LK": LIVE_KEY, "TK": TEST_KEY}, "live", "error", "both LK and TK are set"),
+        (
+            {"var": "STRIPE_LIVE_MODE", "kind": "boolean"},
+            {"STRIPE_LIVE_MODE": "True"},
+            "live",
+            "pass",
+            "STRIPE_LIVE_MODE=True",
+        ),
+        (
+            {"var": "STRIPE_LIVE_MODE", "kind": "boolean"},
+            {"STRIPE_LIVE_MODE": "False"},
+            "live",
+            "fail",
+            "the app runs in test mode",
+        ),
+        (
+            {"var": "STRIPE_LIVE_MODE", "kind": "boolean"},
+            {"STRIPE_LIVE_MODE": "False"},
+            "test",
+            "pass",
+            "all test",
+        ),
+        (
+            {"var": "STRIPE_LIVE_MODE", "kind": "boolean"},
+            {"STRIPE_LIVE_MODE": "maybe"},
+            "live",
+            "error",
+            "neither true nor false",
+        ),
+        (
+            {"var": "STRIPE_LIVE_MODE", "kind": "boolean"},
+            {},
+            "live",
+            "fail",
+            "STRIPE_LIVE_MODE is not set",
+        ),
+        (
+            {"var": "STRIPE_MODE", "kind": "string"},
+            {"STRIPE_MODE": "True"},
+            "live",
+            "error",
+            "kind: boolean",
+        ),
+        (
+            {"kind": "key", "live": "LK", "test": "TK"},
+            {"LK": LIVE_KEY},
+            "live",
+            "pass",
+            "LK is set",
+        ),
+        (
+            {"kind": "key", "live": "LK", "test": "TK"},
+            {"TK": TEST_KEY},
+            "live",
+            "fail",
+            "the app runs in test mode",
+        ),
+        (
+            {"kind": "key", "live": "LK", "test": "TK"},
+            {"LK": LIVE_KEY, "TK": TEST_KEY},
+            "live",
+            "error",
+            "both LK and TK are set",
+        ),
     ],
 )
 def test_mode_switch_kinds(
     switch: dict[str, str], values: dict[str, str], mode: str, status: str, words: str
 ) -> None:
-    from golive.probe import ProbeError
+    from golive.engine.probe import ProbeError
 
     try:
         out = run("env.mode_consistent", values, mode, switch=switch, key_vars=[])

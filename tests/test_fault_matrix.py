@@ -33,14 +33,14 @@ import fault_servers as fs
 import pytest
 from dotenv import dotenv_values
 
-from golive import stripe_client
-from golive.checklist import Checklist, EnvironmentProfile, load_checklist
-from golive.context import Clients, ProbeContext
-from golive.environment import ResolvedEnvironment, redactor_for, resolve
-from golive.probe import ProbeError
-from golive.registry import BUILTIN_PROBES
-from golive.results import ItemResult, Status
-from golive.runner import plan, run_plan
+from golive.checklist.models import Checklist, EnvironmentProfile, load_checklist
+from golive.core.results import ItemResult, Status
+from golive.engine import stripe_client
+from golive.engine.context import Clients, ProbeContext
+from golive.engine.probe import ProbeError
+from golive.engine.registry import BUILTIN_PROBES
+from golive.engine.runner import plan, run_plan
+from golive.values.environment import ResolvedEnvironment, redactor_for, resolve
 
 # The whole matrix is built once per module; its hung cells wait for their timeouts.
 pytestmark = pytest.mark.timeout(400)
@@ -88,6 +88,7 @@ GIT_KINDS = (
     "secrets.repo_scan",
     "secrets.tracked_env_files",
     "repo.patterns",
+    "repo.dependency_pinned",
 )
 OTHER_ENV_KINDS = ("env.differs", "db.same_revision")
 
@@ -475,7 +476,7 @@ def _target_for(
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
-    from golive.demo import demo_deployment, demo_repository, rehearsal_deployment
+    from golive.commands.demo import demo_deployment, demo_repository, rehearsal_deployment
 
     saved_backoff = stripe_client.BACKOFF_INITIAL_S
     stripe_client.BACKOFF_INITIAL_S = 0.01  # retries still happen, in milliseconds
@@ -588,7 +589,7 @@ def _stopped_postgres() -> Iterator[str | None]:
     if bin_dir is None:
         yield None
         return
-    from golive.sandbox.app import seed_database
+    from golive.sandbox.app.database import seed_database
 
     server = PgServer(bin_dir).start()
     try:
@@ -744,9 +745,8 @@ def test_other_items_finish_and_the_deadline_holds(matrix: Matrix) -> None:
 
 def test_every_probe_kind_is_in_the_matrix() -> None:
     covered = {k for kinds in KINDS_OF.values() for k in kinds}
-    # repo.dependency_pinned reads the files themselves, without git
     no_dependency = {k for k in BUILTIN_PROBES if k.startswith("env.")}
-    no_dependency |= {"manual", "repo.dependency_pinned"}
+    no_dependency |= {"manual"}
     no_dependency -= set(OTHER_ENV_KINDS)
     assert set(BUILTIN_PROBES) - covered == no_dependency
 

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from golive import registry
 from golive.cli import main
-from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
+from golive.engine import registry
+from golive.sandbox.app.config import AppConfig
+from golive.sandbox.app.database import seed_database
+from golive.sandbox.app.server import ReferenceApp
 
 HEAD = """\
 environments:
@@ -31,8 +33,8 @@ sections:
 """
 
 FLAG = """\
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
+from golive.engine.probe import Probe, ProbeParams
+from golive.core.results import Outcome
 
 
 class FlagParams(ProbeParams):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from golive import trust
-from golive.checklist import load_checklist
+from golive.checklist.models import load_checklist
 from golive.cli import main
 
 HEAD = """\
@@ -31,8 +31,8 @@ sections:
 PLUGIN = """\
 from pathlib import Path
 Path(__file__).with_name("imported").write_text("x")
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
+from golive.engine.probe import Probe, ProbeParams
+from golive.core.results import Outcome
 
 
 class Params(ProbeParams):
@@ -153,7 +153,7 @@ def test_a_recorded_digest_trusts_until_a_covered_file_changes(
 
 @pytest.mark.usefixtures("untrusted")
 def test_the_packaged_checklist_is_trusted() -> None:
-    from golive.overlay import packaged_checklist
+    from golive.checklist.overlay import packaged_checklist
 
     assert trust.is_trusted(load_checklist(packaged_checklist()))
 
@@ -187,3 +187,25 @@ def test_a_hostile_plugin_is_its_items_error_and_the_run_ends_by_its_deadline(
     assert results["p.1"]["status"] == "error", results["p.1"]
     assert code == 1
     assert took < 5, took
+
+
+@pytest.mark.usefixtures("untrusted")
+def test_validate_says_what_would_run_and_golive_trust_or_flag_allows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checklist = project(tmp_path)
+    assert main(["validate", str(checklist)]) == 0
+    err = capsys.readouterr().err
+    assert "not run here" in err and "plug-in" in err and "source command" in err
+    assert f"not trusted: `golive trust {checklist}`" in err
+    # --trust runs it once, without recording anything
+    assert main(["check", "-c", str(checklist), "-e", "prod", "-q", "--trust"]) == 1
+    assert ran(tmp_path) == {"imported", "commanded"}
+    assert not trust.trust_file().exists()
+    capsys.readouterr()
+    assert main(["trust", str(checklist)]) == 0
+    out = capsys.readouterr().out
+    assert f"trusted {checklist}" in out and str(trust.trust_file()) in out
+    assert main(["check", "-c", str(checklist), "-e", "prod", "-q"]) == 1
+    assert main(["validate", str(checklist)]) == 0
+    assert "(trusted)" in capsys.readouterr().err

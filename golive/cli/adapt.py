@@ -1,5 +1,5 @@
 """Commands that show and check what golive will do: `list`, `vars`, `validate`, `schema`,
-`probes` (with `init`, in golive.cli.init, the commands that adapt golive to an app)."""
+`probes`, `trust` (with `init`, in golive.cli.init, the commands that adapt golive to an app)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 
 from golive.cli.app import app
 from golive.cli.options import ChecklistOpt, EnvOpt, SelectOpt, checklist_path, require_env
-from golive.errors import UsageError
+from golive.core.errors import UsageError
 
 
 @app.command("list")
@@ -22,15 +22,16 @@ def list_(
 ) -> None:
     """Show the plan (items, probe kinds, severity) without running anything, and where
     the checklist's inputs and changed items come from (FILE:LINE)."""
-    from golive import output
-    from golive.check import CheckOptions, prepare, split_selectors
-    from golive.checklist import load_checklist
+    from golive.checklist.models import load_checklist
+    from golive.commands import output
+    from golive.commands.check import CheckOptions, prepare, split_selectors
 
     checklist = checklist_path(checklist)
     if env is None:
         loaded = load_checklist(checklist)
         output.print_plan(loaded.checklist, None, [(i, None) for i in loaded.checklist.items])
         _print_origins(loaded)
+        _say_what_would_run(loaded)
         return
     loaded, planned = prepare(
         CheckOptions(
@@ -42,11 +43,12 @@ def list_(
     )
     output.print_plan(loaded.checklist, env, [(p.item, p.skip_reason) for p in planned])
     _print_origins(loaded)
+    _say_what_would_run(loaded)
 
 
 def _print_origins(loaded: object) -> None:
-    from golive.checklist import LoadedChecklist
-    from golive.overlay import print_origins
+    from golive.checklist.models import LoadedChecklist
+    from golive.checklist.overlay import print_origins
 
     assert isinstance(loaded, LoadedChecklist)
     if loaded.merged is not None:
@@ -63,10 +65,10 @@ def vars_(
 ) -> None:
     """Every variable the environment's items read: set or missing in its source, and
     which items need it. Values are never printed."""
-    from golive.check import CheckOptions, prepare
-    from golive.checklist import SourceSpec
-    from golive.environment import read_source, read_sources
-    from golive.variables import needed_variables
+    from golive.checklist.models import SourceSpec
+    from golive.commands.check import CheckOptions, prepare
+    from golive.values.environment import read_source, read_sources
+    from golive.values.variables import needed_variables
 
     checklist = checklist_path(checklist)
     loaded, planned = prepare(
@@ -119,7 +121,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a checklist file: syntax, keys, probe kinds and parameters, ids."""
-    from golive.checklist import load_checklist
+    from golive.checklist.models import load_checklist
 
     file = checklist_path(file)
     loaded = load_checklist(file)
@@ -127,7 +129,7 @@ def validate(
     if env_file is not None and env is None:
         raise UsageError("--env-file needs --env NAME")
     if env is not None:
-        from golive.environment import check_references
+        from golive.values.environment import check_references
 
         check_references(loaded, env, env_file)
     typer.echo(
@@ -135,6 +137,46 @@ def validate(
         f"environments: {', '.join(c.environments)}"
         + (f"; every ${{VAR}} of {env} is set" if env else "")
     )
+    _say_what_would_run(loaded)
+
+
+def _say_what_would_run(loaded: object) -> None:
+    """The checklist's own code, which this command did not run (golive/trust.py)."""
+    from golive import trust
+    from golive.checklist.models import LoadedChecklist
+
+    assert isinstance(loaded, LoadedChecklist)
+    code = trust.would_run(loaded)
+    if not code:
+        return
+    state = "trusted" if trust.is_trusted(loaded) else f"not trusted: `golive trust {loaded.path}`"
+    typer.echo(
+        f"{loaded.path}: not run here, runs only in `golive check`/`rehearse`/`watch` "
+        f"({state}): " + "; ".join(code),
+        err=True,
+    )
+
+
+@app.command("trust")
+def trust_(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The checklist file (default: as for `golive check`).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Allow a checklist's own code (plug-ins, commands) to run in `golive check`: records
+    the digest of the checklist, what it extends and its plug-in files (read them first).
+    """
+    from golive import trust
+    from golive.checklist.models import load_checklist
+
+    loaded = load_checklist(checklist_path(file))
+    code = trust.would_run(loaded)
+    where = trust.record(loaded)
+    listed = "; ".join(code) if code else "no code of its own"
+    typer.echo(f"trusted {loaded.path} (digest {trust.digest(loaded)[:12]}, in {where}): {listed}")
 
 
 @app.command()
@@ -150,7 +192,7 @@ def schema(
     """
     import json
 
-    from golive.schema import checklist_schema
+    from golive.commands.schema import checklist_schema
 
     text = json.dumps(checklist_schema(), indent=2) + "\n"
     if output_file:
@@ -162,6 +204,6 @@ def schema(
 @app.command()
 def probes() -> None:
     """List the probe kinds checklist.yaml can use."""
-    from golive import output
+    from golive.commands import output
 
     output.print_probes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from golive.cli.options import (
     FormatOpt,
     QuietOpt,
     SelectOpt,
+    TrustOpt,
     check_color,
     checklist_path,
     finite,
@@ -70,14 +72,31 @@ def check(
             show_default=False,
         ),
     ] = None,
+    allowed_signers: Annotated[
+        Path | None,
+        typer.Option(
+            help="ssh-keygen's allowed_signers file: only attestations signed (golive attest "
+            "--key) by a signer it allows count.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="warn, skip or manual: any item (advisory too) ending so fails the run "
+            "(exit 1), for a stricter gate. Repeat or comma-separate.",
+            show_default=False,
+        ),
+    ] = None,
+    trust: TrustOpt = False,
 ) -> None:
     """Run the checklist against one deployment and print the report.
 
     Exit 0 when ready, 1 when a blocking item failed, 4 when a blocking item could
     not be decided: use it as a deploy gate.
     """
-    from golive import output
-    from golive.check import CheckOptions, execute, prepare, split_selectors
+    from golive.commands import output
+    from golive.commands.check import CheckOptions, execute, prepare, split_selectors
 
     check_color(color)
     outputs = output.parse_formats(fmt or ["table"])
@@ -93,8 +112,13 @@ def check(
         deadline=deadline,
         other_env_files=tuple(pairs(other_env_file, "--other-env-file")),
         operator=operator,
+        fail_on=tuple(split_selectors(fail_on)),
+        allowed_signers=allowed_signers,
+        trusted=trust,
     )
     loaded, planned = prepare(options)
+    others = [path for _, path in options.other_env_files]
+    output.refuse_inputs(outputs, output.inputs_of(loaded, [env_file, *others]))
     with output.progress(len(planned), quiet=quiet) as progress:
         done = output.Collector(progress)
         try:
@@ -119,6 +143,7 @@ def rehearse(
         float | None, typer.Option(min=0.1, max=3600, help="Seconds the whole run may take.")
     ] = None,
     quiet: QuietOpt = False,
+    trust: TrustOpt = False,
 ) -> None:
     """Run the test flows (section 6) end to end in Stripe test mode, a verdict per step.
 
@@ -126,8 +151,8 @@ def rehearse(
     cleaned up after). Refuses live-mode environments and live keys before sending
     anything. See docs/rehearsal.md.
     """
-    from golive import output
-    from golive.check import CheckOptions, execute, prepare, split_selectors
+    from golive.commands import output
+    from golive.commands.check import CheckOptions, execute, prepare, split_selectors
 
     path = checklist_path(checklist)
     outputs = output.parse_formats(fmt or ["table"])
@@ -138,8 +163,10 @@ def rehearse(
         only=tuple(split_selectors(only)),
         deadline=deadline,
         rehearse=True,
+        trusted=trust,
     )
     loaded, planned = prepare(options)
+    output.refuse_inputs(outputs, output.inputs_of(loaded, [env_file]))
     with output.progress(len(planned), quiet=quiet) as progress:
         report = execute(loaded, planned, options, progress)
     output.write_outputs(report, outputs, color=output.use_color("auto"))

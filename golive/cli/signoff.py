@@ -9,8 +9,8 @@ import typer
 
 from golive.cli.app import app
 from golive.cli.options import ChecklistOpt, ColorOpt, FormatOpt, checklist_path
-from golive.errors import UsageError
-from golive.results import ExitCode
+from golive.core.errors import UsageError
+from golive.core.results import ExitCode
 
 
 @app.command()
@@ -32,6 +32,13 @@ def attest(
         str | None,
         typer.Option(help="When it stops counting: a date (2025-03-01), a UTC time or 30d/12h/2w."),
     ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(help="Sign it with this SSH private key (SSHSIG), so that it proves who."),
+    ] = None,
+    passphrase_env: Annotated[
+        str | None, typer.Option(help="A variable holding the key's passphrase.")
+    ] = None,
 ) -> None:
     """Record that a named person confirmed a manual item for one environment.
 
@@ -41,9 +48,9 @@ def attest(
     """
     from datetime import UTC, datetime
 
-    from golive.attestations import attest as record
-    from golive.checklist import load_checklist
-    from golive.records import parse_expiry, show_time
+    from golive.checklist.models import load_checklist
+    from golive.signoff.attestations import attest as record
+    from golive.signoff.records import parse_expiry, show_time
 
     now = datetime.now(UTC).replace(microsecond=0)
     try:
@@ -51,12 +58,24 @@ def attest(
     except ValueError as exc:
         raise UsageError(f"--expires {exc}") from None
     loaded = load_checklist(checklist_path(checklist))
-    done, path = record(loaded, item, env, by, now, role=role, evidence=evidence, expires=until)
+    done, path = record(
+        loaded,
+        item,
+        env,
+        by,
+        now,
+        role=role,
+        evidence=evidence,
+        expires=until,
+        key=key,
+        passphrase_env=passphrase_env,
+    )
     as_role = f" as {done.role}" if done.role else ""
     until_text = f", until {show_time(done.expires)}" if done.expires else ""
     typer.echo(
         f"golive: {item} attested for {env} by {done.by}{as_role} at {show_time(done.at)}"
-        f"{until_text} in {path} (item sha256 {done.item_sha256[:12]}…)"
+        f"{until_text} in {path} (item sha256 {done.item_sha256[:12]}…"
+        + (f", signed with {done.key})" if done.signature else ", unsigned)")
     )
 
 
@@ -101,7 +120,7 @@ def sign(
     With ssh-agent or a hardware key: --payload-out FILE, `ssh-keygen -Y sign -n golive
     -f KEY FILE`, then --attach FILE.sig.
     """
-    from golive import signing
+    from golive.signoff import signing
 
     if attach is not None:
         message = signing.attach_signature(
@@ -141,18 +160,42 @@ def verify(
         Path | None,
         typer.Option(help="Also write each signature's payload and .sig to this folder."),
     ] = None,
+    require_verdict: Annotated[
+        str | None,
+        typer.Option(help="The verdict the report must have (ready, not ready, ...)."),
+    ] = None,
+    commit: Annotated[
+        str | None,
+        typer.Option(help="The app commit being deployed: the report must be about it."),
+    ] = None,
+    max_age: Annotated[
+        str | None,
+        typer.Option(help="How old the run may be: 24h, 30m, 7d."),
+    ] = None,
+    require_role: Annotated[
+        list[str] | None,
+        typer.Option(help="A role that must have signed (validly, an allowed signer). Repeat."),
+    ] = None,
+    require_signers: Annotated[
+        int | None,
+        typer.Option(min=1, help="How many different allowed signers must have signed."),
+    ] = None,
 ) -> None:
     """Check every signature of a report offline; exit 1 if any fails or none is there.
 
-    Lists who signed, as what and when. --extract DIR writes what `ssh-keygen -Y verify
-    -n golive` needs to check each signature without golive.
+    Lists who signed, as what and when. With a policy (--require-verdict, --commit,
+    --max-age, --require-role, --require-signers) exit 1 also names each requirement
+    the report does not meet. --extract DIR writes what `ssh-keygen -Y verify -n golive`
+    needs to check each signature without golive.
     """
-    from golive import signing
+    from golive.signoff import signing
+    from golive.verify_policy import make_policy, verify_with_policy
 
+    policy = make_policy(require_verdict, commit, max_age, require_role, require_signers)
     if extract is not None:
         for line in signing.extract(report, extract):
             typer.echo(line, err=True)
-    lines, ok = signing.verify_report(report, allowed_signers)
+    lines, ok = verify_with_policy(report, allowed_signers, policy)
     for line in lines:
         typer.echo(line)
     raise typer.Exit(0 if ok else int(ExitCode.NOT_READY))
@@ -173,11 +216,41 @@ def report(
     The HTML page shows the sign-off: who signed, as what, when, and whether each
     signature held when the page was made.
     """
-    from golive import output
-    from golive.export import export
+    from golive.commands import output
+    from golive.commands.export import export
 
     outputs = output.parse_formats(fmt or ["table"])
+    output.refuse_inputs(outputs, [report_file, allowed_signers])
     export(report_file, outputs, allowed_signers, color=output.use_color(color))
+
+
+@app.command()
+def combine(
+    staging: Annotated[Path, typer.Argument(help="The staging (test-mode) JSON report.")],
+    prod: Annotated[Path, typer.Argument(help="The live environment's JSON report.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the combined report.")
+    ],
+) -> None:
+    """One sign-off from two runs: the items a live environment does not run (traffic)
+    are taken from a staging report of the same app commit and checklist, marked so.
+
+    The combined report's verdict is computed again (the exit code is its gate, as for
+    check); sign it with `golive sign`. Reports of different commits or checklists are
+    refused (exit 2).
+    """
+    from golive.combine import combine as combine_reports
+    from golive.signoff.signing import save_report
+
+    combined, taken = combine_reports(staging, prod)
+    save_report(output, combined)
+    for line in taken:
+        typer.echo(f"  taken from staging: {line}")
+    typer.echo(
+        f"wrote {output}: {combined['environment']} · verdict {combined['verdict']} "
+        f"({len(taken)} item(s) taken from {staging})"
+    )
+    raise typer.Exit(int(combined["exit_code"]))
 
 
 @app.command("diff")
@@ -193,8 +266,8 @@ def diff_(
     """
     import json
 
-    from golive.diff import compare, render_text
-    from golive.signing import load_report
+    from golive.signoff.diff import compare, render_text
+    from golive.signoff.signing import load_report
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format {fmt!r}: use text or json")

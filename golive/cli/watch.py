@@ -16,7 +16,7 @@ from golive.cli.options import (
     pairs,
     require_env,
 )
-from golive.errors import UsageError
+from golive.core.errors import UsageError
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -68,7 +68,7 @@ def watch(
 
     SIGTERM or Ctrl-C stop it (exit 0).
     """
-    from golive.check import CheckOptions, prepare, split_selectors
+    from golive.commands.check import CheckOptions, prepare, split_selectors
     from golive.watch.loop import WatchOptions, parse_interval
     from golive.watch.loop import watch as run_watch
 

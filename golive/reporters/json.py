@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from golive.results import ItemResult, Report, SkipKind, Status
+from golive.core.results import ItemResult, Report, SkipKind, Status
 
 SCHEMA_VERSION = "golive.report/v1"
 
@@ -33,6 +33,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "unchecked_blocking": list(report.unchecked_blocking),
         },
         "partial": report.partial,
+        "fail_on": list(report.fail_on),
+        "files": [dict(f) for f in report.files],
         "verdict": report.verdict,
         "exit_code": int(report.exit_code),
         "counts": report.counts(),
@@ -129,6 +131,8 @@ def report_from_dict(data: dict[str, Any]) -> Report:
         skip=tuple(selection.get("skip", ())),
         unchecked_blocking=tuple(selection.get("unchecked_blocking", ())),
         notices=tuple(data.get("notices", ())),
+        fail_on=tuple(str(s) for s in data.get("fail_on", ())),
+        files=tuple(dict(f) for f in data.get("files", ()) if isinstance(f, dict)),
     )
 
 

@@ -7,15 +7,17 @@ the wording lives here once so that the formats cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from golive.results import ItemResult, Report, Status
+from golive.core.results import ItemResult, Report, Status
 
 
 def metadata(report: Report) -> list[tuple[str, str]]:
     """(label, value) pairs: which checklist, deployment, commit, operator, when, selection."""
     rows = [
         ("checklist", f"{report.checklist} (sha256 {report.checklist_sha256 or 'unknown'})"),
+        *([("decided by", decided_by(report))] if report.files else []),
         ("environment", f"{report.environment} ({report.mode} mode)"),
         ("base URL", report.base_url or "unknown"),
         ("Stripe account", report.stripe_account or "unknown"),
@@ -26,6 +28,24 @@ def metadata(report: Report) -> list[tuple[str, str]]:
         ("selection", selection(report)),
     ]
     return rows
+
+
+def decided_by(report: Report) -> str:
+    """`golive.yaml (sha256 1a2b3c4d5e6f, untracked); ...`: each file that decided the run."""
+    parts = []
+    for f in report.files:
+        state = (
+            "untracked"
+            if f.get("tracked") is False
+            else "changed"
+            if f.get("changed")
+            else "committed"
+            if f.get("tracked")
+            else "outside the repository"
+        )
+        name = Path(str(f.get("path", "?"))).name
+        parts.append(f"{f.get('role')} {name} (sha256 {str(f.get('sha256', ''))[:12]}, {state})")
+    return "; ".join(parts)
 
 
 def app_commit(report: Report) -> str:

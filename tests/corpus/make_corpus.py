@@ -179,7 +179,7 @@ add(
     "source_timeout_huge.yaml",
     V,
     2,
-    "less than or equal to 3600",
+    "finite number",
     env_head("    source: {command: [true], timeout: 1e400}\n"),
 )
 add(
@@ -600,7 +600,7 @@ add(
     C,
     2,
     "does not exist or cannot be read",
-    src("    source: {sql: 'SELECT 1, 2', database_url: 'sqlite:///no/such/golive.db'}\n"),
+    src("    source: {sql: 'SELECT 1, 2', database_url: 'sqlite:///no/such/golive.values.db'}\n"),
 )
 add("dotenv_source_dir.yaml", C, 2, "is a folder", src("    source: {dotenv: .}\n"))
 add(

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from golive.results import Outcome, Status
-from golive.sandbox.app import LEAKED_HASH, ReferenceApp
+from golive.core.results import Outcome, Status
+from golive.sandbox.app.routes import LEAKED_HASH
+from golive.sandbox.app.server import ReferenceApp
 
 from .helpers import make_context, run_probe
 
@@ -163,9 +164,7 @@ def test_wrong_expectations_say_what_to_fix(tmp_path: Path, make_app: Any) -> No
     app = make_app()
     out = status(tmp_path, app, [{"path": "/api/stripe/disputes", "role": "user"}])
     assert out.status is Status.FAIL
-    assert (
-        "got 403, expected 200; role user is refused: give its user the rights" in out.message
-    )
+    assert "got 403, expected 200; role user is refused: give its user the rights" in out.message
     out = status(tmp_path, app, [{"path": "/api/stripe/nope", "role": "admin"}])
     assert out.status is Status.ERROR  # a route that was never reached decides nothing
     assert "got 404" in out.message and "route not found at http://127.0.0.1:" in out.message
@@ -191,7 +190,7 @@ def test_empty_lists_cannot_prove_required_fields(tmp_path: Path, make_app: Any)
     assert out.status is Status.ERROR and "500" in out.message
     from sqlalchemy import text
 
-    from golive.sandbox.app import app_engine
+    from golive.sandbox.app.database import app_engine
 
     app2 = make_app(database_url=f"sqlite:///{tmp_path / 'empty.db'}")
     engine = app_engine(app2.config.database_url)

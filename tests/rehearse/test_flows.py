@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from golive.check import CheckOptions, execute, prepare
-from golive.demo import rehearsal_deployment
-from golive.results import Report, Status
+from golive.commands.check import CheckOptions, execute, prepare
+from golive.commands.demo import rehearsal_deployment
+from golive.core.results import Report, Status
 from golive.sandbox.stripe.server import writes_for
 
 CHECKLIST = Path(__file__).resolve().parents[2] / "checklist.yaml"
@@ -69,7 +69,7 @@ BROKEN_AT = [
 
 
 def test_every_billing_break_has_a_failing_step() -> None:
-    from golive.sandbox.app_billing import BILLING_BREAKS
+    from golive.sandbox.app.breaks import BILLING_BREAKS
 
     assert set(BILLING_BREAKS) <= {broken for _, broken, _ in BROKEN_AT}
 
