@@ -52,6 +52,7 @@ from .http_client import (
     role_headers,
     status_text,
 )
+from .http_cookies import forge_cookies
 
 if TYPE_CHECKING:
     import httpx
@@ -227,8 +228,22 @@ class ForgedToken(Probe[ForgedTokenParams]):
                 accepted.append(f"{VARIANTS[name]} ({status})")
             elif not refusal(response):
                 odd.append(f"{VARIANTS[name]} got {status}")
+        cookies = None
+        if params.role is not None and ctx.role(params.role).cookies:
+            cookies = forge_cookies(ctx, params.role, params.method, url, patience, refusal)
+            statuses.update(cookies.statuses)
+            odd.extend(cookies.odd)
         evidence["statuses"] = statuses
         seen = ", ".join(f"{n} {s}" for n, s in statuses.items())
+        if cookies is not None and cookies.accepted:
+            return Outcome.failed(
+                f"{label} let in a forged session cookie: {'; '.join(cookies.accepted)} "
+                f"({seen}): the app does not verify its session cookie's signature (or accepts "
+                "alg none / expired ones / another user's id it did not sign): verify the "
+                "cookie's JWT with the app's key, a fixed list of algorithms and exp checked, "
+                "before reading the user from it",
+                **evidence,
+            )
         if accepted:
             return Outcome.failed(
                 f"{label} let in {'; '.join(accepted)} ({seen}; {source}): the app does not "
@@ -242,6 +257,12 @@ class ForgedToken(Probe[ForgedTokenParams]):
                 f"{label}: {'; '.join(odd)} ({seen}), neither let in nor refused with "
                 f"{refused}: see the deployment's logs (add the status to expect if that is "
                 "how the app refuses a bad token)",
+                **evidence,
+            )
+        if session_only and cookies is not None and cookies.tested:
+            return Outcome.passed(
+                f"{label} refused every forged session cookie and token ({seen}; cookie "
+                f"{', '.join(cookies.tested)} forged from role {params.role}'s session)",
                 **evidence,
             )
         if session_only:

@@ -64,6 +64,8 @@ HTTP_KINDS = (
     "http.https",
     "http.forged_token",
     "http.openapi_auth",
+    "http.checkout_price",
+    "http.no_credentials",
     "flow.rehearse",
 )
 STRIPE_KINDS = (
@@ -246,11 +248,30 @@ class Target:
     before: Callable[[], None] = lambda: None
 
 
+def _judged(item_id: str, **params: Any) -> dict[str, Any]:
+    """An item's probe with the parameters that make it judge the reference app (the
+    packaged defaults leave it not applicable there)."""
+    item = next(i for i in load_checklist(CHECKLIST).checklist.items if i.id == item_id)
+    spec = {"kind": item.probe.kind, **item.probe.params, **params}
+    return {"probe": type(item.probe).model_validate(spec)}
+
+
+_JUDGED: dict[str, dict[str, Any]] = {}
+
+
 def _checklist() -> Checklist:
     """The default checklist without prerequisites or per-item timeouts: each item shows
     its own probe's answer to the fault (not `blocked`), within ITEM_TIMEOUT."""
     checklist = load_checklist(CHECKLIST).checklist
-    items = [i.model_copy(update={"needs": [], "timeout": None}) for i in checklist.items]
+    if not _JUDGED:  # H.11 and H.12 are not applicable to the reference app as packaged
+        # the reference checkout reads the client's choice from `tier` (a plan, looked up
+        # on the server): an id it does not know is refused with 400
+        _JUDGED["H.11"] = _judged("H.11", price_field="tier")
+        _JUDGED["H.12"] = _judged("H.12", routes=["/health"])
+    items = [
+        i.model_copy(update={"needs": [], "timeout": None, **_JUDGED.get(i.id, {})})
+        for i in checklist.items
+    ]
     defaults = checklist.defaults.model_copy(update={"needs": {}})
     return checklist.model_copy(update={"items": items, "defaults": defaults})
 

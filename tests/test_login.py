@@ -90,3 +90,26 @@ def test_https_probe_examines_the_public_url() -> None:
     out = probe.run(probe.Params.model_validate({}), ctx)
     assert out.status.value == "fail"
     assert "the public URL http://shop.example is not https" in out.message
+
+
+def test_the_adapting_guides_login_examples_are_valid_roles() -> None:
+    """docs/adapting.md's complete login examples (cookie by command, fixed cookies, form,
+    JSON, extra headers) are roles golive accepts, so the guide cannot rot."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from golive.checklist.models import RoleCredentials
+
+    text = (Path(__file__).parents[1] / "docs" / "adapting.md").read_text(encoding="utf-8")
+    section = text[text.index("### Every kind of login") : text.index("### Form bodies")]
+    roles = [
+        RoleCredentials.model_validate(role)
+        for block in re.findall(r"```yaml\n(.*?)```", section, re.S)
+        for role in yaml.safe_load(block)["environments"]["prod"]["roles"].values()
+    ]
+    assert len(roles) == 5
+    assert roles[0].prints == "cookie" and roles[1].cookies and roles[4].headers
+    assert roles[2].login is not None and roles[2].login.form is not None
+    assert roles[3].login is not None and roles[3].login.token_field == "access_token"

@@ -200,3 +200,68 @@ def test_a_login_limited_beyond_the_deadline_says_so_and_nothing_else(
     )
     assert "path" not in first.message.split("429", 1)[1] and "field" not in first.message
     assert again.message == first.message and len(logins) == 1  # one login per role per run
+
+
+# -- H.9: forged session cookies ----------------------------------------------------------
+
+KEY = "cookie-signing-key-for-tests-0123456789abcdef"
+
+
+def cookie_app(verify: bool) -> Callable[[Seen], Reply]:
+    """/api/me reads the user from a JWT in the `session` cookie (verified or not)."""
+    import jwt
+
+    def handler(request: Seen) -> Reply:
+        cookies = dict(
+            c.strip().split("=", 1)
+            for c in request.headers.get("cookie", "").split(";")
+            if "=" in c
+        )
+        token = cookies.get("session")
+        if not token:
+            return Reply(401, {"detail": "sign in"})
+        try:
+            if verify:
+                claims = jwt.decode(token, KEY, algorithms=["HS256"])
+            else:
+                claims = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return Reply(401, {"detail": "bad session"})
+        return Reply(200, {"user": claims.get("sub")})
+
+    return handler
+
+
+def cookie_ctx(tmp_path: Path, url: str) -> Any:
+    import time
+
+    import jwt
+
+    session = jwt.encode({"sub": "u1", "exp": int(time.time()) + 600}, KEY, algorithm="HS256")
+    roles = {"user": {"cookies": {"session": session}}}
+    return make_context(tmp_path / "ctx", {"GOLIVE_BASE_URL": url}, roles=roles)
+
+
+def test_a_forged_session_cookie_let_in_fails_naming_the_forgery(tmp_path: Path) -> None:
+    with stub_server(cookie_app(verify=False)) as stub:
+        out = run_probe(
+            "http.forged_token", cookie_ctx(tmp_path, stub.url), path="/api/me", role="user"
+        )
+    assert out.status is Status.FAIL, out.message
+    assert "let in a forged session cookie: cookie session alg none (200); cookie session " in (
+        out.message
+    )
+    assert "cookie session signed with a made-up key (200)" in out.message
+    assert "cookie session another user's id (200)" in out.message
+    assert "does not verify its session cookie's signature" in out.message
+
+
+def test_a_verified_session_cookie_refuses_every_forgery(tmp_path: Path) -> None:
+    with stub_server(cookie_app(verify=True)) as stub:
+        out = run_probe(
+            "http.forged_token", cookie_ctx(tmp_path, stub.url), path="/api/me", role="user"
+        )
+    assert out.status is Status.PASS, out.message
+    assert "refused every forged session cookie and token" in out.message
+    assert "cookie session forged from role user's session" in out.message
+    assert out.evidence["statuses"]["cookie session other_user"] == 401
