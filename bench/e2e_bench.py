@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from golive.demo import _write_env, demo_repository, env_values, stripe_state
+from golive.commands.demo import _write_env, demo_repository, env_values, stripe_state
 from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
 from golive.sandbox.stripe.server import StripeSandbox
 

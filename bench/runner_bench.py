@@ -13,11 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from golive import registry
-from golive.check import CheckOptions, run_check
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
+from golive.commands.check import CheckOptions, run_check
+from golive.core.results import Outcome
+from golive.engine import registry
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeParams
 
 N, WAIT, CONCURRENCY = 40, 0.2, 16
 

@@ -29,10 +29,10 @@ from pathlib import Path
 from golive.checks.repo import Patterns, PatternsParams
 from golive.checks.secrets import GIT_PATTERN, KEY_PATTERN, RepoScan, RepoScanParams
 
-from golive.checklist import EnvironmentProfile, StripeSettings, load_checklist
-from golive.context import Clients, ProbeContext
-from golive.environment import DeploymentConfig, Interpolated, ResolvedEnvironment
-from golive.secrets import Redactor, mask
+from golive.checklist.models import EnvironmentProfile, StripeSettings, load_checklist
+from golive.core.secrets import Redactor, mask
+from golive.engine.context import Clients, ProbeContext
+from golive.values.environment import DeploymentConfig, Interpolated, ResolvedEnvironment
 
 BODY = "PlantedBenchKey0123456789abcdef"
 KEYS = [

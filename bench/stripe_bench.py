@@ -28,9 +28,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from golive.check import CheckOptions, run_check
-from golive.checklist import StripeSettings
-from golive.results import Status
+from golive.checklist.models import StripeSettings
+from golive.commands.check import CheckOptions, run_check
+from golive.core.results import Status
 from golive.sandbox.stripe.demo import demo_mapping, demo_state
 from golive.sandbox.stripe.server import StripeSandbox
 from golive.sandbox.stripe.templates import DEFAULT_API_VERSION

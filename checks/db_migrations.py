@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
-from golive.context import ProbeContext
-from golive.db import reading, shown
-from golive.probe import Probe, ProbeError
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError
+from golive.values.db import reading, shown
 
 from .db_schema import DbParams, find_column, reflect, url_evidence
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from golive.context import ProbeContext
-from golive.db import reading
-from golive.pricemap import PriceSource, describe_source, load_prices
-from golive.probe import Probe, ProbeError
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.pricemap import PriceSource, describe_source, load_prices
+from golive.engine.probe import Probe, ProbeError
+from golive.values.db import reading
 
 from .db_schema import DbParams, find_column, reflect, truthy, url_evidence
 

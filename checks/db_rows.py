@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
-from golive.context import ProbeContext
-from golive.db import reading
-from golive.probe import Probe
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe
+from golive.values.db import reading
 
 from .db_schema import Scalar, TenantParams, find_column, on_each_database, reflect
 

@@ -1,6 +1,6 @@
 """Probes of the database's schema: tables and columns; and what every db probe shares.
 
-Any SQLAlchemy URL (PostgreSQL, MySQL, SQLite), through `golive.db`: read-only sessions,
+Any SQLAlchemy URL (PostgreSQL, MySQL, SQLite), through `golive.values.db`: read-only sessions,
 connect and statement timeouts, and errors (unreachable, bad credentials, missing
 driver) that become `error` with the password masked. Probes only inspect the schema and
 SELECT; they never write. The row, plan and migration probes (db_rows, db_plans,
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.db import driver_note, reading, shown
-from golive.environment import interpolate
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome, Status
+from golive.core.results import Outcome, Status
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.values.db import driver_note, reading, shown
+from golive.values.environment import interpolate
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -72,7 +72,7 @@ class Database:
 
 
 def _lookup(ctx: ProbeContext) -> dict[str, str]:
-    """The values `${VAR}` in a profile reads, as golive.environment.resolve builds them."""
+    """The values `${VAR}` in a profile reads, as golive.values.environment.resolve builds them."""
     lookup = {k: v.reveal() for k, v in ctx.env.config.items()}
     for key, done in ctx.env.vars.items():
         if done.value is not None:

@@ -12,19 +12,19 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from golive import stripe_keys
-from golive.checklist import ModeSwitch
-from golive.context import ProbeContext
-from golive.environment import ConfigValue
-from golive.pricemap import (
+from golive.checklist.models import ModeSwitch
+from golive.core import stripe_keys
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.pricemap import (
     MappingError,
     PriceSource,
     describe_source,
     load_prices,
     parse_mapping,
 )
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
+from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.values.environment import ConfigValue
 
 TRUTHY = frozenset({"true", "1", "yes", "on", "y", "t", "enable", "enabled"})
 EMAIL = re.compile(

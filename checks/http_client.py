@@ -18,9 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import AfterValidator
 
-from golive.context import ProbeContext
-from golive.probe import ProbeError
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import ProbeError
 
 if TYPE_CHECKING:
     import httpx

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from golive.context import ProbeContext
-from golive.secrets import mask, secret_parts
+from golive.core.secrets import mask, secret_parts
+from golive.engine.context import ProbeContext
 
 if TYPE_CHECKING:
     import httpx

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 from .http_client import RoutePath, reason, status_text
 

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 from .http_client import Patience, RoutePath, never_reached, role_headers, shown_url
 

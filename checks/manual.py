@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome, Status
+from golive.core.results import Outcome, Status
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeParams
 
 
 class ManualParams(ProbeParams):

@@ -28,14 +28,14 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 if TYPE_CHECKING:
     import httpx
     import stripe
 
-    from golive.context import ProbeContext
+    from golive.engine.context import ProbeContext
 
 T = TypeVar("T")
 JsonObject = dict[str, Any]
@@ -171,7 +171,7 @@ class Rehearsal:
         except stripe.CardError as exc:
             raise StripeDeclined(str(exc.user_message or exc.code)) from None
         except stripe.StripeError as exc:
-            from golive.stripe_client import describe
+            from golive.engine.stripe_client import describe
 
             key = self.ctx.require_var(self.ctx.env.stripe.api_key_var).reveal()
             raise ProbeError(f"{method.upper()} {path}: {describe(exc, key)}") from None
@@ -264,7 +264,7 @@ class Rehearsal:
     def row(self, **binds: str) -> Mapping[str, Any] | None:
         from sqlalchemy import text
 
-        from golive.db import reading
+        from golive.values.db import reading
 
         with reading(self.ctx.db()) as conn:
             found = conn.execute(text(self.params.subscription_query), binds).mappings().first()
@@ -593,7 +593,7 @@ FLOW_RUNNERS: dict[str, Callable[[Rehearsal], None]] = {
 
 def refuse_unless_test(ctx: ProbeContext) -> str:
     """The test key to rehearse with; ProbeError (nothing sent) for live mode or a live key."""
-    from golive.secrets import mask
+    from golive.core.secrets import mask
 
     if ctx.mode != "test":
         raise ProbeError(

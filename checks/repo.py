@@ -9,10 +9,10 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import Field, field_validator
 
-from golive.context import ProbeContext
-from golive.globs import RelativeGlob
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
+from golive.core.globs import RelativeGlob
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 from .lockfiles import LOCKFILE_NAMES, Pin, read_pins
 from .secrets import tracked_files

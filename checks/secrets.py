@@ -15,11 +15,11 @@ from pathlib import Path
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.globs import RelativeGlob
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
-from golive.secrets import looks_secret, mask
+from golive.core.globs import RelativeGlob
+from golive.core.results import Outcome
+from golive.core.secrets import looks_secret, mask
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 # Real Stripe keys have long bodies; short ones in docs ("sk_live_...") are not keys.
 KEY_PATTERN = re.compile(
@@ -181,8 +181,8 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
     summary = "No env file holding secret values is tracked by git."
 
     def run(self, params: TrackedEnvFilesParams, ctx: ProbeContext) -> Outcome:
-        from golive.environment import parse_dotenv
-        from golive.errors import SourceError
+        from golive.core.errors import SourceError
+        from golive.values.environment import parse_dotenv
 
         root = ctx.repo_folder(params.path)
         env_files = [

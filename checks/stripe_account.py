@@ -3,12 +3,12 @@ account can take payments. Read-only (GET /v1/balance, GET /v1/account)."""
 
 from __future__ import annotations
 
-from golive.context import ProbeContext
-from golive.probe import NoParams, Probe, ProbeError, ProbeParams
-from golive.results import Outcome
-from golive.secrets import mask
-from golive.stripe_client import clean_message, describe, key_in_mode
-from golive.stripe_keys import key_mode
+from golive.core.results import Outcome
+from golive.core.secrets import mask
+from golive.core.stripe_keys import key_mode
+from golive.engine.context import ProbeContext
+from golive.engine.probe import NoParams, Probe, ProbeError, ProbeParams
+from golive.engine.stripe_client import clean_message, describe, key_in_mode
 
 
 class KeyMode(Probe[NoParams]):

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import Field, model_validator
 
-from golive.context import ProbeContext
-from golive.pricemap import PriceMapping, PriceSource, interval_for, load_prices
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
-from golive.stripe_client import (
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.pricemap import PriceMapping, PriceSource, interval_for, load_prices
+from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.engine.stripe_client import (
     KeyModeMismatch,
     ModeKey,
     clean_message,

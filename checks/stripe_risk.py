@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
-from golive.stripe_client import key_in_mode, pages, raw_pages, stripe_errors, window_start
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeParams
+from golive.engine.stripe_client import key_in_mode, pages, raw_pages, stripe_errors, window_start
 
 if TYPE_CHECKING:
     import stripe

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeError, ProbeParams
-from golive.results import Outcome
-from golive.stripe_client import key_in_mode, pages, stripe_errors, window_start
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.engine.stripe_client import key_in_mode, pages, stripe_errors, window_start
 
 if TYPE_CHECKING:
     import stripe

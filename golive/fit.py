@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from golive.results import ItemResult, Status
+from golive.core.results import ItemResult, Status
 
 #: answers from a server that has no handler for the request (no route, no method)
 UNREACHED = frozenset({404, 405, 501})

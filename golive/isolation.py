@@ -22,8 +22,8 @@ import warnings
 from dataclasses import replace
 from typing import Any
 
-from golive.context import Clients, ProbeContext
-from golive.results import Outcome, Status
+from golive.core.results import Outcome, Status
+from golive.engine.context import Clients, ProbeContext
 
 MAX_RESULT_BYTES = 4_000_000
 
@@ -78,8 +78,8 @@ def _child(
 def _run_in_child(
     kind: str, target: str | None, params: dict[str, Any], ctx: ProbeContext
 ) -> dict[str, Any]:  # pragma: no cover - runs in the forked child
-    from golive.probe import ProbeError
-    from golive.registry import load_probe
+    from golive.engine.probe import ProbeError
+    from golive.engine.registry import load_probe
 
     ctx = replace(ctx, clients=Clients())  # the parent's clients may hold a lock
     try:

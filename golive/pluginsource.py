@@ -15,7 +15,7 @@ import importlib.machinery
 import sys
 from pathlib import Path
 
-from golive.inputfiles import InputFileError, read_input
+from golive.core.inputfiles import InputFileError, read_input
 
 
 class PluginSourceError(Exception):

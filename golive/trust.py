@@ -22,10 +22,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from golive.errors import UsageError
+from golive.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from golive.checklist import LoadedChecklist
+    from golive.checklist.models import LoadedChecklist
 
 TRUST_FILE_ENV = "GOLIVE_TRUST_FILE"
 TRUST_ENV = "GOLIVE_TRUST"
@@ -48,7 +48,7 @@ def trust_file() -> Path:
 
 def trusted_files(loaded: LoadedChecklist) -> list[Path]:
     """What the digest covers: the checklist, what it extends, its local plug-in files."""
-    from golive.registry import is_file_target
+    from golive.engine.registry import is_file_target
 
     files = [Path(f) for f in loaded.merged.files] if loaded.merged else [loaded.path]
     for plugin in loaded.checklist.plugins:
@@ -72,7 +72,7 @@ def digest(loaded: LoadedChecklist) -> str:
 
 
 def _recorded() -> set[str]:
-    from golive.inputfiles import InputFileError, read_input
+    from golive.core.inputfiles import InputFileError, read_input
 
     path = trust_file()
     if not path.exists():

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from golive import registry, trust
+from golive import trust
+from golive.engine import registry
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -78,9 +79,9 @@ def make_ctx(
     values: dict[str, str], mode: str = "live", root: Path | None = None, **profile: object
 ):
     """A ProbeContext for environment 'prod' whose variables are `values`."""
-    from golive.checklist import EnvironmentProfile
-    from golive.context import Clients, ProbeContext
-    from golive.environment import DeploymentConfig, redactor_for, resolve
+    from golive.checklist.models import EnvironmentProfile
+    from golive.engine.context import Clients, ProbeContext
+    from golive.values.environment import DeploymentConfig, redactor_for, resolve
 
     class _Src(dict[str, str]):
         pass

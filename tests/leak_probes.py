@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeParams
 
 
 class ShowParams(ProbeParams):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
-from golive.context import ProbeContext
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome, SkipKind, Status
+from golive.core.results import Outcome, SkipKind, Status
+from golive.engine.context import ProbeContext
+from golive.engine.probe import Probe, ProbeParams
 
 
 class SleepParams(ProbeParams):

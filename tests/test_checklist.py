@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SHARED
 
-from golive.checklist import load_checklist
+from golive.checklist.models import load_checklist
 from golive.cli import main
-from golive.errors import ChecklistError
-from golive.registry import BUILTIN_PROBES
+from golive.core.errors import ChecklistError
+from golive.engine.registry import BUILTIN_PROBES
 
 
 def seed_ids(path: Path) -> list[str]:
@@ -176,7 +176,7 @@ def test_several_problems_are_all_reported(
     [
         ("golive.checks.no_such_module:Probe", "ModuleNotFoundError"),
         ("golive.checks.env:NoSuchClass", "AttributeError"),
-        ("golive.results:Outcome", "is not a golive Probe class"),
+        ("golive.core.results:Outcome", "is not a golive Probe class"),
     ],
 )
 @pytest.mark.parametrize("command", ["validate", "check"])
@@ -190,14 +190,16 @@ def test_a_probe_that_fails_to_load_is_a_checklist_error_naming_its_kind(
 ) -> None:
     from conftest import write_checklist
 
-    from golive import registry
+    from golive.engine import registry
 
     monkeypatch.setitem(registry.BUILTIN_PROBES, "broken.kind", target)
     registry.load_probe.cache_clear()
     path = write_checklist(
         tmp_path, "  - id: a\n    title: A\n    section: s\n    probe: {kind: broken.kind}\n"
     )
-    argv = [command, str(path)] if command == "validate" else [command, "-c", str(path), "-e", "prod"]
+    argv = (
+        [command, str(path)] if command == "validate" else [command, "-c", str(path), "-e", "prod"]
+    )
     try:
         assert main(argv) == 2
     finally:

@@ -40,8 +40,16 @@ def run(folder: Path, items: str, *formats: str) -> tuple[int, Path]:
 def test_diff_of_a_worse_run_exits_1_and_names_what_got_worse(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, old = run(tmp_path / "old", item("a", "pass") + item("b", "fail", severity="advisory") + item("c", "pass"))
-    _, new = run(tmp_path / "new", item("a", "fail", "now broken") + item("b", "pass", severity="advisory") + item("d", "pass"))
+    _, old = run(
+        tmp_path / "old",
+        item("a", "pass") + item("b", "fail", severity="advisory") + item("c", "pass"),
+    )
+    _, new = run(
+        tmp_path / "new",
+        item("a", "fail", "now broken")
+        + item("b", "pass", severity="advisory")
+        + item("d", "pass"),
+    )
     capsys.readouterr()
     assert main(["diff", str(old), str(new)]) == 1
     out = capsys.readouterr().out
@@ -55,7 +63,10 @@ def test_diff_of_a_worse_run_exits_1_and_names_what_got_worse(
     data = json.loads(capsys.readouterr().out)
     assert data["worse"] is True and data["checklist"]["added"] == ["d"]
     assert {(c["id"], c["kind"]) for c in data["changes"]} == {
-        ("a", "new failure"), ("b", "fixed"), ("c", "removed"), ("d", "added")
+        ("a", "new failure"),
+        ("b", "fixed"),
+        ("c", "removed"),
+        ("d", "added"),
     }
 
 
@@ -121,7 +132,10 @@ def test_github_annotations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert lines[0] == (
         "::error title=1.2a Key%2C mode%3A live::[fail] key is a test key: 100%25%0A→ Fix 1.2a."
     )
-    assert lines[1] == "::warning title=adv Item adv::[advisory, fail] 50%25 of deliveries failed%0A→ Fix adv."
+    assert (
+        lines[1]
+        == "::warning title=adv Item adv::[advisory, fail] 50%25 of deliveries failed%0A→ Fix adv."
+    )
     # a warning carries its remedy; an item awaiting attestation has none to give
     assert lines[2] == "::warning title=w Item w::[warn] soon%0A→ Fix w."
     assert lines[3] == "::warning title=m Item m::[awaiting attestation] awaiting ops"
@@ -149,8 +163,21 @@ def test_markdown_appends_to_the_step_summary_and_with_append(
     run(tmp_path / "r4", item("a", "pass"), "-f", f"markdown:append:{other}")
     assert other.read_text().startswith("keep me\n# golive: READY")
     # JSON cannot be appended to: a usage error, nothing written.
-    assert main(["check", "-c", str(tmp_path / "r4" / "checklist.yaml"), "-e", "prod", "-q",
-                 "-f", f"json:append:{other}"]) == 2
+    assert (
+        main(
+            [
+                "check",
+                "-c",
+                str(tmp_path / "r4" / "checklist.yaml"),
+                "-e",
+                "prod",
+                "-q",
+                "-f",
+                f"json:append:{other}",
+            ]
+        )
+        == 2
+    )
     assert "append:" in capsys.readouterr().err
 
 
@@ -206,7 +233,7 @@ def test_the_github_action_runs_the_gate_and_uploads_the_report() -> None:
     assert {"checklist", "env-file", "formats"} <= set(action["inputs"])
     steps = action["runs"]["steps"]
     check = next(s for s in steps if s.get("id") == "check")
-    assert "golive \"${args[@]}\"" in check["run"] and "--env-file" in check["run"]
+    assert 'golive "${args[@]}"' in check["run"] and "--env-file" in check["run"]
     assert "markdown:$GITHUB_STEP_SUMMARY" in check["run"]
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
     assert upload["if"] == "always()" and upload["with"]["path"] == "${{ inputs.report }}"

@@ -34,16 +34,22 @@ PASSWORD = "correct horse " + secrets.token_hex(6)
 #: `golive init` flags for what differs in this app (see configure): prices, settings and
 #: tables in the database, Django migrations, the STRIPE_LIVE_MODE switch, session logins.
 INIT_FLAGS = [
-    "--stripe-key-var", "STRIPE_{MODE}_SECRET_KEY",
-    "--webhook-path", "/stripe/webhook/",
-    "--price-sql", "SELECT tier, cycle, stripe_id FROM billing_price WHERE livemode",
-    "--tables", "plans=billing_plan,subscriptions=billing_subscription,"
-    "fraud_warnings=billing_fraudwarning",
-    "--migrations", "django",
+    "--stripe-key-var",
+    "STRIPE_{MODE}_SECRET_KEY",
+    "--webhook-path",
+    "/stripe/webhook/",
+    "--price-sql",
+    "SELECT tier, cycle, stripe_id FROM billing_price WHERE livemode",
+    "--tables",
+    "plans=billing_plan,subscriptions=billing_subscription,fraud_warnings=billing_fraudwarning",
+    "--migrations",
+    "django",
     "--settings-sql",
     "SELECT 'STRIPE_WEBHOOK_SECRET', secret FROM billing_webhookendpoint WHERE livemode",
-    "--mode-switch", "STRIPE_LIVE_MODE:boolean",
-    "--login", "/accounts/login/",
+    "--mode-switch",
+    "STRIPE_LIVE_MODE:boolean",
+    "--login",
+    "/accounts/login/",
 ]
 
 #: What golive.yaml says beyond what `golive init` wrote: at most 10 lines.
@@ -77,9 +83,21 @@ EXPECTED_FINDINGS = {
 
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", "-c",
-         "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        cwd=repo, check=True, capture_output=True,
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+            *args,
+        ],
+        cwd=repo,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -102,7 +120,10 @@ class DjangoApp:
     def __init__(self, env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, str(APP / "serve.py")],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().strip()
@@ -148,7 +169,9 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
     # Staging: the same code, migrated (3.2b compares django_migrations with it).
     subprocess.run(
         [sys.executable, str(APP / "serve.py"), "--migrate-only"],
-        env=_app_env(staging, seed, live_key), check=True, capture_output=True,
+        env=_app_env(staging, seed, live_key),
+        check=True,
+        capture_output=True,
     )
     app = None
     sandbox = None
@@ -234,7 +257,10 @@ def test_a_wrong_password_is_an_error_naming_the_login(
         "could not log in as admin: POST /accounts/login/ answered 200 with the login form "
         "again and set no session cookie: wrong credentials or CSRF"
     ) in results["5.1a"]["message"]
-    assert results["6.2"]["status"] == "error" and "could not log in as user" in results["6.2"]["message"]
+    assert (
+        results["6.2"]["status"] == "error"
+        and "could not log in as user" in results["6.2"]["message"]
+    )
     # Anonymous routes of 5.1b were still judged; the user's were not.
     assert results["5.1b"]["status"] == "error"
     assert "wrong password 123" not in text
@@ -258,17 +284,23 @@ def test_django_app_is_checked_with_no_false_alarm(
 
     out = repo / "report.json"
     code = main(
-        ["check", "--env", "prod", "--other-env-file", f"staging={deployment['staging_env']}",
-         "-q", "-f", f"json:{out}"]
+        [
+            "check",
+            "--env",
+            "prod",
+            "--other-env-file",
+            f"staging={deployment['staging_env']}",
+            "-q",
+            "-f",
+            f"json:{out}",
+        ]
     )
     text = out.read_text(encoding="utf-8")
     report = json.loads(text)
     results = {r["id"]: r for r in report["results"]}
     for secret in deployment["secrets"]:
         assert secret not in text
-    summary = "\n".join(
-        f"{r['id']} {r['status']}: {r['message']}" for r in report["results"]
-    )
+    summary = "\n".join(f"{r['id']} {r['status']}: {r['message']}" for r in report["results"])
     print(guessed, summary)  # shown when the test fails
     surprises = {
         i: r["status"]
@@ -284,8 +316,26 @@ def test_django_app_is_checked_with_no_false_alarm(
     assert results["H.9"]["status"] == "skip", results["H.9"]["message"]
     assert "gets in with a session (no token in Authorization)" in results["H.9"]["message"]
     assert "H.9" not in (repo / "golive.yaml").read_text(encoding="utf-8")
-    for item in ("1.2a", "1.2b", "1.2c", "2.1a", "2.2a", "2.2d", "2.3b", "3.1a", "3.2b",
-                 "4.1a", "4.2", "4.3a", "5.1a", "5.1b", "5.2b", "5.3b", "6.2", "7.1a"):
+    for item in (
+        "1.2a",
+        "1.2b",
+        "1.2c",
+        "2.1a",
+        "2.2a",
+        "2.2d",
+        "2.3b",
+        "3.1a",
+        "3.2b",
+        "4.1a",
+        "4.2",
+        "4.3a",
+        "5.1a",
+        "5.1b",
+        "5.2b",
+        "5.3b",
+        "6.2",
+        "7.1a",
+    ):
         assert results[item]["status"] == "pass", (item, results[item]["message"])
 
 

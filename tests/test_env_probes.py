@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import make_ctx
 
-from golive.registry import load_probe
-from golive.results import Outcome, Status
+from golive.core.results import Outcome, Status
+from golive.engine.registry import load_probe
 
 LIVE_KEY = "sk_live_" + "A1b2C3d4" * 4
 TEST_KEY = "sk_test_" + "Z9y8X7w6" * 4
@@ -187,21 +187,75 @@ def test_no_test_values_finds_test_keys_and_test_price_ids() -> None:
 @pytest.mark.parametrize(
     ("switch", "values", "mode", "status", "words"),
     [
-        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "True"}, "live", "pass", "STRIPE_LIVE_MODE=True"),
-        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "False"}, "live", "fail", "the app runs in test mode"),
-        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "False"}, "test", "pass", "all test"),
-        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {"STRIPE_LIVE_MODE": "maybe"}, "live", "error", "neither true nor false"),
-        ({"var": "STRIPE_LIVE_MODE", "kind": "boolean"}, {}, "live", "fail", "STRIPE_LIVE_MODE is not set"),
-        ({"var": "STRIPE_MODE", "kind": "string"}, {"STRIPE_MODE": "True"}, "live", "error", "kind: boolean"),
-        ({"kind": "key", "live": "LK", "test": "TK"}, {"LK": LIVE_KEY}, "live", "pass", "LK is set"),
-        ({"kind": "key", "live": "LK", "test": "TK"}, {"TK": TEST_KEY}, "live", "fail", "the app runs in test mode"),
-        ({"kind": "key", "live": "LK", "test": "TK"}, {"LK": LIVE_KEY, "TK": TEST_KEY}, "live", "error", "both LK and TK are set"),
+        (
+            {"var": "STRIPE_LIVE_MODE", "kind": "boolean"},
+            {"STRIPE_LIVE_MODE": "True"},
+            "live",
+            "pass",
+            "STRIPE_LIVE_MODE=True",
+        ),
+        (
+            {"var": "STRIPE_LIVE_MODE", "kind": "boolean"},
+            {"STRIPE_LIVE_MODE": "False"},
+            "live",
+            "fail",
+            "the app runs in test mode",
+        ),
+        (
+            {"var": "STRIPE_LIVE_MODE", "kind": "boolean"},
+            {"STRIPE_LIVE_MODE": "False"},
+            "test",
+            "pass",
+            "all test",
+        ),
+        (
+            {"var": "STRIPE_LIVE_MODE", "kind": "boolean"},
+            {"STRIPE_LIVE_MODE": "maybe"},
+            "live",
+            "error",
+            "neither true nor false",
+        ),
+        (
+            {"var": "STRIPE_LIVE_MODE", "kind": "boolean"},
+            {},
+            "live",
+            "fail",
+            "STRIPE_LIVE_MODE is not set",
+        ),
+        (
+            {"var": "STRIPE_MODE", "kind": "string"},
+            {"STRIPE_MODE": "True"},
+            "live",
+            "error",
+            "kind: boolean",
+        ),
+        (
+            {"kind": "key", "live": "LK", "test": "TK"},
+            {"LK": LIVE_KEY},
+            "live",
+            "pass",
+            "LK is set",
+        ),
+        (
+            {"kind": "key", "live": "LK", "test": "TK"},
+            {"TK": TEST_KEY},
+            "live",
+            "fail",
+            "the app runs in test mode",
+        ),
+        (
+            {"kind": "key", "live": "LK", "test": "TK"},
+            {"LK": LIVE_KEY, "TK": TEST_KEY},
+            "live",
+            "error",
+            "both LK and TK are set",
+        ),
     ],
 )
 def test_mode_switch_kinds(
     switch: dict[str, str], values: dict[str, str], mode: str, status: str, words: str
 ) -> None:
-    from golive.probe import ProbeError
+    from golive.engine.probe import ProbeError
 
     try:
         out = run("env.mode_consistent", values, mode, switch=switch, key_vars=[])

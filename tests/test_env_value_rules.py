@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from conftest import make_ctx
 
-from golive.registry import load_probe
-from golive.results import Outcome, Status
+from golive.core.results import Outcome, Status
+from golive.engine.registry import load_probe
 
 
 def run(kind: str, config: dict[str, str], /, **params: Any) -> Outcome:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from golive.checklist import EnvironmentProfile
-from golive.environment import interpolate, parse_dotenv, parse_dotenv_lines, resolve
-from golive.errors import SourceError
+from golive.checklist.models import EnvironmentProfile
+from golive.core.errors import SourceError
+from golive.values.environment import interpolate, parse_dotenv, parse_dotenv_lines, resolve
 
 
 def test_dotenv_syntax() -> None:

@@ -68,9 +68,21 @@ def _free_socket() -> socket.socket:
 
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", "-c", "commit.gpgsign=false",
-         "-c", "init.defaultBranch=main", *args],
-        cwd=repo, check=True, capture_output=True,
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+            *args,
+        ],
+        cwd=repo,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -92,8 +104,12 @@ def _seed(db: Path) -> None:
                 for cycle in ("monthly", "yearly")
             ],
         )
-        conn.execute("INSERT INTO disputes VALUES ('dp_acme_1', 'ch_1', 1200, 'needs_response', 'fraudulent')")
-        conn.execute("INSERT INTO radar_warnings VALUES ('issfr_acme_1', 'ch_2', 'card_never_received', 0, 'open')")
+        conn.execute(
+            "INSERT INTO disputes VALUES ('dp_acme_1', 'ch_1', 1200, 'needs_response', 'fraudulent')"
+        )
+        conn.execute(
+            "INSERT INTO radar_warnings VALUES ('issfr_acme_1', 'ch_2', 'card_never_received', 0, 'open')"
+        )
 
 
 def _token(sub: str, email: str) -> str:
@@ -124,10 +140,22 @@ def acme(tmp_path: Path) -> Iterator[dict[str, Any]]:
     sock = _free_socket()
     port = sock.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--fd", str(sock.fileno()),
-         "--log-level", "warning"],
-        cwd=repo, env=app_env, pass_fds=[sock.fileno()],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--fd",
+            str(sock.fileno()),
+            "--log-level",
+            "warning",
+        ],
+        cwd=repo,
+        env=app_env,
+        pass_fds=[sock.fileno()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     sock.close()
     url = f"http://127.0.0.1:{port}"
@@ -164,7 +192,10 @@ def test_the_app_is_what_the_test_says(acme: dict[str, Any]) -> None:
     """Not vacuous: the app really verifies, limits and refuses as the check will find."""
     url = acme["url"]
     user = {"Authorization": f"Bearer {_token('u1', 'alice@customer.example')}"}
-    assert httpx.post(f"{url}/billing/checkout", json={"plan": "gold"}, headers=user).status_code == 422
+    assert (
+        httpx.post(f"{url}/billing/checkout", json={"plan": "gold"}, headers=user).status_code
+        == 422
+    )
     assert httpx.post(f"{url}/billing/checkout", json={"plan": "basic"}).status_code == 401
     codes = [
         httpx.post(f"{url}/billing/checkout", json={"plan": "basic"}, headers=user).status_code
@@ -172,7 +203,12 @@ def test_the_app_is_what_the_test_says(acme: dict[str, Any]) -> None:
     ]
     assert codes == [200] * 5 + [429]
     assert httpx.get(f"{url}/internal/disputes", headers=user).status_code == 403
-    assert httpx.post(f"{url}/billing/stripe-hooks", content=b"{}", headers={"Stripe-Signature": "t=1,v1=00"}).status_code == 400
+    assert (
+        httpx.post(
+            f"{url}/billing/stripe-hooks", content=b"{}", headers={"Stripe-Signature": "t=1,v1=00"}
+        ).status_code
+        == 400
+    )
 
 
 def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
@@ -186,9 +222,22 @@ def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
     monkeypatch.chdir(repo)
     with StripeSandbox(demo_state(f"{url}/billing/stripe-hooks")) as sandbox:
         code = main(
-            ["init", "--yes", "--from-openapi", f"{url}/openapi.json", "--base-url", url,
-             "--stripe-key-var", "STRIPE_API_KEY", "--price-sql", PRICE_QUERY,
-             "--without", "staging", "--without", "test"]
+            [
+                "init",
+                "--yes",
+                "--from-openapi",
+                f"{url}/openapi.json",
+                "--base-url",
+                url,
+                "--stripe-key-var",
+                "STRIPE_API_KEY",
+                "--price-sql",
+                PRICE_QUERY,
+                "--without",
+                "staging",
+                "--without",
+                "test",
+            ]
         )
         out = capsys.readouterr().out
         assert code == 0, out
@@ -207,7 +256,9 @@ def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
         assert len(OVERRIDES.splitlines()) <= 10
         profile = yaml.safe_load((repo / "golive.yaml").read_text(encoding="utf-8"))
         _merge(profile, yaml.safe_load(OVERRIDES))
-        (repo / "golive.yaml").write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
+        (repo / "golive.yaml").write_text(
+            yaml.safe_dump(profile, sort_keys=False), encoding="utf-8"
+        )
 
         values = {
             "STRIPE_API_KEY": "sk_live_acme" + "1" * 24,
@@ -225,7 +276,18 @@ def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
         env_file = repo.parent / "prod.env"  # never in the app's repository
         env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
         report_path = repo.parent / "report.json"
-        code = main(["check", "--env", "prod", "--env-file", str(env_file), "-q", "-f", f"json:{report_path}"])
+        code = main(
+            [
+                "check",
+                "--env",
+                "prod",
+                "--env-file",
+                str(env_file),
+                "-q",
+                "-f",
+                f"json:{report_path}",
+            ]
+        )
     report = json.loads(report_path.read_text(encoding="utf-8"))
     results = {r["id"]: r for r in report["results"]}
     assert code == 1  # the expected findings are blocking
@@ -249,9 +311,32 @@ def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
         ("1.2e", "not a variable"),
         ("3.1b", "meters no usage"),
     ):
-        assert results[item_id]["status"] == "skip" and words in results[item_id]["message"], results[item_id]
+        assert results[item_id]["status"] == "skip" and words in results[item_id]["message"], (
+            results[item_id]
+        )
     # Not vacuous: the app's own routes, tables and prices were examined and passed.
-    for item_id in ("1.2a", "1.2b", "1.2c", "1.2d", "2.1a", "2.1c", "2.2a", "2.2d", "2.3b", "3.1a.columns",
-                    "3.1c", "4.1a", "4.3a", "5.1a", "5.1b", "5.2b", "5.3b", "6.2", "7.1a", "H.9", "H.10"):
+    for item_id in (
+        "1.2a",
+        "1.2b",
+        "1.2c",
+        "1.2d",
+        "2.1a",
+        "2.1c",
+        "2.2a",
+        "2.2d",
+        "2.3b",
+        "3.1a.columns",
+        "3.1c",
+        "4.1a",
+        "4.3a",
+        "5.1a",
+        "5.1b",
+        "5.2b",
+        "5.3b",
+        "6.2",
+        "7.1a",
+        "H.9",
+        "H.10",
+    ):
         assert results[item_id]["status"] == "pass", (item_id, results[item_id]["message"])
     assert "/billing/checkout" in results["7.1a"]["message"]

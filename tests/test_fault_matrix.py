@@ -33,14 +33,14 @@ import fault_servers as fs
 import pytest
 from dotenv import dotenv_values
 
-from golive import stripe_client
-from golive.checklist import Checklist, EnvironmentProfile, load_checklist
-from golive.context import Clients, ProbeContext
-from golive.environment import ResolvedEnvironment, redactor_for, resolve
-from golive.probe import ProbeError
-from golive.registry import BUILTIN_PROBES
-from golive.results import ItemResult, Status
-from golive.runner import plan, run_plan
+from golive.checklist.models import Checklist, EnvironmentProfile, load_checklist
+from golive.core.results import ItemResult, Status
+from golive.engine import stripe_client
+from golive.engine.context import Clients, ProbeContext
+from golive.engine.probe import ProbeError
+from golive.engine.registry import BUILTIN_PROBES
+from golive.engine.runner import plan, run_plan
+from golive.values.environment import ResolvedEnvironment, redactor_for, resolve
 
 # The whole matrix is built once per module; its hung cells wait for their timeouts.
 pytestmark = pytest.mark.timeout(400)
@@ -475,7 +475,7 @@ def _target_for(
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
-    from golive.demo import demo_deployment, demo_repository, rehearsal_deployment
+    from golive.commands.demo import demo_deployment, demo_repository, rehearsal_deployment
 
     saved_backoff = stripe_client.BACKOFF_INITIAL_S
     stripe_client.BACKOFF_INITIAL_S = 0.01  # retries still happen, in milliseconds

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from golive.checklist import load_checklist
+from golive.checklist.features import selected
+from golive.checklist.models import load_checklist
+from golive.checklist.overlay import load_merged, packaged_checklist
 from golive.cli import main
-from golive.errors import ChecklistError
-from golive.features import selected
-from golive.overlay import load_merged, packaged_checklist
+from golive.core.errors import ChecklistError
 
 REASON = "the app has no {} (golive.yaml without:)"
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import REPO
 
-from golive.checklist import load_checklist
+from golive.checklist.models import load_checklist
 from golive.cli import main
 
 
@@ -29,9 +29,18 @@ def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_init_writes_a_short_overlay_with_only_what_differs(empty: Path) -> None:
     code = main(
-        ["init", "--yes", "--base-url", "https://api.example.com/", "--webhook-path",
-         "/billing/hook", "--stripe-key-var", "STRIPE_API_KEY",
-         "--database-url-var", "DATABASE_URL"]  # the default: not written
+        [
+            "init",
+            "--yes",
+            "--base-url",
+            "https://api.example.com/",
+            "--webhook-path",
+            "/billing/hook",
+            "--stripe-key-var",
+            "STRIPE_API_KEY",
+            "--database-url-var",
+            "DATABASE_URL",
+        ]  # the default: not written
     )
     assert code == 0
     profile = yaml.safe_load((empty / "golive.yaml").read_text(encoding="utf-8"))
@@ -172,7 +181,17 @@ def wheel_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert data == (REPO / "checklist.yaml").read_bytes()  # one source of truth
     site = out / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
@@ -198,7 +217,7 @@ def wheel_golive(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProce
 def test_wheel_only_init_then_check_matches_the_repositorys_checklist(
     wheel_site: Path, tmp_path: Path
 ) -> None:
-    from golive.demo import demo_deployment
+    from golive.commands.demo import demo_deployment
 
     folder = tmp_path / "user"
     folder.mkdir()
@@ -208,10 +227,20 @@ def test_wheel_only_init_then_check_matches_the_repositorys_checklist(
         )
         (folder / "prod.env").write_text(env_file.read_text(encoding="utf-8"), encoding="utf-8")
         init = wheel_golive(
-            wheel_site, folder, "init", "--yes", "--base-url", values["GOLIVE_BASE_URL"],
-            "--stripe-key-var", "STRIPE_SECRET_KEY", "--database-url-var", "DATABASE_URL",
-            "--webhook-path", "/api/subscription/webhook",
-            "--price-mapping-var", "STRIPE_PLAN_PRICE_MAPPING_{MODE}",
+            wheel_site,
+            folder,
+            "init",
+            "--yes",
+            "--base-url",
+            values["GOLIVE_BASE_URL"],
+            "--stripe-key-var",
+            "STRIPE_SECRET_KEY",
+            "--database-url-var",
+            "DATABASE_URL",
+            "--webhook-path",
+            "/api/subscription/webhook",
+            "--price-mapping-var",
+            "STRIPE_PLAN_PRICE_MAPPING_{MODE}",
         )
         assert init.returncode == 0, init.stderr
         assert "golive" in wheel_golive(wheel_site, folder, "--version").stdout
@@ -219,8 +248,17 @@ def test_wheel_only_init_then_check_matches_the_repositorys_checklist(
         for name, extra in (("init", []), ("repo", ["-c", str(REPO / "checklist.yaml")])):
             out = folder / f"{name}.json"
             proc = wheel_golive(
-                wheel_site, folder, "check", *extra, "--env", "prod", "--env-file", "prod.env",
-                "-q", "-f", f"json:{out}",
+                wheel_site,
+                folder,
+                "check",
+                *extra,
+                "--env",
+                "prod",
+                "--env-file",
+                "prod.env",
+                "-q",
+                "-f",
+                f"json:{out}",
             )
             assert proc.returncode in (0, 1, 4), proc.stderr
             report = json.loads(out.read_text(encoding="utf-8"))

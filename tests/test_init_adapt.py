@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from golive.checklist import load_checklist
+from golive.checklist.models import load_checklist
 from golive.cli import main
 
 
@@ -33,12 +33,27 @@ def test_flags_write_tables_migrations_settings_switch_and_logins(
 ) -> None:
     _django_app(empty)
     code = main(
-        ["init", "--yes", "--base-url", "https://shop.example.com",
-         "--tables", "plans=billing_plan,subscriptions=billing_sub,usage=a+b",
-         "--tier-column", "name", "--migrations", "django",
-         "--settings-sql", "SELECT 'STRIPE_WEBHOOK_SECRET', secret FROM endpoints",
-         "--mode-switch", "STRIPE_LIVE_MODE:boolean",
-         "--login", "/accounts/login/", "--login-form", "email,pass", "--csrf"]
+        [
+            "init",
+            "--yes",
+            "--base-url",
+            "https://shop.example.com",
+            "--tables",
+            "plans=billing_plan,subscriptions=billing_sub,usage=a+b",
+            "--tier-column",
+            "name",
+            "--migrations",
+            "django",
+            "--settings-sql",
+            "SELECT 'STRIPE_WEBHOOK_SECRET', secret FROM endpoints",
+            "--mode-switch",
+            "STRIPE_LIVE_MODE:boolean",
+            "--login",
+            "/accounts/login/",
+            "--login-form",
+            "email,pass",
+            "--csrf",
+        ]
     )
     assert code == 0
     doc = yaml.safe_load((empty / "golive.yaml").read_text(encoding="utf-8"))
@@ -48,7 +63,10 @@ def test_flags_write_tables_migrations_settings_switch_and_logins(
     assert doc["inputs"]["migration_tool"] == "django"
     assert doc["inputs"]["migrations_dir"] == "."
     prod = doc["environments"]["prod"]
-    assert prod["source"] == ["env", {"sql": "SELECT 'STRIPE_WEBHOOK_SECRET', secret FROM endpoints"}]
+    assert prod["source"] == [
+        "env",
+        {"sql": "SELECT 'STRIPE_WEBHOOK_SECRET', secret FROM endpoints"},
+    ]
     assert prod["mode_switch"] == {"var": "STRIPE_LIVE_MODE", "kind": "boolean"}
     admin = prod["roles"]["admin"]
     assert admin["bearer"] is None
@@ -90,8 +108,10 @@ def test_bad_answers_are_usage_errors(
 
 
 def test_command_migrations_load(empty: Path) -> None:
-    assert main(["init", "--yes", "--migrations", "command",
-                 "--migration-command", "alembic current"]) == 0
+    assert (
+        main(["init", "--yes", "--migrations", "command", "--migration-command", "alembic current"])
+        == 0
+    )
     doc = yaml.safe_load((empty / "golive.yaml").read_text(encoding="utf-8"))
     assert doc["inputs"]["migration_command"] == "alembic current"
     items = {i.id: i for i in load_checklist(empty / "golive.yaml").checklist.items}
@@ -106,12 +126,15 @@ def test_questions_on_a_terminal(
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     answers = [
         "https://shop.example.com",  # base URL
-        "sql", "SELECT key, price FROM prices",  # prices
+        "sql",
+        "SELECT key, price FROM prices",  # prices
         "plans=billing_plan",  # tables
         "django",  # migration tool
         "SELECT 'A', b FROM settings",  # settings query
         "STRIPE_LIVE_MODE:boolean",  # mode switch
-        "/login/", "username,password", "y",  # login, fields, CSRF
+        "/login/",
+        "username,password",
+        "y",  # login, fields, CSRF
     ]
     import io
 
@@ -133,9 +156,23 @@ def test_from_openapi_guesses_a_json_login_and_no_csrf_for_bearer_apps(
     doc = {
         "openapi": "3.0.3",
         "paths": {
-            "/auth/login": {"post": {"requestBody": {"content": {"application/json": {
-                "schema": {"type": "object", "properties": {
-                    "email": {"type": "string"}, "password": {"type": "string"}}}}}}}},
+            "/auth/login": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "email": {"type": "string"},
+                                        "password": {"type": "string"},
+                                    },
+                                }
+                            }
+                        }
+                    }
+                }
+            },
             "/billing/checkout": {"post": {}},
         },
         "components": {"securitySchemes": {"jwt": {"type": "http", "scheme": "bearer"}}},
@@ -146,8 +183,9 @@ def test_from_openapi_guesses_a_json_login_and_no_csrf_for_bearer_apps(
     assert "guessed login = '/auth/login' (POST route whose path has 'login')" in out
     assert "guessed login_form = 'email,password'" in out
     assert "csrf" not in out
-    login = yaml.safe_load((empty / "golive.yaml").read_text(encoding="utf-8"))[
-        "environments"]["prod"]["roles"]["user"]["login"]
+    login = yaml.safe_load((empty / "golive.yaml").read_text(encoding="utf-8"))["environments"][
+        "prod"
+    ]["roles"]["user"]["login"]
     assert login == {
         "path": "/auth/login",
         "json": {"email": "${GOLIVE_USER_USERNAME}", "password": "${GOLIVE_USER_PASSWORD}"},

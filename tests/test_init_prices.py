@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from golive.checklist import load_checklist
+from golive.checklist.models import load_checklist
 from golive.cli import main
 
 PRICE_ITEMS = ("1.2d", "2.1a", "2.1b", "2.1c", "2.2a", "2.2b", "2.2b.prices", "2.2c", "2.2d")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from golive import registry
 from golive.cli import main
+from golive.engine import registry
 
 CANARIES = {
     "env": "sk_live_EnvQ7xKp2Wm9Rt4Lb8Vn3Zc6Hd1Jf5",  # golive:allow-secret
@@ -135,7 +135,7 @@ def test_no_canary_in_any_format(
 def test_no_canary_on_error_paths(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], debug: bool
 ) -> None:
-    import golive.runner as runner_module
+    import golive.engine.runner as runner_module
 
     if debug:
         monkeypatch.setenv("GOLIVE_DEBUG", "1")
@@ -148,7 +148,7 @@ def test_no_canary_on_error_paths(
 
     with monkeypatch.context() as m:
         m.setattr(runner_module, "run_plan", broken)
-        m.setattr("golive.check.run_plan", broken)
+        m.setattr("golive.commands.check.run_plan", broken)
         assert main(base) == 3
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: exploded" in err

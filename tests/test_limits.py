@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from golive.checklist.yamlpos import parse_yaml
 from golive.cli import main
-from golive.environment import parse_dotenv, parse_dotenv_lines
-from golive.errors import ChecklistError, SourceError
-from golive.secrets import Redactor
-from golive.yamlpos import parse_yaml
+from golive.core.errors import ChecklistError, SourceError
+from golive.core.secrets import Redactor
+from golive.values.environment import parse_dotenv, parse_dotenv_lines
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -61,7 +61,7 @@ def test_oversized_checklist_is_refused_before_parsing(
 def test_debug_keeps_exit_3_and_redacts_the_traceback(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import golive.check as check_module
+    import golive.commands.check as check_module
 
     secret = "Zq9SecretValueForDebug7"
     (tmp_path / "prod.env").write_text(f"APP_TOKEN={secret}\n", encoding="utf-8")

@@ -10,15 +10,13 @@ import pytest
 from conftest import make_ctx
 from pydantic import ValidationError
 
-from golive.checklist import EnvironmentProfile
-from golive.probe import ProbeError
+from golive.checklist.models import EnvironmentProfile
+from golive.engine.probe import ProbeError
 
 
 def test_a_command_role_gets_a_bearer_token_once_and_it_is_redacted() -> None:
     token = "tok_" + "s3cr3t" * 5
-    ctx = make_ctx(
-        {}, roles={"user": {"command": [sys.executable, "-c", f"print({token!r})"]}}
-    )
+    ctx = make_ctx({}, roles={"user": {"command": [sys.executable, "-c", f"print({token!r})"]}})
     role = ctx.role("user")
     assert role.headers["Authorization"].reveal() == f"Bearer {token}"
     assert token not in str(role.headers["Authorization"])
@@ -85,7 +83,7 @@ def test_public_url_is_where_stripe_must_deliver() -> None:
 
 
 def test_https_probe_examines_the_public_url() -> None:
-    from golive.registry import load_probe
+    from golive.engine.registry import load_probe
 
     probe = load_probe("http.https")
     ctx = make_ctx({}, base_url="https://inside.example", public_url="http://shop.example")

@@ -9,7 +9,7 @@ import pytest
 from conftest import write_checklist
 
 from golive.cli import main
-from golive.results import ExitCode
+from golive.core.results import ExitCode
 
 pytestmark = pytest.mark.usefixtures("extra_probes")
 
@@ -72,7 +72,8 @@ def test_advisory_prerequisite_failure_makes_blocking_dependant_inconclusive(
 
 def test_needs_by_probe_kind_from_defaults(tmp_path: Path) -> None:
     path = write_checklist(
-        tmp_path, item("key", "fail") + item("price", "pass") + item("own", "pass", "    needs: []\n")
+        tmp_path,
+        item("key", "fail") + item("price", "pass") + item("own", "pass", "    needs: []\n"),
     )
     text = path.read_text(encoding="utf-8")
     path.write_text("defaults:\n  needs: {'test.*': [key]}\n" + text, encoding="utf-8")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from golive.checklist import load_checklist
+from golive.checklist.models import load_checklist
+from golive.checklist.overlay import packaged_checklist
 from golive.cli import main
-from golive.errors import ChecklistError
-from golive.overlay import packaged_checklist
+from golive.core.errors import ChecklistError
 
 BASE = """\
 inputs:
@@ -101,8 +101,7 @@ def test_list_says_where_each_value_came_from(
 ) -> None:
     path = overlay(
         tmp_path,
-        "extend: base/base.yaml\n\ninputs:\n  secret_var: MY_SECRET\n"
-        "disable: {b: not ours}\n",
+        "extend: base/base.yaml\n\ninputs:\n  secret_var: MY_SECRET\ndisable: {b: not ours}\n",
     )
     assert main(["list", "-c", str(path)]) == 0
     out = capsys.readouterr().out
@@ -120,7 +119,11 @@ def test_list_says_where_each_value_came_from(
         ("disable:\n  a: ''\n", 3, "give the reason"),
         ("items:\n  - {id: a, title: x, section: s, probe: {kind: manual}}\n", 3, "already exists"),
         ("override:\n  a: {probe: {vra: X}}\n", 3, "unknown key 'vra'"),
-        ("items:\n  - {id: c, title: x, section: s, probe: {kind: env.present, var: '${inputs.nope}'}}\n", 3, "unknown input ${inputs.nope}"),
+        (
+            "items:\n  - {id: c, title: x, section: s, probe: {kind: env.present, var: '${inputs.nope}'}}\n",
+            3,
+            "unknown input ${inputs.nope}",
+        ),
         ("overide: {a: {}}\n", 2, "unknown key 'overide'"),
     ],
 )

@@ -53,7 +53,7 @@ def test_installed_wheel_imports_every_probe(wheel: Path, tmp_path: Path) -> Non
         capture_output=True,
     )
     code = (
-        "import golive, golive.registry as r\n"
+        "import golive, golive.engine.registry as r\n"
         "assert golive.__file__.startswith(%r), golive.__file__\n"
         "import importlib.util\n"
         "assert importlib.util.find_spec('checks') is None\n"

@@ -52,12 +52,17 @@ def test_env_file_on_the_command_line_starts_at_the_current_folder(
     work = git_repo(layout / "work")
     (work / "mine.env").write_text("OTHER=1\n", encoding="utf-8")
     monkeypatch.chdir(work)
-    got = results(capsys, "check", "-c", "../conf/checklist.yaml", "-e", "prod", "--env-file", "mine.env")
+    got = results(
+        capsys, "check", "-c", "../conf/checklist.yaml", "-e", "prod", "--env-file", "mine.env"
+    )
     # APP_SECRET is only in conf/prod.env: golive read ./mine.env, as typed.
     assert got["var"]["status"] == "fail"
     assert str(work / "mine.env") in got["var"]["message"]
     # Without --env-file, the profile's `dotenv: prod.env` starts at the checklist's folder.
-    assert results(capsys, "check", "-c", "../conf/checklist.yaml", "-e", "prod")["var"]["status"] == "pass"
+    assert (
+        results(capsys, "check", "-c", "../conf/checklist.yaml", "-e", "prod")["var"]["status"]
+        == "pass"
+    )
 
 
 def test_repo_probes_examine_the_current_folder_and_name_it(

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from golive import registry
 from golive.cli import main
+from golive.engine import registry
 from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
 
 HEAD = """\
@@ -31,8 +31,8 @@ sections:
 """
 
 FLAG = """\
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
+from golive.engine.probe import Probe, ProbeParams
+from golive.core.results import Outcome
 
 
 class FlagParams(ProbeParams):

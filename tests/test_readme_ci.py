@@ -36,7 +36,7 @@ def ci_step() -> tuple[str, dict[str, str]]:
 
 
 def test_the_readme_ci_snippet_works_as_written(tmp_path: Path) -> None:
-    from golive.demo import demo_deployment, demo_repository
+    from golive.commands.demo import demo_deployment, demo_repository
 
     run, block = ci_step()
     assert "--env-file" not in run and "-c " not in run  # values from the environment only
@@ -65,17 +65,29 @@ def test_the_readme_ci_snippet_works_as_written(tmp_path: Path) -> None:
             }
         )
         vars_proc = subprocess.run(
-            ["golive", "vars", "--env", "prod"], cwd=repo, env=env,
-            capture_output=True, text=True, timeout=120,
+            ["golive", "vars", "--env", "prod"],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert vars_proc.returncode == 0, vars_proc.stdout  # the block sets every needed one
         proc = subprocess.run(
-            ["bash", "-e", "-c", run], cwd=repo, env=env,
-            capture_output=True, text=True, timeout=300,
+            ["bash", "-e", "-c", run],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         json_proc = subprocess.run(  # the same run, as JSON, to read each item
             ["bash", "-e", "-c", f"golive check --env prod -q -f json:{tmp_path / 'r.json'}"],
-            cwd=repo, env=env, capture_output=True, text=True, timeout=300,
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
     assert proc.returncode == 1, proc.stdout + proc.stderr  # not ready: the deploy stops
     assert json_proc.returncode == 1

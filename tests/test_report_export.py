@@ -105,7 +105,9 @@ def test_the_printed_pdf_has_the_sign_off_block(
     page = tmp_path / "report.html"
     assert main(["report", str(path), "-f", f"html:{page}", "--allowed-signers", str(signers)]) == 0
     pdf = tmp_path / "report.pdf"
-    proc = browse(chromium, tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
+    proc = browse(
+        chromium, tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 3000

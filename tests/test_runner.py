@@ -10,7 +10,7 @@ import pytest
 from conftest import write_checklist
 
 from golive.cli import main
-from golive.results import ExitCode, Status
+from golive.core.results import ExitCode, Status
 
 pytestmark = pytest.mark.usefixtures("extra_probes")
 
@@ -161,7 +161,7 @@ def test_the_deadline_ends_the_process_not_just_the_report(tmp_path: Path) -> No
         f"""
         import sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from golive import registry
+        from golive.engine import registry
         registry.BUILTIN_PROBES["test.sleep"] = "probes_for_tests:Sleep"
         from golive.cli import main
         sys.exit(main(["check", "-c", {str(path)!r}, "-e", "prod", "-q", "-f", "json",

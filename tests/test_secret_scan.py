@@ -10,8 +10,8 @@ import pytest
 from conftest import make_ctx
 from golive.checks.secrets import RepoScan, RepoScanParams
 
-from golive.results import Status
-from golive.secrets import mask
+from golive.core.results import Status
+from golive.core.secrets import mask
 
 BODY = "PlantedKeyBody0123456789abcdXYZ"
 KEYS = {

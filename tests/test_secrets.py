@@ -10,8 +10,8 @@ import pytest
 from conftest import REPO, write_checklist
 
 from golive.cli import main
-from golive.environment import parse_dotenv
-from golive.secrets import Redactor, Secret, looks_secret, mask, redact_url
+from golive.core.secrets import Redactor, Secret, looks_secret, mask, redact_url
+from golive.values.environment import parse_dotenv
 
 SK = "sk_live_" + "PLANTEDsecretKEY" * 3
 WH = "whsec_" + "PLANTEDwebhook" * 3
@@ -60,7 +60,7 @@ def test_secret_names(name: str) -> None:
 
 
 def test_dotenv_errors_never_echo_the_line() -> None:
-    from golive.errors import SourceError
+    from golive.core.errors import SourceError
 
     with pytest.raises(SourceError) as info:
         parse_dotenv(f"this is not a line {SK}", "x.env")
@@ -128,7 +128,7 @@ def test_no_secret_on_stdout_table(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_internal_errors_are_redacted_and_have_no_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import golive.check as check_module
+    import golive.commands.check as check_module
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"exploded holding {SK}")

@@ -148,13 +148,26 @@ def test_ssh_keygen_verifies_a_golive_signature(tmp_path: Path, report: Path) ->
     assert sign(report, key, "ops@example.com", "ops") == 0
     signers = allowed(tmp_path, ("ops@example.com", key))
     out = tmp_path / "extracted"
-    assert main(["verify", str(report), "--allowed-signers", str(signers), "--extract", str(out)]) == 0
+    assert (
+        main(["verify", str(report), "--allowed-signers", str(signers), "--extract", str(out)]) == 0
+    )
     payload = (out / "signature-1.payload").read_bytes()
 
     def ssh_verify(data: bytes) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            [SSH_KEYGEN or "ssh-keygen", "-Y", "verify", "-n", "golive", "-f", str(signers),
-             "-I", "ops@example.com", "-s", str(out / "signature-1.sig")],
+            [
+                SSH_KEYGEN or "ssh-keygen",
+                "-Y",
+                "verify",
+                "-n",
+                "golive",
+                "-f",
+                str(signers),
+                "-I",
+                "ops@example.com",
+                "-s",
+                str(out / "signature-1.sig"),
+            ],
             input=data,
             capture_output=True,
             check=False,
@@ -162,7 +175,7 @@ def test_ssh_keygen_verifies_a_golive_signature(tmp_path: Path, report: Path) ->
 
     good = ssh_verify(payload)
     assert good.returncode == 0, good.stderr
-    assert b"Good \"golive\" signature for ops@example.com" in good.stdout + good.stderr
+    assert b'Good "golive" signature for ops@example.com' in good.stdout + good.stderr
     # The payload is the report: ssh-keygen sees a change to it too.
     assert ssh_verify(payload.replace(b'"status":"pass"', b'"status":"fail"')).returncode != 0
 
@@ -175,8 +188,23 @@ def test_ssh_keygen_signature_attached_then_golive_verifies(
     key = keygen(tmp_path, "ops", kind)
     payload = tmp_path / "payload.json"
     pub = key.with_name(key.name + ".pub")
-    assert main(["sign", str(report), "--key", str(pub), "--by", "ops@example.com",
-                 "--role", "ops", "--payload-out", str(payload)]) == 0
+    assert (
+        main(
+            [
+                "sign",
+                str(report),
+                "--key",
+                str(pub),
+                "--by",
+                "ops@example.com",
+                "--role",
+                "ops",
+                "--payload-out",
+                str(payload),
+            ]
+        )
+        == 0
+    )
     assert "ssh-keygen -Y sign -n golive" in capsys.readouterr().err
     subprocess.run(
         [SSH_KEYGEN or "ssh-keygen", "-Y", "sign", "-n", "golive", "-f", str(key), str(payload)],
@@ -195,8 +223,23 @@ def test_attach_refuses_a_signature_of_another_namespace_or_report(
 ) -> None:
     key = keygen(tmp_path, "ops")
     payload = tmp_path / "payload.json"
-    assert main(["sign", str(report), "--key", str(key), "--by", "ops@example.com",
-                 "--role", "ops", "--payload-out", str(payload)]) == 0
+    assert (
+        main(
+            [
+                "sign",
+                str(report),
+                "--key",
+                str(key),
+                "--by",
+                "ops@example.com",
+                "--role",
+                "ops",
+                "--payload-out",
+                str(payload),
+            ]
+        )
+        == 0
+    )
     subprocess.run(
         [SSH_KEYGEN or "ssh-keygen", "-Y", "sign", "-n", "git", "-f", str(key), str(payload)],
         check=True,
@@ -245,11 +288,22 @@ def test_changing_any_field_of_a_signed_report_fails_verify(tmp_path: Path, repo
     assert verify(report, signers) == 0
     signed = json.loads(report.read_text())
     paths = [p for p in _leaves(signed) if p[0] != "signatures"]
-    paths += [("signatures", i, f) for i in (0, 1) for f in ("by", "role", "signed_at", "accept_risk", "key")]
+    paths += [
+        ("signatures", i, f)
+        for i in (0, 1)
+        for f in ("by", "role", "signed_at", "accept_risk", "key")
+    ]
     # The ones the issue names are among them.
-    for must in [("results", 0, "status"), ("results", 0, "message"), ("started_at",),
-                 ("duration_s",), ("checklist", "sha256"), ("checklist", "path"),
-                 ("signatures", 1, "by"), ("signatures", 1, "role")]:
+    for must in [
+        ("results", 0, "status"),
+        ("results", 0, "message"),
+        ("started_at",),
+        ("duration_s",),
+        ("checklist", "sha256"),
+        ("checklist", "path"),
+        ("signatures", 1, "by"),
+        ("signatures", 1, "role"),
+    ]:
         assert must in paths
     tampered = tmp_path / "tampered.json"
     for path in paths:
@@ -308,7 +362,10 @@ def test_a_partial_report_needs_accept_risk(
 
 @needs_ssh_keygen
 def test_passphrase_keys_need_the_variable_and_nothing_secret_is_printed(
-    tmp_path: Path, report: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    report: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     passphrase = "correct horse battery"
     key = keygen(tmp_path, "ops", passphrase=passphrase)

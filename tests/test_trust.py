@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from golive import trust
-from golive.checklist import load_checklist
+from golive.checklist.models import load_checklist
 from golive.cli import main
 
 HEAD = """\
@@ -31,8 +31,8 @@ sections:
 PLUGIN = """\
 from pathlib import Path
 Path(__file__).with_name("imported").write_text("x")
-from golive.probe import Probe, ProbeParams
-from golive.results import Outcome
+from golive.engine.probe import Probe, ProbeParams
+from golive.core.results import Outcome
 
 
 class Params(ProbeParams):
@@ -153,7 +153,7 @@ def test_a_recorded_digest_trusts_until_a_covered_file_changes(
 
 @pytest.mark.usefixtures("untrusted")
 def test_the_packaged_checklist_is_trusted() -> None:
-    from golive.overlay import packaged_checklist
+    from golive.checklist.overlay import packaged_checklist
 
     assert trust.is_trusted(load_checklist(packaged_checklist()))
 

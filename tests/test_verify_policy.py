@@ -85,7 +85,7 @@ def test_the_report_must_be_about_the_commit_being_deployed(
 
 
 def test_a_report_older_than_max_age_is_refused(tmp_path: Path) -> None:
-    from golive.verify_policy import make_policy, verify_with_policy
+    from golive.signoff.verify_policy import make_policy, verify_with_policy
 
     report = make_report(tmp_path / "run")
     key = keygen(tmp_path, "ops")

@@ -16,8 +16,8 @@ import pytest
 from conftest import REPO
 from prometheus_client.parser import text_string_to_metric_families
 
-from golive import stripe_client
-from golive.check import CheckOptions, prepare
+from golive.commands.check import CheckOptions, prepare
+from golive.engine import stripe_client
 from golive.sandbox.stripe.demo import demo_mapping, demo_state
 from golive.sandbox.stripe.server import StripeSandbox
 from golive.sandbox.stripe.templates import DEFAULT_API_VERSION

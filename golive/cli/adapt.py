@@ -10,7 +10,7 @@ import typer
 
 from golive.cli.app import app
 from golive.cli.options import ChecklistOpt, EnvOpt, SelectOpt, checklist_path, require_env
-from golive.errors import UsageError
+from golive.core.errors import UsageError
 
 
 @app.command("list")
@@ -22,9 +22,9 @@ def list_(
 ) -> None:
     """Show the plan (items, probe kinds, severity) without running anything, and where
     the checklist's inputs and changed items come from (FILE:LINE)."""
-    from golive import output
-    from golive.check import CheckOptions, prepare, split_selectors
-    from golive.checklist import load_checklist
+    from golive.checklist.models import load_checklist
+    from golive.commands import output
+    from golive.commands.check import CheckOptions, prepare, split_selectors
 
     checklist = checklist_path(checklist)
     if env is None:
@@ -45,8 +45,8 @@ def list_(
 
 
 def _print_origins(loaded: object) -> None:
-    from golive.checklist import LoadedChecklist
-    from golive.overlay import print_origins
+    from golive.checklist.models import LoadedChecklist
+    from golive.checklist.overlay import print_origins
 
     assert isinstance(loaded, LoadedChecklist)
     if loaded.merged is not None:
@@ -63,10 +63,10 @@ def vars_(
 ) -> None:
     """Every variable the environment's items read: set or missing in its source, and
     which items need it. Values are never printed."""
-    from golive.check import CheckOptions, prepare
-    from golive.checklist import SourceSpec
-    from golive.environment import read_source, read_sources
-    from golive.variables import needed_variables
+    from golive.checklist.models import SourceSpec
+    from golive.commands.check import CheckOptions, prepare
+    from golive.values.environment import read_source, read_sources
+    from golive.values.variables import needed_variables
 
     checklist = checklist_path(checklist)
     loaded, planned = prepare(
@@ -119,7 +119,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a checklist file: syntax, keys, probe kinds and parameters, ids."""
-    from golive.checklist import load_checklist
+    from golive.checklist.models import load_checklist
 
     file = checklist_path(file)
     loaded = load_checklist(file)
@@ -127,7 +127,7 @@ def validate(
     if env_file is not None and env is None:
         raise UsageError("--env-file needs --env NAME")
     if env is not None:
-        from golive.environment import check_references
+        from golive.values.environment import check_references
 
         check_references(loaded, env, env_file)
     typer.echo(
@@ -150,7 +150,7 @@ def schema(
     """
     import json
 
-    from golive.schema import checklist_schema
+    from golive.commands.schema import checklist_schema
 
     text = json.dumps(checklist_schema(), indent=2) + "\n"
     if output_file:
@@ -162,6 +162,6 @@ def schema(
 @app.command()
 def probes() -> None:
     """List the probe kinds checklist.yaml can use."""
-    from golive import output
+    from golive.commands import output
 
     output.print_probes()

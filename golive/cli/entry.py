@@ -8,8 +8,8 @@ import sys
 import typer
 
 from golive.cli.app import app
-from golive.errors import GoliveError
-from golive.results import ExitCode
+from golive.core.errors import GoliveError
+from golive.core.results import ExitCode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("golive: interrupted", err=True)
         code = ExitCode.INTERRUPTED
     except Exception as exc:  # no traceback reaches a user; the message is redacted
-        from golive.secrets import Redactor
+        from golive.core.secrets import Redactor
 
         # Scrubbed of every secret this run has read, not only Stripe-shaped ones.
         redactor = Redactor.of_run()

@@ -133,11 +133,11 @@ def init(
 ) -> None:
     """Write golive.yaml (extends the packaged checklist, holds only what differs) and
     ENV.env.example (every variable the checks read) in the current folder."""
-    from golive.init import InitAnswers, packaged_inputs, write_files
+    from golive.commands.init import InitAnswers, packaged_inputs, write_files
 
     answers = InitAnswers(environment=env, base_url=base_url, without=list(without or []))
     if from_openapi:
-        from golive.openapi import guess, load_document
+        from golive.commands.openapi import guess, load_document
 
         found = guess(load_document(from_openapi))
         for g in found.found:
@@ -218,7 +218,7 @@ def init(
                 "Login fields user,password", default=login_form or "username,password"
             )
             csrf = typer.confirm("Does the login need a CSRF token (Django)?", default=csrf)
-    from golive.init import packaged_environment
+    from golive.commands.init import packaged_environment
 
     answers.set_tables(tables, tier_column=tier_column, active_column=active_column)
     answers.set_migrations(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from golive.errors import UsageError
+from golive.core.errors import UsageError
 
 ChecklistOpt = Annotated[
     Path | None,
@@ -86,7 +86,7 @@ def finite(value: float | None, flag: str) -> float | None:
 
 
 def checklist_path(given: Path | None) -> Path:
-    from golive.overlay import find_checklist
+    from golive.checklist.overlay import find_checklist
 
     return find_checklist(given)
 
@@ -94,7 +94,7 @@ def checklist_path(given: Path | None) -> Path:
 def require_env(env: str | None, checklist: Path) -> str:
     if env:
         return env
-    from golive.checklist import load_checklist
+    from golive.checklist.models import load_checklist
 
     known = ", ".join(sorted(load_checklist(checklist).checklist.environments))
     raise UsageError(f"choose an environment with --env (known in {checklist}: {known})")

@@ -93,8 +93,8 @@ def check(
     Exit 0 when ready, 1 when a blocking item failed, 4 when a blocking item could
     not be decided: use it as a deploy gate.
     """
-    from golive import output
-    from golive.check import CheckOptions, execute, prepare, split_selectors
+    from golive.commands import output
+    from golive.commands.check import CheckOptions, execute, prepare, split_selectors
 
     check_color(color)
     outputs = output.parse_formats(fmt or ["table"])
@@ -145,8 +145,8 @@ def rehearse(
     cleaned up after). Refuses live-mode environments and live keys before sending
     anything. See docs/rehearsal.md.
     """
-    from golive import output
-    from golive.check import CheckOptions, execute, prepare, split_selectors
+    from golive.commands import output
+    from golive.commands.check import CheckOptions, execute, prepare, split_selectors
 
     path = checklist_path(checklist)
     outputs = output.parse_formats(fmt or ["table"])

@@ -15,7 +15,7 @@ from golive.cli.options import (
     check_color,
     checklist_path,
 )
-from golive.errors import UsageError
+from golive.core.errors import UsageError
 from golive.sandbox import commands as sandbox_commands
 
 # Declared once, in a module that imports only Typer: the servers load when one runs.
@@ -56,8 +56,8 @@ def demo(
     SQLite database in a temporary folder, runs `golive check` against them, prints the
     report, and stops everything, leaving nothing behind. Exits like `golive check`.
     """
-    from golive import output
-    from golive.demo import SCENARIOS, run_demo
+    from golive.commands import output
+    from golive.commands.demo import SCENARIOS, run_demo
 
     if scenario not in SCENARIOS:
         raise UsageError(f"--scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
@@ -68,7 +68,7 @@ def demo(
     output.write_outputs(report, outputs, color=output.use_color(color))
     code = int(report.exit_code)
     if rehearse:
-        from golive.demo import run_rehearsal
+        from golive.commands.demo import run_rehearsal
 
         rehearsal = run_rehearsal(scenario, path, quiet=quiet)
         if rehearsal.results:

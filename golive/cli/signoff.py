@@ -9,8 +9,8 @@ import typer
 
 from golive.cli.app import app
 from golive.cli.options import ChecklistOpt, ColorOpt, FormatOpt, checklist_path
-from golive.errors import UsageError
-from golive.results import ExitCode
+from golive.core.errors import UsageError
+from golive.core.results import ExitCode
 
 
 @app.command()
@@ -48,9 +48,9 @@ def attest(
     """
     from datetime import UTC, datetime
 
-    from golive.attestations import attest as record
-    from golive.checklist import load_checklist
-    from golive.records import parse_expiry, show_time
+    from golive.checklist.models import load_checklist
+    from golive.signoff.attestations import attest as record
+    from golive.signoff.records import parse_expiry, show_time
 
     now = datetime.now(UTC).replace(microsecond=0)
     try:
@@ -120,7 +120,7 @@ def sign(
     With ssh-agent or a hardware key: --payload-out FILE, `ssh-keygen -Y sign -n golive
     -f KEY FILE`, then --attach FILE.sig.
     """
-    from golive import signing
+    from golive.signoff import signing
 
     if attach is not None:
         message = signing.attach_signature(
@@ -188,8 +188,8 @@ def verify(
     the report does not meet. --extract DIR writes what `ssh-keygen -Y verify -n golive`
     needs to check each signature without golive.
     """
-    from golive import signing
-    from golive.verify_policy import make_policy, verify_with_policy
+    from golive.signoff import signing
+    from golive.signoff.verify_policy import make_policy, verify_with_policy
 
     policy = make_policy(require_verdict, commit, max_age, require_role, require_signers)
     if extract is not None:
@@ -216,8 +216,8 @@ def report(
     The HTML page shows the sign-off: who signed, as what, when, and whether each
     signature held when the page was made.
     """
-    from golive import output
-    from golive.export import export
+    from golive.commands import output
+    from golive.commands.export import export
 
     outputs = output.parse_formats(fmt or ["table"])
     export(report_file, outputs, allowed_signers, color=output.use_color(color))
@@ -238,8 +238,8 @@ def combine(
     check); sign it with `golive sign`. Reports of different commits or checklists are
     refused (exit 2).
     """
-    from golive.combine import combine as combine_reports
-    from golive.signing import save_report
+    from golive.signoff.combine import combine as combine_reports
+    from golive.signoff.signing import save_report
 
     combined, taken = combine_reports(staging, prod)
     save_report(output, combined)
@@ -265,8 +265,8 @@ def diff_(
     """
     import json
 
-    from golive.diff import compare, render_text
-    from golive.signing import load_report
+    from golive.signoff.diff import compare, render_text
+    from golive.signoff.signing import load_report
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format {fmt!r}: use text or json")

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, assert_never
 
-from golive.results import Report
+from golive.core.results import Report
 
 if TYPE_CHECKING:
     from golive.reporters.html import SignoffEntry

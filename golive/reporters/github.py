@@ -7,7 +7,7 @@ summary and, with a file, on the pull request.
 
 from __future__ import annotations
 
-from golive.results import ACTIONABLE, ItemResult, Report, Status
+from golive.core.results import ACTIONABLE, ItemResult, Report, Status
 
 
 def escape_data(text: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from golive.core.results import ACTIONABLE, ExitCode, Report, Status
 from golive.reporters.summary import (
     attestation_text,
     headline,
@@ -19,7 +20,6 @@ from golive.reporters.summary import (
     waiver_text,
 )
 from golive.reporters.table import ICONS
-from golive.results import ACTIONABLE, ExitCode, Report, Status
 
 COLORS = {
     Status.PASS: "#1a7f37",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from golive.results import ItemResult, Report, SkipKind, Status
+from golive.core.results import ItemResult, Report, SkipKind, Status
 
 SCHEMA_VERSION = "golive.report/v1"
 

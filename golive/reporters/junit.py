@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
+from golive.core.results import ItemResult, Report, Status
 from golive.reporters.summary import (
     attestation_text,
     headline,
@@ -20,7 +21,6 @@ from golive.reporters.summary import (
     metadata,
     waiver_text,
 )
-from golive.results import ItemResult, Report, Status
 
 
 def render_junit(report: Report) -> str:

@@ -6,6 +6,7 @@ was checked, then lists every item; advisory findings are marked as such.
 
 from __future__ import annotations
 
+from golive.core.results import ACTIONABLE, Report
 from golive.reporters.summary import (
     attestation_text,
     headline,
@@ -14,7 +15,6 @@ from golive.reporters.summary import (
     waiver_text,
 )
 from golive.reporters.table import ICONS
-from golive.results import ACTIONABLE, Report
 
 
 def _cell(text: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from golive.results import ItemResult, Report, Status
+from golive.core.results import ItemResult, Report, Status
 
 
 def metadata(report: Report) -> list[tuple[str, str]]:

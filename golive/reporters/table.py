@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from golive.core.results import ACTIONABLE, ExitCode, Report, Status
 from golive.fit import is_fit_notice, misfit
 from golive.reporters.summary import (
     attestation_text,
@@ -16,7 +17,6 @@ from golive.reporters.summary import (
     metadata,
     waiver_text,
 )
-from golive.results import ACTIONABLE, ExitCode, Report, Status
 
 ICONS = {
     Status.PASS: "✓",

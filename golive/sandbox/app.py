@@ -285,11 +285,11 @@ class AppConfig:
 
 
 def app_engine(url: str) -> Engine:
-    """The app's own read-write engine (golive's probes use golive.db, read-only)."""
+    """The app's own read-write engine (golive's probes use golive.values.db, read-only)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    from golive.db import with_default_driver
+    from golive.values.db import with_default_driver
 
     return create_engine(with_default_driver(make_url(url)))
 

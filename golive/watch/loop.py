@@ -25,9 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from golive.check import CheckOptions, execute
-from golive.checklist import LoadedChecklist
-from golive.runner import PlannedItem
+from golive.checklist.models import LoadedChecklist
+from golive.commands.check import CheckOptions, execute
+from golive.engine.runner import PlannedItem
 from golive.watch.state import WatchState, change_lines
 
 #: the change hook's own limit: a hook that hangs never stops the watch
@@ -96,8 +96,8 @@ class Watcher:
 
     def run_once(self) -> None:
         """One run; never raises (a failed run is counted and said)."""
+        from golive.core.secrets import Redactor
         from golive.reporters.json import report_dict
-        from golive.secrets import Redactor
 
         previous = self.state.snapshot().report
         started = time.time()
@@ -122,7 +122,7 @@ class Watcher:
             self._changed(previous, report)
 
     def _changed(self, old: dict[str, Any], new: dict[str, Any]) -> None:
-        from golive.diff import compare
+        from golive.signoff.diff import compare
 
         d = compare(old, new)
         lines = change_lines(d)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from golive.results import Status
+from golive.core.results import Status
 
 if TYPE_CHECKING:
     from prometheus_client.registry import CollectorRegistry

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from golive.check import REHEARSAL_KIND
-from golive.checklist import Checklist, EnvironmentProfile, Item
-from golive.runner import PlannedItem
+from golive.checklist.models import Checklist, EnvironmentProfile, Item
+from golive.commands.check import REHEARSAL_KIND
+from golive.engine.runner import PlannedItem
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def why_not_watched(item: Item, checklist: Checklist, profile: EnvironmentProfil
         return "a rehearsal (writes in test mode): run `golive rehearse`"
     if profile.allow_traffic:
         return None
-    from golive.registry import load_probe
+    from golive.engine.registry import load_probe
 
     try:
         probe = load_probe(item.probe.kind, checklist.probe_target(item.probe.kind))

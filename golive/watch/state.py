@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from golive.diff import HEADINGS, Diff
+from golive.signoff.diff import HEADINGS, Diff
 
 
 @dataclass(frozen=True)

@@ -600,7 +600,7 @@ add(
     C,
     2,
     "does not exist or cannot be read",
-    src("    source: {sql: 'SELECT 1, 2', database_url: 'sqlite:///no/such/golive.db'}\n"),
+    src("    source: {sql: 'SELECT 1, 2', database_url: 'sqlite:///no/such/golive.values.db'}\n"),
 )
 add("dotenv_source_dir.yaml", C, 2, "is a folder", src("    source: {dotenv: .}\n"))
 add(

@@ -7,13 +7,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from golive.checklist import EnvironmentProfile, load_checklist
-from golive.context import Clients, ProbeContext
-from golive.environment import ResolvedEnvironment, redactor_for, resolve
-from golive.probe import ProbeError
-from golive.registry import load_probe
-from golive.results import ItemResult, Outcome
-from golive.runner import plan, run_plan
+from golive.checklist.models import EnvironmentProfile, load_checklist
+from golive.core.results import ItemResult, Outcome
+from golive.engine.context import Clients, ProbeContext
+from golive.engine.probe import ProbeError
+from golive.engine.registry import load_probe
+from golive.engine.runner import plan, run_plan
+from golive.values.environment import ResolvedEnvironment, redactor_for, resolve
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKLIST = REPO / "checklist.yaml"

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 
-from golive.environment import parse_dotenv
 from golive.sandbox.app import (
     AppConfig,
     SlidingWindow,
@@ -22,6 +21,7 @@ from golive.sandbox.app import (
     app_engine,
     sign_payload,
 )
+from golive.values.environment import parse_dotenv
 
 REPO = Path(__file__).resolve().parents[2]
 

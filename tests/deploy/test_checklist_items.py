@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from golive.checklist import load_checklist
-from golive.results import Status
+from golive.checklist.models import load_checklist
+from golive.core.results import Status
 from golive.sandbox.app import BREAKS, ReferenceApp
 
 from .helpers import CHECKLIST, checklist_context, run_items

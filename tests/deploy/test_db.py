@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from golive.db import DatabaseError, build_engine, reading
-from golive.probe import ProbeError
-from golive.results import Outcome, Status
+from golive.core.results import Outcome, Status
+from golive.engine.probe import ProbeError
 from golive.sandbox.app import HEAD_REVISION, PREVIOUS_REVISION, seed_database
+from golive.values.db import DatabaseError, build_engine, reading
 
 from .helpers import make_context, run_probe
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from golive.results import Status
+from golive.core.results import Status
 from golive.sandbox.app import HEAD_REVISION, seed_database
 
 from .helpers import make_context, run_probe
@@ -208,7 +208,7 @@ def test_tenants_an_unreadable_or_unset_tenant_is_an_error_never_pass(tmp_path: 
 
 
 def test_tenant_named_default_is_refused() -> None:
-    from golive.checklist import EnvironmentProfile
+    from golive.checklist.models import EnvironmentProfile
 
     with pytest.raises(ValueError, match="'default' names database_url"):
         EnvironmentProfile.model_validate({"mode": "live", "databases": {"default": "x"}})

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from golive.results import Status
+from golive.core.results import Status
 from golive.sandbox.app import HEAD_REVISION, seed_database
 
 from .helpers import make_context, run_probe
@@ -27,7 +27,7 @@ def django_db(url: str, applied: list[tuple[str, str]]) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from golive.db import with_default_driver
+    from golive.values.db import with_default_driver
 
     engine = create_engine(with_default_driver(make_url(url)))
     with engine.begin() as conn:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from golive.checks.lockfiles import stripe_sdk_pins
 
-from golive.results import Status
+from golive.core.results import Status
 
 from .helpers import make_context, run_probe
 from .test_repo_patterns import git_repo

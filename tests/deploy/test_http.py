@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from golive.results import Outcome, Status
+from golive.core.results import Outcome, Status
 from golive.sandbox.app import LEAKED_HASH, ReferenceApp
 
 from .helpers import make_context, run_probe
@@ -163,9 +163,7 @@ def test_wrong_expectations_say_what_to_fix(tmp_path: Path, make_app: Any) -> No
     app = make_app()
     out = status(tmp_path, app, [{"path": "/api/stripe/disputes", "role": "user"}])
     assert out.status is Status.FAIL
-    assert (
-        "got 403, expected 200; role user is refused: give its user the rights" in out.message
-    )
+    assert "got 403, expected 200; role user is refused: give its user the rights" in out.message
     out = status(tmp_path, app, [{"path": "/api/stripe/nope", "role": "admin"}])
     assert out.status is Status.ERROR  # a route that was never reached decides nothing
     assert "got 404" in out.message and "route not found at http://127.0.0.1:" in out.message

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from golive.results import Status
+from golive.core.results import Status
 
 from .helpers import make_context, run_probe
 from .stub_server import Reply, Seen, stub_server

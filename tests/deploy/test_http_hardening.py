@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from golive.results import Status
+from golive.core.results import Status
 from golive.sandbox.app import OPENAPI_ROUTES, ReferenceApp
 
 from .helpers import make_context, run_probe

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from golive.results import Status
+from golive.core.results import Status
 from golive.sandbox.app import ReferenceApp
 
 from .helpers import make_context, run_probe

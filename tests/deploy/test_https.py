@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from golive.results import Status
+from golive.core.results import Status
 
 from .helpers import make_context, run_probe
 

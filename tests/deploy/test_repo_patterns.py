@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from golive.checklist import load_checklist
-from golive.demo import demo_repository
-from golive.errors import ChecklistError
-from golive.results import Status
+from golive.checklist.models import load_checklist
+from golive.commands.demo import demo_repository
+from golive.core.errors import ChecklistError
+from golive.core.results import Status
 
 from .helpers import checklist_context, make_context, run_items, run_probe
 

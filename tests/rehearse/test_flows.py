@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from golive.check import CheckOptions, execute, prepare
-from golive.demo import rehearsal_deployment
-from golive.results import Report, Status
+from golive.commands.check import CheckOptions, execute, prepare
+from golive.commands.demo import rehearsal_deployment
+from golive.core.results import Report, Status
 from golive.sandbox.stripe.server import writes_for
 
 CHECKLIST = Path(__file__).resolve().parents[2] / "checklist.yaml"

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from golive import stripe_client
-from golive.checklist import EnvironmentProfile
-from golive.context import Clients, ProbeContext
-from golive.environment import redactor_for, resolve
+from golive.checklist.models import EnvironmentProfile
+from golive.engine import stripe_client
+from golive.engine.context import Clients, ProbeContext
 from golive.sandbox.stripe.demo import demo_mapping, demo_state
 from golive.sandbox.stripe.server import StripeSandbox
 from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
+from golive.values.environment import redactor_for, resolve
 
 from .stripe_helpers import LIVE_KEY, TEST_KEY, WEBHOOK_URL, ContextFactory, SandboxFactory
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from golive.context import ProbeContext
-from golive.probe import ProbeError
-from golive.registry import load_probe
-from golive.results import Outcome
+from golive.core.results import Outcome
+from golive.engine.context import ProbeContext
+from golive.engine.probe import ProbeError
+from golive.engine.registry import load_probe
 from golive.sandbox.stripe.server import StripeSandbox
 
 WEBHOOK_URL = "https://app.example.com/api/subscription/webhook"

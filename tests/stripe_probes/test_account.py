@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from golive.results import Status
+from golive.core.results import Status
 from golive.sandbox.stripe.demo import demo_state
 
 from .stripe_helpers import (

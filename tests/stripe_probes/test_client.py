@@ -11,15 +11,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import stripe
 
-from golive.checklist import StripeSettings
-from golive.sandbox.stripe.server import StripeSandbox
-from golive.stripe_client import (
+from golive.checklist.models import StripeSettings
+from golive.engine.stripe_client import (
     RateCap,
     WriteRefused,
     build_client,
     close_client,
     request_stats,
 )
+from golive.sandbox.stripe.server import StripeSandbox
 
 from .stripe_helpers import LIVE_KEY, SandboxFactory
 
@@ -150,7 +150,7 @@ def test_timeouts_are_enforced(make_sandbox: SandboxFactory) -> None:
 
 def test_importing_golive_stripe_modules_does_not_import_stripe() -> None:
     code = (
-        "import sys, golive.stripe_client, golive.sandbox.stripe.server, "
+        "import sys, golive.engine.stripe_client, golive.sandbox.stripe.server, "
         "golive.checks.stripe_account, golive.checks.stripe_prices, "
         "golive.checks.stripe_webhooks, golive.checks.stripe_risk; "
         "print('stripe' in sys.modules)"
@@ -169,7 +169,7 @@ def test_a_closed_client_sends_nothing_more(sandbox: StripeSandbox) -> None:
 
 
 def test_raw_pages_walk_a_list_as_json_through_the_same_client(sandbox: StripeSandbox) -> None:
-    from golive.stripe_client import raw_pages
+    from golive.engine.stripe_client import raw_pages
 
     client = client_for(sandbox)
     typed = sum(1 for _ in client.v1.charges.list(params={"limit": 100}).auto_paging_iter())

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from golive.results import Status
+from golive.core.results import Status
 
 from .stripe_helpers import ContextFactory, SandboxFactory, run
 

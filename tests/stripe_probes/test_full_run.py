@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from golive.check import CheckOptions, run_check
-from golive.results import Status
+from golive.commands.check import CheckOptions, run_check
+from golive.core.results import Status
 from golive.sandbox.stripe.demo import demo_mapping, demo_state
 from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from golive.check import CheckOptions, run_check
-from golive.results import Report, Status
+from golive.commands.check import CheckOptions, run_check
+from golive.core.results import Report, Status
 from golive.sandbox.stripe.demo import demo_mapping, demo_state
 from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
-from golive.context import ProbeContext
-from golive.results import Status
+from golive.core.results import Status
+from golive.engine.context import ProbeContext
 from golive.sandbox.stripe.demo import demo_mapping
 
 from .stripe_helpers import ContextFactory, run
@@ -100,7 +100,7 @@ def test_env_price_mapping_reads_every_source(
 def test_a_source_is_exactly_one_kind() -> None:
     from pydantic import ValidationError
 
-    from golive.pricemap import PriceSource
+    from golive.engine.pricemap import PriceSource
 
     with pytest.raises(ValidationError, match="exactly one of var, sql, prices"):
         PriceSource(var="A", prices={"basic.monthly": "price_1"})
@@ -167,8 +167,20 @@ def _check(profile: Path, env: str, env_file: Path, items: list[str], out: Path)
     from golive.cli import main
 
     main(
-        ["check", "-c", str(profile), "--env", env, "--env-file", str(env_file),
-         "--only", ",".join(items), "-q", "-f", f"json:{out}"]
+        [
+            "check",
+            "-c",
+            str(profile),
+            "--env",
+            env,
+            "--env-file",
+            str(env_file),
+            "--only",
+            ",".join(items),
+            "-q",
+            "-f",
+            f"json:{out}",
+        ]
     )
     report = json.loads(out.read_text(encoding="utf-8"))
     return {r["id"]: r for r in report["results"]}
@@ -193,9 +205,14 @@ def test_every_price_item_of_the_checklist_reads_the_price_source_input(
     bad = {**FLAT, "pro.monthly": "price_test_pro_monthly"}
     (tmp_path / "bad").mkdir()
     bad_env = _deployment(tmp_path / "bad", sandbox.url, "live", bad)
-    results = _check(_profile(tmp_path / "bad", kind, bad), "prod", bad_env, ["2.2a"], tmp_path / "bad.json")
+    results = _check(
+        _profile(tmp_path / "bad", kind, bad), "prod", bad_env, ["2.2a"], tmp_path / "bad.json"
+    )
     assert results["2.2a"]["status"] == "fail"
-    assert "pro.monthly -> price_test_pro_monthly exists only in test mode" in results["2.2a"]["message"]
+    assert (
+        "pro.monthly -> price_test_pro_monthly exists only in test mode"
+        in results["2.2a"]["message"]
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -204,7 +221,10 @@ def test_plans_cover_mapping_reads_every_source(
 ) -> None:
     # Only basic is sold: the PRO plan row is active without a price (a finding).
     flat = {"basic.monthly": FLAT["basic.monthly"]}
-    values = {"FLAT_PRICES": json.dumps(flat), "STRIPE_PLAN_PRICE_MAPPING_LIVE": json.dumps({"basic": {"monthly": flat["basic.monthly"]}})}
+    values = {
+        "FLAT_PRICES": json.dumps(flat),
+        "STRIPE_PLAN_PRICE_MAPPING_LIVE": json.dumps({"basic": {"monthly": flat["basic.monthly"]}}),
+    }
     ctx, source = source_ctx(kind, make_ctx(sandbox.url, values=values), tmp_path, flat)
     url = ctx.env.database_url.value
     if url is None:  # the variable and list kinds: the plans live in a database of their own
@@ -214,9 +234,7 @@ def test_plans_cover_mapping_reads_every_source(
         ctx = replace(ctx, env=env)
     with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
         conn.execute("create table subscription_plans (tier text, is_active boolean)")
-        conn.executemany(
-            "insert into subscription_plans values (?, ?)", [("BASIC", 1), ("PRO", 0)]
-        )
+        conn.executemany("insert into subscription_plans values (?, ?)", [("BASIC", 1), ("PRO", 0)])
     outcome = run("db.plans_cover_mapping", ctx, source=source)
     assert outcome.status is Status.PASS, outcome.message
     with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:

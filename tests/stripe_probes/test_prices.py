@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from golive.results import Status
+from golive.core.results import Status
 from golive.sandbox.stripe.demo import demo_mapping, demo_state
 
 from .stripe_helpers import WEBHOOK_URL, ContextFactory, SandboxFactory, run
@@ -231,7 +231,7 @@ def test_prices_from_a_sql_query(sandbox, make_ctx: ContextFactory, tmp_path: An
 def test_sql_must_be_a_single_select() -> None:
     from pydantic import ValidationError
 
-    from golive.registry import load_probe
+    from golive.engine.registry import load_probe
 
     for params in ({"sql": "delete from plans"}, {"source": {"sql": "select 1; drop t"}}):
         with pytest.raises(ValidationError, match="one SELECT"):
@@ -239,6 +239,6 @@ def test_sql_must_be_a_single_select() -> None:
 
 
 def _with_database(env: Any, url: str) -> Any:
-    from golive.environment import Interpolated
+    from golive.values.environment import Interpolated
 
     return type(env)(**{**env.__dict__, "database_url": Interpolated(url)})

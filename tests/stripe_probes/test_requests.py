@@ -15,13 +15,13 @@ import httpx
 import pytest
 import stripe
 
-from golive.check import CheckOptions, run_check
-from golive.checklist import StripeSettings
-from golive.results import Status
+from golive.checklist.models import StripeSettings
+from golive.commands.check import CheckOptions, run_check
+from golive.core.results import Status
+from golive.engine.stripe_client import build_client
 from golive.sandbox.stripe.demo import demo_mapping, demo_state
 from golive.sandbox.stripe.server import StripeSandbox
 from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
-from golive.stripe_client import build_client
 
 from .stripe_helpers import LIVE_KEY, SandboxFactory
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from golive.results import Status
+from golive.core.results import Status
 from golive.sandbox.stripe.demo import demo_state
 from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from golive.errors import GoliveError
+from golive.core.errors import GoliveError
 from golive.sandbox.stripe.kinds import (
     KINDS,
     MODE_KEYS,

@@ -44,11 +44,18 @@ def seed() -> None:
     for tier, cycle, price_id, livemode in data.get("prices", []):
         Price.objects.create(tier=tier, cycle=cycle, stripe_id=price_id, livemode=livemode)
     for stripe_id, url, secret, livemode in data.get("endpoints", []):
-        WebhookEndpoint.objects.create(stripe_id=stripe_id, url=url, secret=secret, livemode=livemode)
-    Dispute.objects.create(stripe_id="dp_shop_1", amount=4200, status="needs_response", reason="fraudulent")
+        WebhookEndpoint.objects.create(
+            stripe_id=stripe_id, url=url, secret=secret, livemode=livemode
+        )
+    Dispute.objects.create(
+        stripe_id="dp_shop_1", amount=4200, status="needs_response", reason="fraudulent"
+    )
     FraudWarning.objects.create(
-        stripe_id="issfr_shop_1", charge="ch_shop_1", fraud_type="card_never_received",
-        actionable=False, status="open",
+        stripe_id="issfr_shop_1",
+        charge="ch_shop_1",
+        fraud_type="card_never_received",
+        actionable=False,
+        status="open",
     )
 
 

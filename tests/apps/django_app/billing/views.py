@@ -139,7 +139,9 @@ OPENAPI = {
                             "schema": {
                                 "type": "object",
                                 "required": ["tier"],
-                                "properties": {"tier": {"type": "string", "enum": ["basic", "pro"]}},
+                                "properties": {
+                                    "tier": {"type": "string", "enum": ["basic", "pro"]}
+                                },
                             }
                         }
                     }
@@ -153,5 +155,7 @@ OPENAPI = {
         "/staff/api/fraud-warnings": {"get": {"summary": "Early fraud warnings", **_STAFF}},
         "/staff/api/fraud-warnings/{id}": {"get": {"summary": "A warning", **_STAFF}},
     },
-    "components": {"securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "sessionid"}}},
+    "components": {
+        "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "sessionid"}}
+    },
 }

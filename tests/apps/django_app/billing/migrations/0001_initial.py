@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,63 +15,98 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Dispute',
+            name="Dispute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stripe_id', models.CharField(max_length=255)),
-                ('amount', models.IntegerField()),
-                ('status', models.CharField(max_length=30)),
-                ('reason', models.CharField(max_length=50)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stripe_id", models.CharField(max_length=255)),
+                ("amount", models.IntegerField()),
+                ("status", models.CharField(max_length=30)),
+                ("reason", models.CharField(max_length=50)),
             ],
         ),
         migrations.CreateModel(
-            name='FraudWarning',
+            name="FraudWarning",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stripe_id', models.CharField(max_length=255)),
-                ('charge', models.CharField(max_length=255)),
-                ('fraud_type', models.CharField(max_length=50)),
-                ('actionable', models.BooleanField()),
-                ('status', models.CharField(max_length=30)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stripe_id", models.CharField(max_length=255)),
+                ("charge", models.CharField(max_length=255)),
+                ("fraud_type", models.CharField(max_length=50)),
+                ("actionable", models.BooleanField()),
+                ("status", models.CharField(max_length=30)),
             ],
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(max_length=20, unique=True)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tier", models.CharField(max_length=20, unique=True)),
+                ("is_active", models.BooleanField(default=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Price',
+            name="Price",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(max_length=20)),
-                ('cycle', models.CharField(max_length=20)),
-                ('stripe_id', models.CharField(max_length=255)),
-                ('livemode', models.BooleanField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tier", models.CharField(max_length=20)),
+                ("cycle", models.CharField(max_length=20)),
+                ("stripe_id", models.CharField(max_length=255)),
+                ("livemode", models.BooleanField()),
             ],
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stripe_id', models.CharField(max_length=255)),
-                ('url', models.CharField(max_length=2048)),
-                ('secret', models.CharField(max_length=255)),
-                ('livemode', models.BooleanField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stripe_id", models.CharField(max_length=255)),
+                ("url", models.CharField(max_length=2048)),
+                ("secret", models.CharField(max_length=255)),
+                ("livemode", models.BooleanField()),
             ],
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stripe_customer_id', models.CharField(max_length=255)),
-                ('stripe_subscription_id', models.CharField(max_length=255)),
-                ('status', models.CharField(max_length=30)),
-                ('is_active', models.BooleanField(default=False)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stripe_customer_id", models.CharField(max_length=255)),
+                ("stripe_subscription_id", models.CharField(max_length=255)),
+                ("status", models.CharField(max_length=30)),
+                ("is_active", models.BooleanField(default=False)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
     ]

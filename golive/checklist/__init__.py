@@ -1,0 +1,1 @@
+"""The checklist: its models, YAML with positions, overlays (extend:) and features (without:)."""

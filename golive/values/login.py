@@ -1,0 +1,317 @@
+"""Roles that log in: a login request, or a command that prints a token or a cookie.
+
+Many apps have no long-lived API token to paste into a profile: a user signs in with a
+form (Django's session + CSRF) or a JSON POST, or a team's script mints a short-lived
+token. A role may therefore say how to obtain its credentials, and golive does it once
+per role per run, on first use, shared by every probe (thread-safe; a failed login is
+remembered too, so each item reports the same cause without trying again).
+
+What is obtained is a secret from that moment: added to the run's redactor, wrapped in
+`Secret`, never printed. A login golive cannot complete is `error` on every item that
+needs the role, naming the request and the status seen; a login answer never decides
+an item by itself.
+
+The login runs in a client of its own (its own cookie jar): the shared client keeps no
+cookies, so a session never leaks into requests made as another role or as anonymous.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from golive.core.secrets import Secret, looks_secret, remember
+from golive.engine.probe import ProbeError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from golive.checklist.models import LoginSpec
+    from golive.engine.context import ProbeContext
+    from golive.values.environment import Role
+
+
+@dataclass(frozen=True)
+class ResolvedLogin:
+    """A role's login request with its `${VAR}`s filled in (values stay in memory only)."""
+
+    spec: LoginSpec
+    form: dict[str, str] | None = None
+    json_body: Any = None
+
+    def secret_values(self) -> list[str]:
+        """The values of fields named like secrets (password, token), for redaction."""
+        body = self.form if self.form is not None else self.json_body
+        return [value for key, value in leaves(body) if looks_secret(key, value)]
+
+
+@dataclass(frozen=True)
+class RoleCommand:
+    """A command (argv, no shell) printing a bearer token or a cookie NAME=VALUE."""
+
+    argv: tuple[str, ...]
+    prints: Literal["token", "cookie"] = "token"
+    timeout: float = 30.0
+
+
+@dataclass
+class Logins:
+    """The credentials each role obtained in this run, or why it could not."""
+
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _role_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _done: dict[str, Role | ProbeError] = field(default_factory=dict)
+
+    def get(self, ctx: ProbeContext, role: Role) -> Role:
+        with self._lock:
+            lock = self._role_locks.setdefault(role.name, threading.Lock())
+        with lock:  # one login per role; other roles log in at the same time
+            if role.name not in self._done:
+                try:
+                    self._done[role.name] = obtain(ctx, role)
+                except ProbeError as exc:
+                    self._done[role.name] = exc
+            done = self._done[role.name]
+        if isinstance(done, ProbeError):
+            raise ProbeError(str(done))
+        return done
+
+
+def logged_in(ctx: ProbeContext, role: Role) -> Role:
+    """The role with the credentials its login (or command) gives, obtained once per run."""
+    logins = ctx.clients.get(("logins",), Logins, lambda _: None)
+    return logins.get(ctx, role)
+
+
+def obtain(ctx: ProbeContext, role: Role) -> Role:
+    """Log in (or run the command) now; ProbeError names what was seen when it fails."""
+    from golive.values.environment import Role
+
+    if role.command is not None:
+        headers, cookies = _run_command(ctx, role.name, role.command)
+    else:
+        assert role.login is not None
+        headers, cookies = _log_in(ctx, role)
+    for name, secret in (*headers.items(), *cookies.items()):
+        if name == "Referer":
+            continue  # the deployment's own URL, not a credential
+        value = secret.reveal()
+        remember(value)
+        ctx.redactor.add(value)
+        ctx.redactor.add(value.removeprefix("Bearer "))
+    return Role(
+        role.name,
+        {**role.headers, **headers},
+        {**role.cookies, **cookies},
+    )
+
+
+# -- a login request ---------------------------------------------------------------------
+
+
+def _log_in(ctx: ProbeContext, role: Role) -> tuple[dict[str, Secret], dict[str, Secret]]:
+    import httpx
+
+    from golive.engine.context import user_agent
+
+    assert role.login is not None
+    login = role.login
+    spec = login.spec
+    base = ctx.base_url()
+    what = f"could not log in as {role.name}"
+    fixed = {name: value.reveal() for name, value in role.headers.items()}
+    if role.cookies:
+        fixed["Cookie"] = "; ".join(f"{k}={v.reveal()}" for k, v in role.cookies.items())
+    with httpx.Client(
+        timeout=httpx.Timeout(ctx.timeout),
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": user_agent()},
+    ) as client:
+        headers = dict(fixed)
+        form = dict(login.form) if login.form is not None else None
+        csrf_token = None
+        if spec.csrf is not None:
+            page = spec.csrf.from_path or spec.path
+            answer = _send(client, "GET", base + page, what, ctx, headers=fixed)
+            csrf_token = _cookie(client, spec.csrf.cookie)
+            if not csrf_token:
+                raise ProbeError(
+                    f"{what}: GET {page} answered {_status(answer)} and set no "
+                    f"{spec.csrf.cookie!r} cookie, so there is no CSRF token to send back: "
+                    "check csrf.from_path (a page that renders the login form) and csrf.cookie"
+                )
+            headers[spec.csrf.header] = csrf_token
+            headers["Referer"] = base + page  # HTTPS CSRF checks compare it with the host
+            if form is not None and spec.csrf.field:
+                form[spec.csrf.field] = csrf_token
+        answer = _send(
+            client,
+            spec.method,
+            base + spec.path,
+            what,
+            ctx,
+            headers=headers,
+            form=form,
+            json_body=login.json_body if form is None else None,
+        )
+        shown = f"{spec.method} {spec.path}"
+        status = answer.status_code
+        if status >= 500:
+            raise ProbeError(
+                f"{what}: {shown} answered {_status(answer)}: the login route fails; see the "
+                "deployment's logs"
+            )
+        if status in (401, 403):
+            raise ProbeError(
+                f"{what}: {shown} answered {status}: the credentials were refused, or the "
+                "request was (a CSRF check answers 403 too: then set csrf: on the login)"
+            )
+        if status >= 400:
+            raise ProbeError(
+                f"{what}: {shown} answered {status}: the login request was not accepted; "
+                "check the login's path and its form or json fields"
+            )
+        if spec.token_field is not None:
+            token = _token(answer, spec.token_field)
+            if token is None:
+                raise ProbeError(
+                    f"{what}: {shown} answered {status} without a {spec.token_field!r} string "
+                    "in a JSON body: wrong credentials, or token_field names another field"
+                )
+            return {"Authorization": Secret(f"Bearer {token}")}, {}
+        set_now = {c.name for c in answer.cookies.jar}
+        if spec.csrf is not None:
+            set_now.discard(spec.csrf.cookie)
+        if not set_now:
+            again = " with the login form again" if _login_form(answer) else ""
+            raise ProbeError(
+                f"{what}: {shown} answered {status}{again} and set no session cookie: "
+                "wrong credentials" + (" or CSRF" if spec.csrf is not None else "")
+            )
+        cookies = {c.name: Secret(c.value or "") for c in client.cookies.jar}
+        headers_out: dict[str, Secret] = {}
+        if spec.csrf is not None:
+            # Unsafe requests of a CSRF-protected app must send the (possibly rotated) token.
+            token = _cookie(client, spec.csrf.cookie) or csrf_token or ""
+            headers_out[spec.csrf.header] = Secret(token)
+            headers_out["Referer"] = Secret(base + "/")  # HTTPS CSRF checks want one
+        return headers_out, cookies
+
+
+def _send(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    what: str,
+    ctx: ProbeContext,
+    *,
+    headers: Mapping[str, str],
+    form: Mapping[str, str] | None = None,
+    json_body: Any = None,
+) -> httpx.Response:
+    import httpx
+
+    shown = f"{method} {urlsplit(url).path}"
+    try:
+        return client.request(
+            method, url, headers=dict(headers), data=dict(form) if form else None, json=json_body
+        )
+    except httpx.TimeoutException:
+        raise ProbeError(f"{what}: {shown}: no answer within {ctx.timeout:g}s") from None
+    except httpx.HTTPError as exc:
+        raise ProbeError(f"{what}: {shown}: {type(exc).__name__}") from None
+
+
+def _cookie(client: httpx.Client, name: str) -> str | None:
+    for cookie in client.cookies.jar:
+        if cookie.name == name and cookie.value:
+            return cookie.value
+    return None
+
+
+def _status(response: httpx.Response) -> str:
+    return f"{response.status_code} {response.reason_phrase}".strip()
+
+
+def _login_form(response: httpx.Response) -> bool:
+    """Whether the answer is an HTML page with a password field (the form shown again)."""
+    if "html" not in response.headers.get("content-type", ""):
+        return False
+    text = response.text.lower()
+    return "<form" in text and 'type="password"' in text
+
+
+def _token(response: httpx.Response, path: str) -> str | None:
+    try:
+        value: Any = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value if isinstance(value, str) and value else None
+
+
+# -- a command ---------------------------------------------------------------------------
+
+
+def _run_command(
+    ctx: ProbeContext, name: str, command: RoleCommand
+) -> tuple[dict[str, Secret], dict[str, Secret]]:
+    from golive.core.errors import SourceError
+    from golive.values.environment import run_command
+
+    what = f"could not obtain credentials for {name}"
+    shown = command.argv[0]
+    try:
+        out, err, code = run_command(
+            list(command.argv), ctx.root, command.timeout, f"the command {shown!r}"
+        )
+    except SourceError as exc:
+        raise ProbeError(f"{what}: {exc}") from None
+    if code != 0:
+        raise ProbeError(
+            f"{what}: the command {shown!r} exited {code} ({len(err)} bytes on stderr, not "
+            "shown; GOLIVE_DEBUG=1 shows it redacted)"
+        )
+    text = out.decode("utf-8", errors="replace").strip()
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) != 1:
+        raise ProbeError(
+            f"{what}: the command {shown!r} printed {len(lines)} lines; expected one line "
+            f"with the {'token' if command.prints == 'token' else 'cookie NAME=VALUE'}"
+        )
+    value = lines[0].strip()
+    remember(value)
+    ctx.redactor.add(value)
+    if command.prints == "token":
+        return {"Authorization": Secret(f"Bearer {value.removeprefix('Bearer ')}")}, {}
+    cookies: dict[str, Secret] = {}
+    for pair in value.removeprefix("Cookie:").split(";"):
+        key, eq, cookie = pair.strip().partition("=")
+        if not eq or not key:
+            raise ProbeError(
+                f"{what}: the command {shown!r} printed a line that is not a cookie "
+                "NAME=VALUE (not shown: it may be a secret)"
+            )
+        cookies[key] = Secret(cookie)
+    return {}, cookies
+
+
+def leaves(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """(field name, text) of every non-empty string in a JSON-like value."""
+    if isinstance(value, str):
+        if value:
+            yield key, value
+    elif isinstance(value, dict):
+        for name, sub in value.items():
+            yield from leaves(sub, str(name))
+    elif isinstance(value, list):
+        for sub in value:
+            yield from leaves(sub, key)

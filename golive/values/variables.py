@@ -1,0 +1,134 @@
+"""Which variables of a deployment's configuration a checklist reads, and who needs them.
+
+`golive vars` and `golive init`'s example env file come from here. A variable is needed
+when an item names it in a parameter (`var`, `*_var`, `vars`, `*_vars`), or when the
+environment profile interpolates it (`${VAR}`) into a field the item's probe family uses
+(base URL and roles for http, database URL for db, the Stripe settings for stripe).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from golive.checklist.models import Checklist, EnvironmentProfile, Item, LoginSpec
+
+_REF = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<default>:-[^}]*)?\}")
+
+
+@dataclass
+class Need:
+    """One variable: the items that read it and how."""
+
+    name: str
+    items: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)  # "1.2a: var", "base_url", ...
+    optional: bool = True  # every use has a default or the item marks it optional
+
+    def add(self, item_id: str, why: str, optional: bool) -> None:
+        if item_id not in self.items:
+            self.items.append(item_id)
+        if why not in self.why:
+            self.why.append(why)
+        self.optional = self.optional and optional
+
+
+def _expand(name: str, mode: str) -> str:
+    return name.replace("{MODE}", mode.upper()).replace("{mode}", mode)
+
+
+def _param_vars(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(parameter, variable name) pairs among an item's probe parameters."""
+    found: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if key in ("var", "vars") or key.endswith(("_var", "_vars")):
+            names = value if isinstance(value, list) else [value]
+            found.extend((key, n) for n in names if isinstance(n, str) and n)
+        elif isinstance(value, dict) and isinstance(value.get("var"), str):
+            found.append((f"{key}.var", value["var"]))  # a price source {var: NAME}
+    return found
+
+
+def _reads_database(params: dict[str, Any]) -> bool:
+    """A price source {sql: QUERY} among the parameters reads the app's database."""
+    return any(isinstance(v, dict) and "sql" in v for v in params.values()) or "sql" in params
+
+
+def _profile_refs(profile: EnvironmentProfile) -> dict[str, list[tuple[str, bool]]]:
+    """Profile field -> [(variable, has a default)] for every `${VAR}` in it."""
+    fields: dict[str, list[str]] = {
+        "base_url": [profile.base_url or ""],
+        "public_url": [profile.public_url or ""],
+        "database_url": [profile.database_url or ""],
+        "stripe": [
+            profile.stripe.api_base or "",
+            profile.stripe.webhook_url or "",
+            profile.stripe.api_version or "",
+        ],
+        "roles": [
+            text
+            for creds in profile.roles.values()
+            for text in (
+                creds.bearer or "",
+                *creds.headers.values(),
+                *creds.cookies.values(),
+                *_login_texts(creds.login),
+            )
+        ],
+    }
+    return {
+        key: [
+            (m.group("name"), m.group("default") is not None)
+            for t in texts
+            for m in _REF.finditer(t)
+        ]
+        for key, texts in fields.items()
+    }
+
+
+def _login_texts(login: LoginSpec | None) -> list[str]:
+    """The login's body values: a role's credentials are variables the run needs."""
+    if login is None:
+        return []
+    body = login.form or login.json_body or {}
+    return [v for v in body.values() if isinstance(v, str)]
+
+
+#: The profile fields each probe family reads.
+_FAMILY_FIELDS = {
+    "http": ("base_url", "public_url", "roles"),
+    "db": ("database_url",),
+    "stripe": ("stripe",),
+}
+
+
+def needed_variables(checklist: Checklist, environment: str, items: list[Item]) -> list[Need]:
+    """Every variable `items` read in `environment`, in first-use order."""
+    profile = checklist.environments[environment]
+    refs = _profile_refs(profile)
+    needs: dict[str, Need] = {}
+
+    def need(name: str) -> Need:
+        return needs.setdefault(name, Need(name))
+
+    for item in items:
+        params = item.probe.params
+        # A switch that must be off, or a variable that must be absent, may stay unset.
+        optional = (
+            bool(params.get("optional"))
+            or item.severity == "advisory"
+            or item.probe.kind in ("env.not_truthy", "env.absent")
+        )
+        for key, name in _param_vars(params):
+            need(_expand(name, profile.mode)).add(item.id, f"{item.id}: {key}", optional)
+        family = item.probe.kind.split(".", 1)[0]
+        if family == "stripe":
+            need(profile.stripe.api_key_var).add(item.id, "stripe.api_key_var", optional)
+        fields = _FAMILY_FIELDS.get(family, ())
+        if _reads_database(params) and "database_url" not in fields:
+            fields = (*fields, "database_url")
+        for profile_field in fields:
+            for name, has_default in refs[profile_field]:
+                need(name).add(item.id, profile_field, optional or has_default)
+    return list(needs.values())
