@@ -225,3 +225,15 @@ def test_the_report_names_every_file_that_decided_it_and_clean_means_committed(
     report = run()
     assert report["app"]["dirty"] is True
     assert {f["role"] for f in report["files"]} == {"checklist", "extends", "waivers"}
+
+
+def test_demo_ignores_the_current_folders_golive_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A user's golive.yaml describes their own app; the demo's deployment is the packaged
+    # checklist's reference app, so the demo must not read it (here it would not even load).
+    (tmp_path / "golive.yaml").write_text("extend: default\ninputs: {nope: 1}\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "r.json"
+    assert main(["demo", "-q", "-f", f"json:{out}"]) == 0
+    assert report_of(out)["checklist"]["name"].endswith("(the packaged default)")
