@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.golive-installed
 
-.PHONY: demo test lint typecheck pytest system-deps bench clean
+.PHONY: demo test lint typecheck pytest system-deps node-apps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,18 @@ $(STAMP): pyproject.toml
 system-deps:
 	@if [ -x scripts/install-system-deps.sh ] || [ -f scripts/install-system-deps.sh ]; then \
 		bash scripts/install-system-deps.sh; fi
+
+# The Node acceptance app's packages, from its committed package-lock.json. Idempotent
+# (skipped while node_modules matches the lockfile) and offline-tolerant: without npm or
+# the registry, tests/test_node_app.py skips, saying why.
+NODE_APP := tests/apps/node_app
+node-apps:
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: tests/test_node_app.py will skip"; \
+	elif [ ! -f $(NODE_APP)/node_modules/.package-lock.json ] || \
+		[ $(NODE_APP)/package-lock.json -nt $(NODE_APP)/node_modules/.package-lock.json ]; then \
+		(cd $(NODE_APP) && npm ci --no-audit --no-fund --prefer-offline --loglevel=error) || \
+		echo "npm ci failed (offline?): tests/test_node_app.py will skip"; fi
 
 demo: $(STAMP)
 	$(BIN)/golive demo
@@ -30,7 +42,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy golive checks
 
-pytest: $(STAMP) system-deps
+pytest: $(STAMP) system-deps node-apps
 	$(BIN)/pytest
 
 test: lint typecheck pytest

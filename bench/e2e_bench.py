@@ -1,7 +1,7 @@
 """The whole default checklist, prod and staging, against a deployment with latency.
 
 `golive check` (a subprocess, as a user runs it) runs every item of checklist.yaml for prod
-(live mode) and for staging (test mode) against the reference app (golive/sandbox/app.py,
+(live mode) and for staging (test mode) against the reference app (golive/sandbox/app/,
 every answer delayed 50 ms) and the Stripe sandbox (golive/sandbox/stripe/, every
 answer delayed 100 ms), both on 127.0.0.1 and fresh for every run, as `golive demo` starts
 them. Then the run's slowest item is run alone (`--only ID`, with its prerequisites, which
@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from golive.commands.demo import _write_env, demo_repository, env_values, stripe_state
-from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
+from golive.sandbox.app.config import AppConfig
+from golive.sandbox.app.database import seed_database
+from golive.sandbox.app.server import ReferenceApp
 from golive.sandbox.stripe.server import StripeSandbox
 
 REPO = Path(__file__).resolve().parent.parent

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from golive.checks.repo import Patterns, PatternsParams
@@ -186,7 +187,8 @@ def main() -> int:
         probe = RepoScan()
 
         def scan(history: bool) -> list[str]:
-            outcome = probe.run(RepoScanParams(history=history, max_commits=commits), ctx)
+            params = RepoScanParams(history=history, max_commits=commits, history_seconds=600)
+            outcome = probe.run(params, replace(ctx, clients=Clients()))
             return list(outcome.evidence.get("findings", []))
 
         findings = scan(True)
@@ -197,9 +199,10 @@ def main() -> int:
         found = {i: patterns.run(p, ctx).message for i, p in code.items()}
         code_recall = sum(PLANTED[i][0] in found[i] for i in PLANTED)
 
-        def code_scans() -> None:
+        def code_scans() -> None:  # one run: its items share the list of tracked files
+            run_ctx = replace(ctx, clients=Clients())
             for params in code.values():
-                patterns.run(params, ctx)
+                patterns.run(params, run_ctx)
 
         def code_greps() -> None:
             for params in code.values():

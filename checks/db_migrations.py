@@ -14,8 +14,6 @@ Every message and remedy names the tool in use.
 from __future__ import annotations
 
 import re
-import shlex
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,23 +22,39 @@ from pydantic import Field, model_validator
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError
-from golive.values.db import reading, shown
+from golive.values.db import reading
 
 from .db_schema import DbParams, find_column, reflect, url_evidence
+from .migration_files import (
+    _revisions_in,
+    alembic_heads,
+    django_migration_files,
+    parse_showmigrations,
+    run_command,
+)
+from .migration_tools import LEDGERS, migration_files, read_ledger
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-Tool = Literal["alembic", "django", "sql", "command"]
+Tool = Literal[
+    "alembic", "django", "sql", "command",
+    "drizzle", "prisma", "knex", "rails", "laravel", "flyway", "liquibase", "goose",
+]  # fmt: skip
 DEFAULT_TABLES = {"alembic": "alembic_version", "django": "django_migrations"}
+DEFAULT_TABLES |= {name: ledger.table for name, ledger in LEDGERS.items()}
 UPGRADES = {"alembic": "alembic upgrade head", "django": "python manage.py migrate"}
+UPGRADES |= {name: ledger.upgrade for name, ledger in LEDGERS.items()}
 
 # -- migrations --------------------------------------------------------------------------
 
 
 class RevisionParams(DbParams):
     tool: Tool = Field(
-        "alembic", description="The migration tool: alembic, django, sql (a query) or command."
+        "alembic",
+        description="The migration tool: alembic, django, drizzle, prisma, knex, rails, "
+        "laravel, flyway, liquibase, goose (each read from its own table), sql (a query) or "
+        "command.",
     )
     table: str | None = Field(
         None,
@@ -94,6 +108,8 @@ def read_revisions(conn: Connection, params: RevisionParams) -> set[str] | None:
         assert params.sql is not None
         query = params.sql.strip().rstrip(";")
         return {str(r[0]) for r in conn.execute(text(query)).all() if r[0] is not None}
+    if params.tool in LEDGERS:
+        return read_ledger(conn, params.tool, params.table, params.db_schema)
     table_name = params.version_table()
     table = reflect(conn, table_name, params.db_schema)
     if table is None:
@@ -107,94 +123,6 @@ def read_revisions(conn: Connection, params: RevisionParams) -> set[str] | None:
     if column is None:
         raise ProbeError(f"{table_name} has no column {params.column}")
     return {str(r[0]) for r in conn.execute(select(column)).all() if r[0] is not None}
-
-
-_REVISION = re.compile(r"^revision\s*(?::[^=\n]+)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
-_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=\n]+)?=\s*(.+)$", re.MULTILINE)
-_DJANGO_MIGRATION = re.compile(r"^\d{4}_\w+\.py$")
-
-
-def alembic_heads(folder: Path) -> set[str]:
-    """The head revisions of an alembic versions folder (revisions nobody revises)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in sorted(folder.glob("*.py")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        match = _REVISION.search(text)
-        if not match:
-            continue
-        revisions.add(match.group(1))
-        down = _DOWN_REVISION.search(text)
-        if down:
-            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
-    return revisions - parents
-
-
-def django_migration_files(folder: Path) -> set[str]:
-    """`app.name` of every migration file under an app folder: `APP/migrations/0001_x.py`
-    for each app in `folder` (or `folder` itself when it is one app)."""
-    found: set[str] = set()
-    candidates = [folder, *sorted(p for p in folder.iterdir() if p.is_dir())]
-    for app in candidates:
-        migrations = app / "migrations"
-        if not migrations.is_dir():
-            continue
-        for path in migrations.iterdir():
-            if _DJANGO_MIGRATION.match(path.name):
-                found.add(f"{app.name}.{path.stem}")
-    return found
-
-
-_PLAN_LINE = re.compile(r"^\s*\[(?P<mark>[ Xx])\]\s+(?P<name>[\w.]+)")
-
-
-def parse_showmigrations(output: str) -> tuple[list[str], list[str]]:
-    """(applied, unapplied) from `manage.py showmigrations --plan` (or its list form)."""
-    applied: list[str] = []
-    pending: list[str] = []
-    app = ""
-    for line in output.splitlines():
-        match = _PLAN_LINE.match(line)
-        if not match:
-            if line.strip() and not line.startswith(" "):
-                app = line.strip()  # the list form: a header line per app
-            continue
-        name = match.group("name")
-        if "." not in name and app:
-            name = f"{app}.{name}"
-        (applied if match.group("mark") in "Xx" else pending).append(name)
-    return applied, pending
-
-
-def run_command(command: str | list[str], cwd: Path, timeout: float) -> str:
-    """A command's standard output, run without a shell in `cwd`; failure is an error."""
-    argv = shlex.split(command) if isinstance(command, str) else list(command)
-    if not argv:
-        raise ProbeError("the item's command is empty")
-    try:
-        proc = subprocess.run(
-            argv,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise ProbeError(f"{argv[0]}: command not found (run from {cwd})") from None
-    except subprocess.TimeoutExpired:
-        raise ProbeError(f"{argv[0]} took longer than {timeout:g}s") from None
-    if proc.returncode != 0:
-        err = proc.stderr.strip().splitlines()
-        last = err[-1] if err else f"exit status {proc.returncode}"
-        raise ProbeError(f"{' '.join(argv)} failed in {cwd}: {last}")
-    return proc.stdout
-
-
-def _revisions_in(output: str) -> set[str]:
-    """The first word of each non-empty line (`3f2a9c1d7e64 (head)` -> 3f2a9c1d7e64)."""
-    return {line.split()[0].rstrip(",") for line in output.splitlines() if line.split()}
 
 
 class MigrationHeadParams(RevisionParams):
@@ -233,6 +161,8 @@ class MigrationHeadParams(RevisionParams):
             return data
         tool, folder = data.get("tool", "alembic"), data["migrations_dir"]
         own = {"alembic": "versions_dir", "django": "apps_dir"}.get(str(tool))
+        if own is None and tool in LEDGERS:
+            return data  # the tool's own folder of migration files
         if own is None:
             raise ValueError(
                 f"migrations_dir is a folder of alembic or Django migration files; tool {tool} "
@@ -299,6 +229,8 @@ class MigrationHead(Probe[MigrationHeadParams]):
             if params.command is not None:
                 return self._django_plan(params, ctx)
             return self._django_files(params, ctx)
+        if params.tool in LEDGERS and params.migrations_dir and not params.expected:
+            return self._ledger_files(params, ctx)
         expected, source = self._expected(params, ctx)
         evidence: dict[str, Any] = {"tool": params.tool}
         if params.tool == "command":
@@ -338,11 +270,49 @@ class MigrationHead(Probe[MigrationHeadParams]):
                 **evidence,
             )
         evidence["head"] = sorted(expected)
-        if current == expected:
+        if current == expected or (params.tool in LEDGERS and expected <= current):
             return Outcome.passed(f"at the migration head {at} ({params.tool})", **evidence)
         return Outcome.failed(
             f"the database is at revision {at}, the head is {', '.join(sorted(expected))} "
             f"(from {source}); run the migrations ({upgrade}) and fix what fails",
+            **evidence,
+        )
+
+    def _ledger_files(self, params: MigrationHeadParams, ctx: ProbeContext) -> Outcome:
+        """Every migration file of the repository's folder is applied (any ledger tool)."""
+        assert params.migrations_dir is not None
+        folder = self._path(ctx, params.migrations_dir)
+        files = migration_files(params.tool, folder)
+        with reading(ctx.db()) as conn:
+            applied = read_revisions(conn, params)
+        evidence: dict[str, Any] = {"tool": params.tool, **url_evidence(ctx.database_url())}
+        if applied is None:
+            return Outcome.failed(
+                f"no {params.version_table()} table: the {params.tool} migrations never ran "
+                f"here; run them ({params.upgrade()})",
+                **evidence,
+            )
+        pending = [files[k] for k in sorted(set(files) - applied)]
+        ahead = sorted(applied - set(files))
+        evidence.update({"files": len(files), "applied": len(applied), "unapplied": pending})
+        if pending:
+            return Outcome.failed(
+                f"{len(pending)} {params.tool} migration(s) of {folder} not applied in "
+                f"{params.version_table()}: {', '.join(pending[:10])}"
+                f"{' ...' if len(pending) > 10 else ''}; run {params.upgrade()}",
+                **evidence,
+            )
+        if ahead:
+            return Outcome.warn(
+                f"the database has applied {params.tool} migration(s) no file in {folder} "
+                f"defines: {', '.join(ahead[:10])}; the deployed code may be older than the "
+                "database (or migrations were squashed or renamed)",
+                ahead=ahead,
+                **evidence,
+            )
+        return Outcome.passed(
+            f"all {len(files)} {params.tool} migrations of {folder} are applied in "
+            f"{params.version_table()}",
             **evidence,
         )
 
@@ -415,97 +385,3 @@ class MigrationHead(Probe[MigrationHeadParams]):
             f"applied in {params.version_table()}",
             **evidence,
         )
-
-
-class SameRevisionParams(RevisionParams):
-    other: str = Field(description="The environment (e.g. staging) whose database to compare.")
-
-
-class SameRevision(Probe[SameRevisionParams]):
-    kind = "db.same_revision"
-    Params = SameRevisionParams
-    summary = "This database is at the same migration revision as another environment's."
-
-    def run(self, params: SameRevisionParams, ctx: ProbeContext) -> Outcome:
-        if params.tool == "command":
-            # The `migration_tool` input moves every migration item: a command tells the
-            # state where golive runs, never another environment's; say so, never pass.
-            return Outcome.skip(
-                f"not judged: the migration tool is a command, which prints the state where "
-                f"golive runs and reads neither {ctx.env.name}'s nor {params.other}'s "
-                "database; compare them with tool alembic, django or sql"
-            )
-        other = ctx.other_environment(params.other)
-        other_url = other.database_url.value
-        if other_url is None:
-            needs = ", ".join(other.database_url.missing) or "database_url in checklist.yaml"
-            raise ProbeError(f"environment {params.other!r} has no database URL (needs {needs})")
-        here_url = ctx.database_url()
-        if other_url == here_url and other.config.origin == ctx.env.config.origin:
-            return Outcome.skip(
-                f"{params.other}'s database URL is read from the same place as "
-                f"{ctx.env.name}'s ({ctx.env.config.origin}): there is no {params.other} "
-                f"database to compare with; give {params.other} its own source "
-                f"(--other-env-file {params.other}=FILE)"
-            )
-        if other_url == here_url:
-            return Outcome.warn(
-                f"{ctx.env.name} and {params.other} use the same database ({shown(here_url)}): "
-                "nothing to compare; give each environment its own DATABASE_URL"
-            )
-        revisions: list[set[str] | None] = []
-        for url in (here_url, other_url):
-            with reading(ctx.db(url)) as conn:
-                revisions.append(read_revisions(conn, params))
-        here, there = revisions
-        evidence = {
-            "tool": params.tool,
-            ctx.env.name: sorted(here) if here is not None else None,
-            params.other: sorted(there) if there is not None else None,
-        }
-        state = params.state()
-        if not there:
-            raise ProbeError(
-                f"{params.other}'s database ({shown(other_url)}) has no migration revision "
-                f"in {state}: nothing to compare with"
-            )
-        if not here:
-            return Outcome.failed(
-                f"{ctx.env.name}'s database has no migration revision in {state}, "
-                f"{params.other} is at {_short(there)}; run the same migrations here "
-                f"({params.upgrade()})",
-                **evidence,
-            )
-        if here == there:
-            return Outcome.passed(
-                f"{ctx.env.name} and {params.other} are both at {_short(here)} ({params.tool})",
-                **evidence,
-            )
-        if params.tool == "django":
-            missing, extra = sorted(there - here), sorted(here - there)
-            parts = []
-            if missing:
-                parts.append(f"{ctx.env.name} lacks {', '.join(missing[:10])}")
-            if extra:
-                parts.append(
-                    f"{ctx.env.name} has {', '.join(extra[:10])} that {params.other} lacks"
-                )
-            return Outcome.failed(
-                f"{'; '.join(parts)}; apply the same migrations to both ({params.upgrade()}), "
-                f"in the order they ran on {params.other}",
-                **evidence,
-            )
-        return Outcome.failed(
-            f"{ctx.env.name} is at {_short(here)} but {params.other} is at "
-            f"{_short(there)}; apply the same migrations to both ({params.upgrade()}), in the "
-            f"order they ran on {params.other}",
-            **evidence,
-        )
-
-
-def _short(revisions: set[str]) -> str:
-    """Revisions for a message; Django's can be hundreds, so long sets are counted."""
-    ordered = sorted(revisions)
-    if len(ordered) <= 5:
-        return ", ".join(ordered)
-    return f"{len(ordered)} migrations (last {ordered[-1]})"

@@ -8,9 +8,10 @@ from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.pricemap import PriceSource, describe_source, load_prices
 from golive.engine.probe import Probe, ProbeError
+from golive.truthy import truthy
 from golive.values.db import reading
 
-from .db_schema import DbParams, find_column, reflect, truthy, url_evidence
+from .db_schema import DbParams, find_column, reflect, url_evidence
 
 # -- db.plans_cover_mapping -------------------------------------------------------------
 

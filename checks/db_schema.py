@@ -18,8 +18,8 @@ from pydantic import Field
 from golive.core.results import Outcome, Status
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.interpolation import interpolate
 from golive.values.db import driver_note, reading, shown
-from golive.values.environment import interpolate
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -29,7 +29,6 @@ Scalar = str | int | float | bool | None
 TypeFamily = Literal[
     "string", "boolean", "integer", "numeric", "datetime", "date", "json", "uuid", "enum", "any"
 ]
-TRUE_VALUES = frozenset({"true", "t", "1", "yes", "y", "on"})
 
 
 class DbParams(ProbeParams):
@@ -198,12 +197,6 @@ def reflect(conn: Connection, name: str, schema: str | None) -> Table | None:
 def find_column(table: Table, name: str) -> Any:
     actual = find(name, table.columns.keys())
     return None if actual is None else table.columns[actual]
-
-
-def truthy(value: Any) -> bool:
-    if isinstance(value, bool | int):
-        return bool(value)
-    return str(value).strip().lower() in TRUE_VALUES
 
 
 # -- db.tables ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pydantic import AfterValidator
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.probe import ProbeError
+from golive.values.login import retry_after_seconds
 
 if TYPE_CHECKING:
     import httpx
@@ -193,26 +194,6 @@ def reason(exc: BaseException) -> str:
 def status_text(response: httpx.Response) -> str:
     phrase = response.reason_phrase
     return f"{response.status_code} {phrase}".strip()
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """The Retry-After of an answer in seconds (delta-seconds or an HTTP date), or None."""
-    value = response.headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    import datetime as dt
-
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 class Patience:

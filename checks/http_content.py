@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from golive.core.secrets import mask, secret_parts
+from golive.core.stripe_keys import SECRET_IN_TEXT
 from golive.engine.context import ProbeContext
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ DEFAULT_FORBIDDEN_FIELDS = (
     "refresh_token",
 )
 # Stripe secret keys and signing secrets, wherever they appear (publishable keys are public).
-STRIPE_SECRET = re.compile(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9+/=]{6,}")
+STRIPE_SECRET = SECRET_IN_TEXT  # golive/stripe_keys.py: the one home of key shapes
 
 
 # -- JSON fields -------------------------------------------------------------------------

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from pydantic import Field, field_validator
@@ -13,9 +16,10 @@ from golive.core.globs import RelativeGlob
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
+from golive.linear_regex import LinearPattern, compile_linear
 
 from .lockfiles import LOCKFILE_NAMES, Pin, read_pins
-from .secrets import tracked_files
+from .secrets import tracked_files_of_run
 
 
 class DependencyPinnedParams(ProbeParams):
@@ -51,7 +55,7 @@ class DependencyPinned(Probe[DependencyPinnedParams]):
 
     def run(self, params: DependencyPinnedParams, ctx: ProbeContext) -> Outcome:
         root = ctx.repo_folder(params.path)
-        files = tracked_files(root, ctx.timeout)
+        files = tracked_files_of_run(ctx, root)
         if params.files is not None:
             files = [f for f in files if any(_glob_matches(f, g) for g in params.files)]
         pins, unreadable = read_pins(root, files, params.package)
@@ -116,15 +120,26 @@ def _check_glob(glob: str) -> str:
 def _glob_matches(path: str, glob: str) -> bool:
     """fnmatch on the repository-relative path (`*` crosses folders); a leading `**/`
     also matches at the top level, as it does in git and most tools."""
-    if fnmatch.fnmatchcase(path, glob):
-        return True
-    return glob.startswith("**/") and fnmatch.fnmatchcase(path, glob[3:])
+    return _globs_regex((glob,)).match(path) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _globs_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression matching a path when any glob does (as _glob_matches)."""
+    variants = [
+        g for glob in globs for g in ((glob, glob[3:]) if glob.startswith("**/") else (glob,))
+    ]
+    if not variants:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in variants))
 
 
 class ForbiddenPattern(ProbeParams):
     """One pattern no tracked file may contain, where, and what to tell the team."""
 
-    pattern: str = Field(description="A regular expression (Python syntax), matched per line.")
+    pattern: str = Field(
+        description="A regular expression (RE2 syntax: linear time), matched per line."
+    )
     message: str = Field(description="Why it is forbidden and what to do instead.")
     files: list[str] = Field(
         default_factory=lambda: ["*"],
@@ -136,10 +151,7 @@ class ForbiddenPattern(ProbeParams):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
+        compile_linear(value)  # ValueError naming why RE2 refuses it
         return value
 
     @field_validator("files", "exclude")
@@ -147,13 +159,19 @@ class ForbiddenPattern(ProbeParams):
     def _relative(cls, globs: list[str]) -> list[str]:
         return [_check_glob(g) for g in globs]
 
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, re.IGNORECASE if self.ignore_case else 0)
+    def regex(self) -> LinearPattern:
+        return compile_linear(self.pattern, self.ignore_case)
 
     def applies_to(self, path: str) -> bool:
-        return any(_glob_matches(path, g) for g in self.files) and not any(
-            _glob_matches(path, g) for g in self.exclude
+        return self.matcher()(path)
+
+    def matcher(self) -> Callable[[str], bool]:
+        """applies_to as one function, its globs compiled once (call it per file)."""
+        files, exclude = (
+            _globs_regex(tuple(self.files)).match,
+            _globs_regex(tuple(self.exclude)).match,
         )
+        return lambda path: files(path) is not None and exclude(path) is None
 
 
 class PatternsParams(ProbeParams):
@@ -175,18 +193,20 @@ class Patterns(Probe[PatternsParams]):
 
     def run(self, params: PatternsParams, ctx: ProbeContext) -> Outcome:
         root = ctx.repo_folder(params.path)
-        files = tracked_files(root, ctx.timeout)
-        compiled = [(p, p.regex()) for p in params.patterns]
-        searched = [f for f in files if any(p.applies_to(f) for p in params.patterns)]
-        lines = _git_grep(root, params, set(searched), ctx.timeout)
+        with ThreadPoolExecutor(1) as pool:  # git lists the files while git grep searches
+            grep = pool.submit(_git_grep, root, params, ctx.timeout)
+            files = tracked_files_of_run(ctx, root)
+            lines = grep.result()
+        compiled = [(p, p.regex(), p.matcher()) for p in params.patterns]
+        searched = [f for f in files if any(applies(f) for _, _, applies in compiled)]
         if lines is None:  # git cannot run these patterns (no PCRE): Python reads the files
             lines = _read_lines(root, searched)
         findings: list[str] = []
         for rel, number, line in lines:
             if params.allow_marker and params.allow_marker in line:
                 continue
-            for pattern, rx in compiled:
-                match = rx.search(line) if pattern.applies_to(rel) else None
+            for pattern, rx, applies in compiled:
+                match = rx.search(line) if applies(rel) else None
                 if match:
                     found = match.group(0).strip()[:80]
                     findings.append(f"{rel}:{number}: {found!r}: {pattern.message}")
@@ -214,12 +234,12 @@ class Patterns(Probe[PatternsParams]):
 
 
 def _git_grep(
-    root: Path, params: PatternsParams, wanted: set[str], timeout: float
+    root: Path, params: PatternsParams, timeout: float
 ) -> list[tuple[str, int, str]] | None:
-    """The lines of `wanted` files any pattern may match, found by one `git grep -P` (in
-    C, like the secret scan); Python then applies each exact pattern. None when git cannot
-    take the patterns (built without PCRE, or a pattern PCRE reads otherwise)."""
-    if not wanted or any(re.search(r"\\[AZz]|\(\?[<=!]", p.pattern) for p in params.patterns):
+    """The tracked lines any pattern may match, found by one `git grep -P` (in C, like the
+    secret scan); Python then applies each exact pattern and its globs. None when git
+    cannot take the patterns (built without PCRE, or a pattern PCRE reads otherwise)."""
+    if any(re.search(r"\\[AZz]|\(\?[<=!]", p.pattern) for p in params.patterns):
         return None  # anchors and look-arounds may differ between a line and git's buffer
     globs = {g for p in params.patterns for g in p.files}
     if any(g.startswith(":") for g in globs):
@@ -249,8 +269,7 @@ def _git_grep(
         parts = raw.split(b"\0", 2)
         if len(parts) == 3:
             rel = parts[0].decode(errors="surrogateescape")
-            if rel in wanted:
-                found.append((rel, int(parts[1]), parts[2].decode("utf-8", "replace")))
+            found.append((rel, int(parts[1]), parts[2].decode("utf-8", "replace")))
     return found
 
 

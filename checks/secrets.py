@@ -18,15 +18,14 @@ from pydantic import Field
 from golive.core.globs import RelativeGlob
 from golive.core.results import Outcome
 from golive.core.secrets import looks_secret, mask
+from golive.core.stripe_keys import secret_pattern
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
 
 # Real Stripe keys have long bodies; short ones in docs ("sk_live_...") are not keys.
-KEY_PATTERN = re.compile(
-    rb"(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9+/=]{20,})"
-)
+KEY_PATTERN = re.compile(rb"(?<![A-Za-z0-9_])(?:" + secret_pattern(20).encode() + rb")")
 # The same keys for git (POSIX ERE, no look-behind): a superset of KEY_PATTERN's lines.
-GIT_PATTERN = r"(sk|rk)_(live|test)_[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9+/=]{20,}"
+GIT_PATTERN = secret_pattern(20, posix=True)
 ALLOW_MARKER = b"golive:allow-secret"
 
 
@@ -56,6 +55,17 @@ def tracked_files(root: Path, timeout: float) -> list[str]:
     return [p for p in out.decode(errors="surrogateescape").split("\0") if p]
 
 
+def tracked_files_of_run(ctx: ProbeContext, root: Path) -> list[str]:
+    """tracked_files, listed once per run and folder when it can be: several repo and
+    secret items read the same list. git runs outside the run's shared lock (a hung git
+    must hold no other item), so two items may both list it the first time."""
+    cache: dict[str, tuple[str, ...]] = ctx.clients.get(("git ls-files",), dict, lambda _: None)
+    key = str(root)
+    if key not in cache:
+        cache[key] = tuple(tracked_files(root, ctx.timeout))
+    return list(cache[key])
+
+
 def _excluded(path: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(path, p) for p in patterns)
 
@@ -76,8 +86,13 @@ def _findings(data: bytes, where: str, numbered: bool = True) -> list[str]:
 
 class RepoScanParams(ProbeParams):
     path: str = Field(".", description="Folder inside the app's repository (profile `repo:`).")
-    history: bool = Field(False, description="Also scan every commit's added lines.")
-    max_commits: int = Field(2000, ge=1, description="How far back the history scan goes.")
+    history: bool = Field(
+        True, description="Also scan the added lines of the last max_commits commits."
+    )
+    max_commits: int = Field(1000, ge=1, description="How far back the history scan goes.")
+    history_seconds: float = Field(
+        10, gt=0, description="At most this long for the history (within the item's timeout)."
+    )
     exclude: list[RelativeGlob] = Field(
         default_factory=list, description="Glob patterns of paths to skip."
     )
@@ -90,19 +105,41 @@ class RepoScan(Probe[RepoScanParams]):
 
     def run(self, params: RepoScanParams, ctx: ProbeContext) -> Outcome:
         root = ctx.repo_folder(params.path)
-        files = [p for p in tracked_files(root, ctx.timeout) if not _excluded(p, params.exclude)]
+        files = [p for p in tracked_files_of_run(ctx, root) if not _excluded(p, params.exclude)]
         found = _scan_tree(root, params.exclude, ctx.timeout)
-        scanned = f"{len(files)} tracked files in {root}"
+        scanned = f"{len(files)} tracked files"
+        cut = ""
         if params.history:
-            found.extend(_scan_history(root, params.max_commits, params.exclude, ctx.timeout))
-            scanned += f" and up to {params.max_commits} commits"
+            budget = min(params.history_seconds, ctx.timeout)
+            try:
+                found.extend(_scan_history(root, params.max_commits, params.exclude, budget))
+                scanned += f" and {_commits(root, params.max_commits, budget)}"
+            except ProbeError as exc:  # the tree is decided; say the history is not
+                cut = (
+                    f"; history not scanned ({exc}): lower max_commits or raise "
+                    "history_seconds and the item's timeout"
+                )
         if found:
             shown = found[:20] + ([f"... and {len(found) - 20} more"] if len(found) > 20 else [])
             return Outcome.failed(
                 f"{len(found)} Stripe secret(s) committed in {root}: " + "; ".join(shown[:5]),
                 findings=shown,
             )
+        if cut:
+            return Outcome.warn(f"no Stripe secret in {scanned} of {root}{cut}", folder=str(root))
         return Outcome.passed(f"no Stripe secret in {scanned} of {root}", folder=str(root))
+
+
+def _commits(root: Path, max_commits: int, timeout: float) -> str:
+    """How much history was read: "the last N commits", and whether the clone is shallow."""
+    count = _git(root, "rev-list", "--count", f"--max-count={max_commits}", "HEAD",
+                 timeout=timeout, ok=(0, 128)).strip()  # fmt: skip
+    shallow = _git(root, "rev-parse", "--is-shallow-repository", timeout=timeout).strip()
+    n = int(count) if count.isdigit() else 0
+    text = f"the last {n} commit{'s' if n != 1 else ''}"
+    if shallow == b"true":
+        text += " (a shallow clone: fetch the full history to scan older commits)"
+    return text
 
 
 def _scan_tree(root: Path, exclude: list[str], timeout: float) -> list[str]:
@@ -187,7 +224,7 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
         root = ctx.repo_folder(params.path)
         env_files = [
             p
-            for p in tracked_files(root, ctx.timeout)
+            for p in tracked_files_of_run(ctx, root)
             if any(
                 fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(Path(p).name, pat)
                 for pat in params.patterns

@@ -122,11 +122,11 @@ class WebhookEndpoint(Probe[EndpointParams]):
         want_scheme, want_rest = normalise_url(target)
         matching = [e for e in endpoints if normalise_url(e.url)[1] == want_rest]
         enabled = [e for e in matching if e.status == "enabled"]
-        if params.check not in ("endpoint", "all") and not enabled:
-            # Another item's question (does an enabled endpoint exist?) decides this one.
+        if params.check not in ("endpoint", "all") and not matching:
+            # Another item's question (does an endpoint exist?) decides this one.
             return Outcome.error(
-                f"no enabled {mk.mode}-mode webhook endpoint for {target}, so this cannot be "
-                "judged (the endpoint item reports it)",
+                f"no {mk.mode}-mode webhook endpoint for {target}, so this cannot be judged "
+                "(the endpoint item reports it)",
                 url=target,
                 mode=mk.mode,
             )
@@ -140,7 +140,7 @@ class WebhookEndpoint(Probe[EndpointParams]):
                 endpoints=[e.url for e in endpoints],
                 api_version=None,
             )
-        if not enabled:
+        if not enabled and params.check == "endpoint":
             ids = ", ".join(e.id for e in matching)
             return Outcome.failed(
                 f"the {mk.mode}-mode webhook endpoint for {target} ({ids}) is disabled: "
@@ -151,16 +151,19 @@ class WebhookEndpoint(Probe[EndpointParams]):
                 status=matching[0].status,
                 api_version=matching[0].api_version,
             )
-        # Judge the best of the enabled endpoints for this URL.
+        # Judge the best of the enabled endpoints for this URL; with none enabled, the
+        # disabled ones still have their URL and events judged, so one run shows every
+        # fault of the endpoint, not one per enable-and-rerun.
         verdicts = [
             _Judge(e, params, expected_version, want_scheme, len(enabled), mk.mode).outcome()
-            for e in enabled
+            for e in (enabled or matching)
         ]
         return min(verdicts, key=lambda o: _RANK[o.status.value])
 
 
 class _Judge:
-    """One enabled endpoint, judged on the item's question(s) only."""
+    """One endpoint (enabled, or disabled when no other is), judged on the item's
+    question(s) only."""
 
     def __init__(
         self,
@@ -201,6 +204,8 @@ class _Judge:
             "expected_api_version": self.expected_version,
         }
         where = f"{self.mode}-mode endpoint {endpoint.id} ({endpoint.url})"
+        if endpoint.status != "enabled" and params.check != "all":
+            where += f", {endpoint.status} (the endpoint item reports that)"
         if self.failures:
             return Outcome.failed(
                 f"{where}: {'; '.join(self.failures + self.warnings)}", **evidence
@@ -210,6 +215,11 @@ class _Judge:
         return Outcome.passed(f"{where}: {', '.join(self.passed)}", **evidence)
 
     def _endpoint(self, events: set[str]) -> None:
+        if self.endpoint.status != "enabled":
+            self.failures.append(
+                f"it is {self.endpoint.status}: Stripe sends it nothing; enable it"
+            )
+            return
         self.passed.append("enabled")
         if self.enabled_count > 1:
             self.warnings.append(

@@ -191,7 +191,7 @@ def test_ctrl_c_prints_a_partial_report_and_exits_130(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         f"sys.path.insert(0, {str(REPO / 'tests')!r})\n"
-        "from golive import registry\n"
+        "from golive.engine import registry\n"
         "registry.BUILTIN_PROBES['test.sleep'] = 'probes_for_tests:Sleep'\n"
         "registry.BUILTIN_PROBES['test.outcome'] = 'probes_for_tests:Fixed'\n"
         "from golive.cli import main\n"

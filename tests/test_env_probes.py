@@ -100,6 +100,18 @@ def test_price_mapping_accepts_both_shapes_and_says_which(text: str, shape: str)
     assert f"({shape} shape)" in out.message and out.evidence["shape"] == shape
 
 
+def test_required_price_keys_match_in_any_case_as_the_tier_checks_do() -> None:
+    text = json.dumps({"BASIC": {"Monthly": "price_b"}, "PRO": {"MONTHLY": "price_p"}})
+    values = {"STRIPE_PLAN_PRICE_MAPPING_LIVE": text}
+    out = run("env.price_mapping", values, required_keys=["basic.monthly", "pro.monthly"])
+    assert out.status is Status.PASS, out.message
+    out = run("env.price_mapping", values, required_keys=["basic.monthly", "pro.yearly"])
+    assert out.status is Status.FAIL and "missing required key: pro.yearly" in out.message
+    same = {**values, "STRIPE_PLAN_PRICE_MAPPING": FLAT.replace("basic", "Basic")}
+    out = run("env.mapping_fallback", {**same, "STRIPE_PLAN_PRICE_MAPPING_LIVE": FLAT})
+    assert out.status is Status.WARN and "with the same mapping" in out.message
+
+
 def test_price_mapping_reads_the_test_variable_in_test_mode() -> None:
     out = run("env.price_mapping", {"STRIPE_PLAN_PRICE_MAPPING_TEST": FLAT}, "test")
     assert out.status is Status.PASS and "STRIPE_PLAN_PRICE_MAPPING_TEST" in out.message

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,13 @@ def _token(sub: str, email: str) -> str:
 @pytest.fixture
 def acme(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """The app's repository (a git repo), its database and the running service."""
+    with start_acme(tmp_path) as app:
+        yield app
+
+
+@contextmanager
+def start_acme(tmp_path: Path, **switches: str) -> Iterator[dict[str, Any]]:
+    """Acme Billing started with the given environment switches (ACME_*: see its README)."""
     repo = tmp_path / "acme"
     shutil.copytree(APP, repo)
     _git(repo, "init", "-q")
@@ -136,6 +144,7 @@ def acme(tmp_path: Path) -> Iterator[dict[str, Any]]:
         "BILLING_MODE": "live",
         "BILLING_ADMINS": "ops@acme.example",
         "CHECKOUT_PER_MINUTE": "5",
+        **switches,
     }
     sock = _free_socket()
     port = sock.getsockname()[1]
@@ -211,9 +220,11 @@ def test_the_app_is_what_the_test_says(acme: dict[str, Any]) -> None:
     )
 
 
-def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
+def check_acme(
     acme: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+) -> tuple[int, dict[str, Any]]:
+    """`golive init --from-openapi` plus OVERRIDES, then `golive check` of prod: the exit
+    code and the results by id."""
     from golive.sandbox.stripe.demo import demo_state
     from golive.sandbox.stripe.server import StripeSandbox
     from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
@@ -289,7 +300,14 @@ def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
             ]
         )
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    results = {r["id"]: r for r in report["results"]}
+    return code, {r["id"]: r for r in report["results"]}
+
+
+
+def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
+    acme: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, results = check_acme(acme, monkeypatch, capsys)
     assert code == 1  # the expected findings are blocking
     assert len(results) > 50
 

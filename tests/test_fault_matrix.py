@@ -88,6 +88,7 @@ GIT_KINDS = (
     "secrets.repo_scan",
     "secrets.tracked_env_files",
     "repo.patterns",
+    "repo.dependency_pinned",
 )
 OTHER_ENV_KINDS = ("env.differs", "db.same_revision")
 
@@ -588,7 +589,7 @@ def _stopped_postgres() -> Iterator[str | None]:
     if bin_dir is None:
         yield None
         return
-    from golive.sandbox.app import seed_database
+    from golive.sandbox.app.database import seed_database
 
     server = PgServer(bin_dir).start()
     try:
@@ -744,9 +745,8 @@ def test_other_items_finish_and_the_deadline_holds(matrix: Matrix) -> None:
 
 def test_every_probe_kind_is_in_the_matrix() -> None:
     covered = {k for kinds in KINDS_OF.values() for k in kinds}
-    # repo.dependency_pinned reads the files themselves, without git
     no_dependency = {k for k in BUILTIN_PROBES if k.startswith("env.")}
-    no_dependency |= {"manual", "repo.dependency_pinned"}
+    no_dependency |= {"manual"}
     no_dependency -= set(OTHER_ENV_KINDS)
     assert set(BUILTIN_PROBES) - covered == no_dependency
 

@@ -102,7 +102,9 @@ def test_without_a_checklist_the_packaged_default_runs_and_says_so(
 def test_from_openapi_finds_the_reference_apps_routes(
     empty: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
+    from golive.sandbox.app.config import AppConfig
+    from golive.sandbox.app.database import seed_database
+    from golive.sandbox.app.server import ReferenceApp
 
     database = f"sqlite:///{empty.parent / 'app.db'}"
     seed_database(database)

@@ -132,9 +132,10 @@ def test_questions_on_a_terminal(
         "django",  # migration tool
         "SELECT 'A', b FROM settings",  # settings query
         "STRIPE_LIVE_MODE:boolean",  # mode switch
-        "/login/",
-        "username,password",
-        "y",  # login, fields, CSRF
+        "/login/", "username,password", "y",  # login, fields, CSRF
+        # the features no answer decided: admin e-mails, dispute and fraud tools, portal,
+        # usage tables, OpenAPI, staging, test
+        "n", "y", "y", "y", "n", "y", "y", "n",
     ]
     import io
 
@@ -148,6 +149,7 @@ def test_questions_on_a_terminal(
     assert prod["mode_switch"]["var"] == "STRIPE_LIVE_MODE"
     assert prod["source"][-1] == {"sql": "SELECT 'A', b FROM settings"}
     assert prod["roles"]["user"]["login"]["csrf"] == {}
+    assert doc["without"] == ["admin_emails", "usage_tables", "test"]
 
 
 def test_from_openapi_guesses_a_json_login_and_no_csrf_for_bearer_apps(

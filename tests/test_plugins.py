@@ -18,7 +18,9 @@ from conftest import REPO
 
 from golive.cli import main
 from golive.engine import registry
-from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
+from golive.sandbox.app.config import AppConfig
+from golive.sandbox.app.database import seed_database
+from golive.sandbox.app.server import ReferenceApp
 
 HEAD = """\
 environments:

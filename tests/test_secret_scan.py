@@ -69,7 +69,7 @@ def run(root: Path, **params: object) -> tuple[Status, list[str]]:
 
 
 def test_tree_scan_finds_every_planted_key(planted: Path) -> None:
-    status, findings = run(planted, exclude=["vendor/*"])
+    status, findings = run(planted, history=False, exclude=["vendor/*"])
     assert status is Status.FAIL
     assert sorted(findings) == sorted(
         [
@@ -102,3 +102,31 @@ def test_clean_repository_passes_and_names_the_folder(tmp_path: Path) -> None:
     ctx = replace(make_ctx({}, root=root), repo=root)
     outcome = RepoScan().run(RepoScanParams(history=True), ctx)
     assert outcome.status is Status.PASS and str(root) in outcome.message
+
+
+def test_history_is_scanned_by_default_and_says_how_far(planted: Path) -> None:
+    ctx = replace(make_ctx({}, root=planted), repo=planted)
+    outcome = RepoScan().run(RepoScanParams(exclude=["vendor/*"]), ctx)
+    history = [f for f in outcome.evidence["findings"] if f.startswith("history ")]
+    assert outcome.status is Status.FAIL and history  # the removed whsec_ is found
+
+
+def test_history_over_its_time_budget_warns_and_a_shallow_clone_says_so(tmp_path: Path) -> None:
+    root = tmp_path / "clean"
+    root.mkdir()
+    git(root, "init", "-q")
+    for n in range(3):
+        (root / "a.py").write_text(f"print({n})\n", "utf-8")
+        git(root, "add", ".")
+        git(root, "commit", "-qm", f"c{n}")
+    out = RepoScan().run(RepoScanParams(), replace(make_ctx({}, root=root), repo=root))
+    assert out.status is Status.PASS and "1 tracked files and the last 3 commits" in out.message
+    slow = RepoScanParams(history_seconds=0.000001)
+    out = RepoScan().run(slow, replace(make_ctx({}, root=root), repo=root))
+    assert out.status is Status.WARN and "history not scanned" in out.message
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{root}", str(clone)], check=True
+    )
+    out = RepoScan().run(RepoScanParams(), replace(make_ctx({}, root=clone), repo=clone))
+    assert out.status is Status.PASS and "the last 1 commit (a shallow clone" in out.message

@@ -187,3 +187,25 @@ def test_a_hostile_plugin_is_its_items_error_and_the_run_ends_by_its_deadline(
     assert results["p.1"]["status"] == "error", results["p.1"]
     assert code == 1
     assert took < 5, took
+
+
+@pytest.mark.usefixtures("untrusted")
+def test_validate_says_what_would_run_and_golive_trust_or_flag_allows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checklist = project(tmp_path)
+    assert main(["validate", str(checklist)]) == 0
+    err = capsys.readouterr().err
+    assert "not run here" in err and "plug-in" in err and "source command" in err
+    assert f"not trusted: `golive trust {checklist}`" in err
+    # --trust runs it once, without recording anything
+    assert main(["check", "-c", str(checklist), "-e", "prod", "-q", "--trust"]) == 1
+    assert ran(tmp_path) == {"imported", "commanded"}
+    assert not trust.trust_file().exists()
+    capsys.readouterr()
+    assert main(["trust", str(checklist)]) == 0
+    out = capsys.readouterr().out
+    assert f"trusted {checklist}" in out and str(trust.trust_file()) in out
+    assert main(["check", "-c", str(checklist), "-e", "prod", "-q"]) == 1
+    assert main(["validate", str(checklist)]) == 0
+    assert "(trusted)" in capsys.readouterr().err

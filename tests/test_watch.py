@@ -15,6 +15,7 @@ import httpx
 import pytest
 from conftest import REPO
 from prometheus_client.parser import text_string_to_metric_families
+from stripe_probes.stripe_helpers import clean_app_repo
 
 from golive.commands.check import CheckOptions, prepare
 from golive.engine import stripe_client
@@ -87,6 +88,7 @@ def test_a_watch_sees_an_endpoint_disabled_mid_watch(
         environment="prod",
         env_file=env_file(tmp_path, sandbox.url),
         only=("stripe",),
+        root=clean_app_repo(tmp_path),
     )
     loaded, planned = prepare(options)
     planned, _ = watched_plan(loaded.checklist, "prod", planned)
@@ -197,3 +199,70 @@ def test_intervals(text: str, seconds: float) -> None:
 def test_bad_intervals(text: str) -> None:
     with pytest.raises(ValueError, match="interval"):
         parse_interval(text)
+
+
+def test_the_command_serves_and_stops_on_sigterm(sandbox: StripeSandbox, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOLIVE_", "STRIPE_"))}
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "golive",
+            "watch",
+            "--env",
+            "prod",
+            "-c",
+            str(REPO / "checklist.yaml"),
+            "--env-file",
+            str(env_file(tmp_path, sandbox.url)),
+            "--only",
+            "stripe",
+            "--every",
+            "0.5s",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=clean_app_repo(tmp_path),  # the app's repository, as where a user runs it
+    )
+    try:
+        assert child.stderr is not None
+        first = child.stderr.readline()
+        assert "/metrics" in first, first
+        url = first.split("; ", 1)[1].split("/metrics", 1)[0]
+        assert url.startswith("http://127.0.0.1:")
+        assert wait_for(lambda: get(f"{url}/healthz").status_code == 200, 60)
+        child.send_signal(signal.SIGTERM)
+        code = child.wait(timeout=30)
+        rest = child.stderr.read()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert code == 0, rest
+    assert "stopped after" in rest and "Traceback" not in rest
+    assert LIVE_KEY not in first + rest and KEY_TAIL not in first + rest
+    with pytest.raises(httpx.ConnectError):
+        get(f"{url}/healthz")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--every", "soon"], "--every 'soon' is not an interval"),
+        (["--listen", "nowhere"], "--listen 'nowhere': expected HOST:PORT"),
+    ],
+)
+def test_bad_options_exit_2(
+    args: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from golive.cli import main
+
+    assert main(["watch", "--env", "prod", "-c", str(REPO / "checklist.yaml"), *args]) == 2
+    assert words in capsys.readouterr().err

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from golive.checklist.features import Feature
 from golive.checklist.yamlpos import Positions
 from golive.core.errors import ChecklistError, Problem
+from golive.interpolation import malformed
 
 if TYPE_CHECKING:
     from golive.checklist.overlay import Merged
@@ -36,12 +37,15 @@ class Metadata(Model):
 class Defaults(Model):
     """Run settings that items and the command line may override."""
 
-    timeout: float = Field(20.0, gt=0, description="Seconds one probe may take.")
+    timeout: float = Field(
+        20.0, gt=0, le=3600, allow_inf_nan=False, description="Seconds one probe may take."
+    )
     concurrency: int = Field(16, ge=1, le=64, description="Probes run at once.")
     deadline: float = Field(
         120.0,
         gt=0,
         le=3600,
+        allow_inf_nan=False,
         description="Seconds the whole run may take; unfinished items are then `error`.",
     )
     needs: dict[str, list[str]] = Field(
@@ -62,10 +66,6 @@ class Defaults(Model):
     )
 
 
-# Shell syntax a command string cannot mean without a shell (it is run without one).
-_SHELL_TOKENS = {"|", "||", "&&", "&", ";", ">", ">>", "<", "<<", "2>", "2>&1"}
-
-
 class SourceSpec(Model):
     """Where a deployment's configuration (its env vars) is read from.
 
@@ -84,7 +84,7 @@ class SourceSpec(Model):
     database_url: str | None = Field(
         None, description="sql: the database; default the environment's database_url."
     )
-    timeout: float = Field(30.0, gt=0, le=3600)
+    timeout: float = Field(30.0, gt=0, le=3600, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -115,25 +115,11 @@ class SourceSpec(Model):
     def argv(self) -> list[str]:
         """The command's argv; ValueError (a checklist error at load) when it has none,
         an unbalanced quote, or shell syntax that only a shell could run."""
-        if not self.command:
+        if not self.command or (isinstance(self.command, str) and not self.command.strip()):
             raise ValueError("a command source needs a command")
-        if isinstance(self.command, list):
-            return list(self.command)
-        import shlex
+        from golive.process import split_command
 
-        try:
-            argv = shlex.split(self.command)
-        except ValueError as exc:
-            raise ValueError(f"command: {exc} (unbalanced quote?)") from None
-        if not argv:
-            raise ValueError("a command source needs a command")
-        shell = [a for a in argv if a in _SHELL_TOKENS or "$(" in a or "`" in a]
-        if shell:
-            raise ValueError(
-                f"command: {shell[0]!r} is shell syntax, but commands run without a shell; "
-                'write [sh, -c, "..."] to use one'
-            )
-        return argv
+        return split_command(self.command)
 
 
 class StripeSettings(Model):
@@ -147,7 +133,7 @@ class StripeSettings(Model):
     api_version: str | None = Field(None, description="API version the deployment expects.")
     max_rps: float = Field(20.0, gt=0, le=100, description="Requests per second to Stripe.")
     max_retries: int = Field(2, ge=0, le=5)
-    timeout: float = Field(10.0, gt=0)
+    timeout: float = Field(10.0, gt=0, le=3600, allow_inf_nan=False)
 
 
 class CsrfSpec(Model):
@@ -213,7 +199,7 @@ class RoleCredentials(Model):
         "token",
         description="What the command prints: a bearer token, or a cookie NAME=VALUE.",
     )
-    command_timeout: float = Field(30.0, gt=0, le=600)
+    command_timeout: float = Field(30.0, gt=0, le=600, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_way(self) -> RoleCredentials:
@@ -371,7 +357,7 @@ class Item(Model):
     tags: list[str] = Field(default_factory=list)
     refs: list[str] = Field(default_factory=list)
     remediation: str = ""
-    timeout: float | None = Field(None, gt=0)
+    timeout: float | None = Field(None, gt=0, le=3600, allow_inf_nan=False)
     needs: list[str] | None = Field(
         None,
         description="Ids of items that must hold before this one can be judged; when one "
@@ -594,9 +580,6 @@ def _file_of(positions: Positions, loc: tuple[Any, ...], path: Path) -> str:
     return str(path)
 
 
-_UNCLOSED_REF = re.compile(r"\$\{(?![A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\})")
-
-
 def _unclosed_refs(path: Path, positions: Positions, data: Any) -> list[Problem]:
     """`${VAR` without its `}` (or with a bad name) in an environment: would be sent
     literally; say where instead."""
@@ -609,7 +592,7 @@ def _unclosed_refs(path: Path, positions: Positions, data: Any) -> list[Problem]
         elif isinstance(value, list):
             for i, sub in enumerate(value):
                 walk(sub, (*loc, i))
-        elif isinstance(value, str) and _UNCLOSED_REF.search(value):
+        elif isinstance(value, str) and malformed(value):
             line, col = positions.find(loc)
             problems.append(
                 Problem(

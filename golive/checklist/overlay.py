@@ -156,6 +156,13 @@ def _remove_environments(merged: Merged) -> None:
                     f"({removed[gone[0]]} removes it)"
                 )
         probe = item.get("probe")
+        if (
+            isinstance(probe, dict)
+            and probe.get("other") in removed
+            and probe.get("migrations_dir")
+        ):
+            # db.same_revision with the repository's migration files: judged against them
+            probe["other"] = None
         for key, value in probe.items() if isinstance(probe, dict) else []:
             if _COMPARED_ENVIRONMENT.match(str(key)) and value in removed:
                 reasons.append(
@@ -173,6 +180,10 @@ def _remove_environments(merged: Merged) -> None:
 def _file_line_col(where: str) -> tuple[str, int, int]:
     file, _, line = where.rpartition(":")
     return file, int(line) if line.isdigit() else 1, 1
+
+
+#: how many checklists one `extend` chain may hold (an overlay of an overlay of ...)
+MAX_EXTEND_DEPTH = 8
 
 
 def _load_chain(path: Path, seen: list[Path]) -> Merged:
@@ -211,6 +222,16 @@ def _load_chain(path: Path, seen: list[Path]) -> Merged:
     resolved = base_path.resolve()
     if resolved in seen or resolved == path.resolve():
         raise ChecklistError([problem(("extend",), f"extend: {base_name} extends itself")])
+    if len(seen) + 1 >= MAX_EXTEND_DEPTH:
+        raise ChecklistError(
+            [
+                problem(
+                    ("extend",),
+                    f"extend: a chain of more than {MAX_EXTEND_DEPTH} checklists; "
+                    "extend a checklist nearer the packaged one",
+                )
+            ]
+        )
     if not base_path.is_file():
         raise ChecklistError(
             [problem(("extend",), f"extend: {base_path} not found (paths are relative to {file})")]

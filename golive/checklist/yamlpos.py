@@ -172,11 +172,25 @@ def _build(
     if isinstance(node, yaml.SequenceNode):
         return [b.build(v, (*loc, i)) for i, v in enumerate(node.value)]
     try:
-        return _scalar(node)
+        value = _scalar(node)
     except yaml.YAMLError as exc:
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         problems.append(Problem(name, line, col, None, f"YAML value: {exc}"))
         return None
+    if isinstance(value, str) and ("\0" in value or len(value) > MAX_SCALAR_CHARS):
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        why = (
+            "a NUL character in a value; remove it"
+            if "\0" in value
+            else f"a value too long ({len(value)} characters; at most {MAX_SCALAR_CHARS})"
+        )
+        problems.append(Problem(name, line, col, None, why))
+        return None
+    return value
+
+
+#: the longest string value a checklist may hold (a SQL query or a message is far shorter)
+MAX_SCALAR_CHARS = 65_536
 
 
 def _scalar(node: yaml.Node) -> Any:

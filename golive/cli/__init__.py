@@ -11,11 +11,12 @@ from __future__ import annotations
 from golive.cli import run  # check, rehearse
 from golive.cli import signoff  # attest, sign, verify, report, diff
 from golive.cli import init  # init
-from golive.cli import adapt  # list, vars, validate, schema, probes
+from golive.cli import adapt  # list, vars, validate, schema, probes, trust
 from golive.cli import sandbox  # demo, sandbox stripe|app
+from golive.cli import watch  # watch
 
 # isort: on
 from golive.cli.app import app
 from golive.cli.entry import main
 
-__all__ = ["adapt", "app", "init", "main", "run", "sandbox", "signoff"]
+__all__ = ["adapt", "app", "init", "main", "run", "sandbox", "signoff", "watch"]

@@ -1,5 +1,5 @@
 """Commands that show and check what golive will do: `list`, `vars`, `validate`, `schema`,
-`probes` (with `init`, in golive.cli.init, the commands that adapt golive to an app)."""
+`probes`, `trust` (with `init`, in golive.cli.init, the commands that adapt golive to an app)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def list_(
         loaded = load_checklist(checklist)
         output.print_plan(loaded.checklist, None, [(i, None) for i in loaded.checklist.items])
         _print_origins(loaded)
+        _say_what_would_run(loaded)
         return
     loaded, planned = prepare(
         CheckOptions(
@@ -42,6 +43,7 @@ def list_(
     )
     output.print_plan(loaded.checklist, env, [(p.item, p.skip_reason) for p in planned])
     _print_origins(loaded)
+    _say_what_would_run(loaded)
 
 
 def _print_origins(loaded: object) -> None:
@@ -135,6 +137,46 @@ def validate(
         f"environments: {', '.join(c.environments)}"
         + (f"; every ${{VAR}} of {env} is set" if env else "")
     )
+    _say_what_would_run(loaded)
+
+
+def _say_what_would_run(loaded: object) -> None:
+    """The checklist's own code, which this command did not run (golive/trust.py)."""
+    from golive import trust
+    from golive.checklist.models import LoadedChecklist
+
+    assert isinstance(loaded, LoadedChecklist)
+    code = trust.would_run(loaded)
+    if not code:
+        return
+    state = "trusted" if trust.is_trusted(loaded) else f"not trusted: `golive trust {loaded.path}`"
+    typer.echo(
+        f"{loaded.path}: not run here, runs only in `golive check`/`rehearse`/`watch` "
+        f"({state}): " + "; ".join(code),
+        err=True,
+    )
+
+
+@app.command("trust")
+def trust_(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The checklist file (default: as for `golive check`).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Allow a checklist's own code (plug-ins, commands) to run in `golive check`: records
+    the digest of the checklist, what it extends and its plug-in files (read them first).
+    """
+    from golive import trust
+    from golive.checklist.models import load_checklist
+
+    loaded = load_checklist(checklist_path(file))
+    code = trust.would_run(loaded)
+    where = trust.record(loaded)
+    listed = "; ".join(code) if code else "no code of its own"
+    typer.echo(f"trusted {loaded.path} (digest {trust.digest(loaded)[:12]}, in {where}): {listed}")
 
 
 @app.command()

@@ -55,8 +55,16 @@ def init(
     without: Annotated[
         list[str] | None,
         typer.Option(
-            help="An environment of the packaged checklist the app does not have (e.g. "
-            "staging): removed; items comparing with it are skipped, saying why. Repeatable."
+            help="A feature of the packaged checklist the app does not have (mode_switch, "
+            "plans_table, dispute_tools, billing_portal, staging, ...: `without:` in "
+            "golive.yaml): its items are skipped, saying why. Repeatable."
+        ),
+    ] = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="A dotenv of the deployment's variables: the features they (and the tables "
+            "of the database they name) show the app lacks are written to `without:`."
         ),
     ] = None,
     tables: Annotated[
@@ -136,6 +144,8 @@ def init(
     from golive.commands.init import InitAnswers, packaged_inputs, write_files
 
     answers = InitAnswers(environment=env, base_url=base_url, without=list(without or []))
+    decided: set[str] = set()  # features a flag or the document decided
+    token_field: str | None = None
     if from_openapi:
         from golive.commands.openapi import guess, load_document
 
@@ -153,6 +163,13 @@ def init(
         for g in found.auth:
             typer.echo(f"guessed {g.input} = {g.value!r} ({g.why})")
             answers.notes.append(f"{g.input} = {g.value!r}: {g.why}")
+        from golive.init_features import ROUTE_FEATURES, lacking_from_openapi
+
+        decided |= {"openapi", *ROUTE_FEATURES}
+        for feature, why in lacking_from_openapi(found.missing):
+            answers.lack(feature, why)
+            typer.echo(f"without {feature}: {why}")
+        token_field = found.auth_value("token_field")
         login = login or found.auth_value("login")
         login_form = login_form or found.auth_value("login_form")
         login_json = login_json or bool(found.auth_value("login_json"))
@@ -218,6 +235,59 @@ def init(
                 "Login fields user,password", default=login_form or "username,password"
             )
             csrf = typer.confirm("Does the login need a CSRF token (Django)?", default=csrf)
+    if env_file is not None:
+        from golive.commands.init import parse_pairs
+        from golive.init_features import lacking_from_values
+        from golive.values.environment import parse_dotenv
+
+        try:
+            text = env_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            from golive.core.errors import UsageError
+
+            raise UsageError(f"--env-file {env_file}: {exc.strerror}") from None
+        known = {**defaults, **answers.inputs}
+        for key, named in parse_pairs(tables or "", "--tables").items():
+            if key == "plans":
+                known["plans_table"] = named
+            if key == "usage":
+                known["usage_tables"] = named.split("+")
+        lacking = lacking_from_values(
+            parse_dotenv(text, str(env_file)),
+            known,
+            env_file.name,
+            switch_given=bool(mode_switch),
+        )
+        for feature, why in lacking:
+            if feature not in answers.without:
+                answers.lack(feature, why)
+                decided.add(feature)
+                typer.echo(f"without {feature}: {why}")
+    if ask and login and login_json and token_field is None:
+        token_field = (
+            typer.prompt(
+                "Field of the login's JSON answer holding a token (empty: the session cookie)",
+                default="",
+                show_default=False,
+            )
+            or None
+        )
+    if ask:
+        from golive.commands.init import packaged_features
+        from golive.init_features import ask_features
+
+        if mode_switch:
+            decided.add("mode_switch")
+        if price_mapping_var or price_sql or prices:
+            decided.add("price_mapping")
+        if "plans=" in (tables or ""):
+            decided.add("plans_table")
+        ask_features(
+            answers,
+            packaged_features(),
+            lambda question: typer.confirm(question, default=True),
+            decided=decided,
+        )
     from golive.commands.init import packaged_environment
 
     answers.set_tables(tables, tier_column=tier_column, active_column=active_column)
@@ -227,7 +297,14 @@ def init(
     answers.set_settings_sql(settings_sql)
     answers.set_mode_switch(mode_switch)
     roles = tuple(packaged_environment(env).get("roles") or ("user", "other_user", "admin"))
-    answers.set_login(login, fields=login_form, csrf=csrf, json_body=login_json, roles=roles)
+    answers.set_login(
+        login,
+        fields=login_form,
+        csrf=csrf,
+        json_body=login_json,
+        token_field=token_field,
+        roles=roles,
+    )
     for name, value in flags.items():
         if value is None and ask:
             value = typer.prompt(f"{name}", default=answers.inputs.get(name, defaults.get(name)))

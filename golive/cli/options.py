@@ -56,6 +56,14 @@ ColorOpt = Annotated[
     str, typer.Option(help="auto (on a terminal, unless NO_COLOR), always or never.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+TrustOpt = Annotated[
+    bool,
+    typer.Option(
+        "--trust",
+        help="Run the checklist's own code (plug-ins, source and role commands) without a "
+        "digest recorded by `golive trust` (GOLIVE_TRUST=1 does the same).",
+    ),
+]
 
 
 def pairs(values: list[str] | None, flag: str) -> list[tuple[str, Path]]:

@@ -16,6 +16,7 @@ from golive.cli.options import (
     FormatOpt,
     QuietOpt,
     SelectOpt,
+    TrustOpt,
     check_color,
     checklist_path,
     finite,
@@ -87,6 +88,7 @@ def check(
             show_default=False,
         ),
     ] = None,
+    trust: TrustOpt = False,
 ) -> None:
     """Run the checklist against one deployment and print the report.
 
@@ -112,8 +114,11 @@ def check(
         operator=operator,
         fail_on=tuple(split_selectors(fail_on)),
         allowed_signers=allowed_signers,
+        trusted=trust,
     )
     loaded, planned = prepare(options)
+    others = [path for _, path in options.other_env_files]
+    output.refuse_inputs(outputs, output.inputs_of(loaded, [env_file, *others]))
     with output.progress(len(planned), quiet=quiet) as progress:
         done = output.Collector(progress)
         try:
@@ -138,6 +143,7 @@ def rehearse(
         float | None, typer.Option(min=0.1, max=3600, help="Seconds the whole run may take.")
     ] = None,
     quiet: QuietOpt = False,
+    trust: TrustOpt = False,
 ) -> None:
     """Run the test flows (section 6) end to end in Stripe test mode, a verdict per step.
 
@@ -157,8 +163,10 @@ def rehearse(
         only=tuple(split_selectors(only)),
         deadline=deadline,
         rehearse=True,
+        trusted=trust,
     )
     loaded, planned = prepare(options)
+    output.refuse_inputs(outputs, output.inputs_of(loaded, [env_file]))
     with output.progress(len(planned), quiet=quiet) as progress:
         report = execute(loaded, planned, options, progress)
     output.write_outputs(report, outputs, color=output.use_color("auto"))

@@ -60,8 +60,15 @@ def _from_cwd(path: Path | None) -> Path | None:
 
 
 def split_selectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
-    """`--only a,b --only c` -> [a, b, c]."""
-    return [s.strip() for v in values or () for s in v.split(",") if s.strip()]
+    """`--only a,b --only c` -> [a, b, c]; an empty selector (`--only ,`, `a,,b`, `''`)
+    is exit 2, never "no filter"."""
+    selectors = [s.strip() for v in values or () for s in v.split(",")]
+    if any(not s for s in selectors):
+        shown = ", ".join(repr(v) for v in values or ())
+        raise UsageError(
+            f"--only/--skip {shown}: an empty selector; name an item, section, ref or tag"
+        )
+    return selectors
 
 
 def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
@@ -103,6 +110,11 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
         planned = [p for p in planned if p.item.id in rehearsals or p.needed_by]
     else:
         planned = [p for p in planned if p.item.probe.kind != REHEARSAL_KIND]
+    if (options.only or options.skip) and not any(p.skip_reason is None for p in planned):
+        raise UsageError(
+            f"--only/--skip leave nothing to run in {options.checklist} for "
+            f"{options.environment} (every selected item is skipped or disabled)"
+        )
     _load_signoff(loaded)  # a malformed attestations or waivers file is exit 2, before running
     if options.allowed_signers is not None:
         from golive.signoff.signing import parse_allowed_signers

@@ -1,6 +1,6 @@
 """`golive demo`: the default checklist against a bundled deployment, then nothing left.
 
-The deployment is the reference app (golive/sandbox/app.py) with a SQLite database in a
+The deployment is the reference app (golive/sandbox/app/) with a SQLite database in a
 temporary folder, its Stripe account the Stripe-compatible sandbox
 (golive/sandbox/stripe/), both on free loopback ports. Staging gets a database
 of its own, so that production's "same migration revision as staging" has something to
@@ -144,7 +144,10 @@ def demo_repository(folder: Path, scenario: str) -> Path:
 @contextlib.contextmanager
 def demo_deployment(scenario: str, folder: Path, mode: str) -> Iterator[tuple[Path, Path]]:
     """Start the sandbox and the app; yield (env file of the checked deployment, of staging)."""
-    from golive.sandbox.app import DATABASE_BREAKS, AppConfig, ReferenceApp, seed_database
+    from golive.sandbox.app.breaks import DATABASE_BREAKS
+    from golive.sandbox.app.config import AppConfig
+    from golive.sandbox.app.database import seed_database
+    from golive.sandbox.app.server import ReferenceApp
     from golive.sandbox.stripe.server import StripeSandbox
 
     breaks = BROKEN_APP if scenario == "broken" else frozenset()
@@ -203,8 +206,10 @@ def rehearsal_deployment(
     """
     import json
 
-    from golive.sandbox import app_billing
-    from golive.sandbox.app import AppConfig, ReferenceApp, seed_database
+    from golive.sandbox.app.billing import StripeLink, link
+    from golive.sandbox.app.config import AppConfig
+    from golive.sandbox.app.database import seed_database
+    from golive.sandbox.app.server import ReferenceApp
     from golive.sandbox.stripe.demo import demo_mapping, demo_state
     from golive.sandbox.stripe.server import StripeSandbox, writes_for
 
@@ -216,9 +221,9 @@ def rehearsal_deployment(
             writes_for(sandbox).set_endpoint_secret("we_test_app", app.config.webhook_secret)
             values = env_values(app.golive_env(), sandbox.url, "test", "healthy")
             values["GOLIVE_REHEARSAL_EMAIL"] = REHEARSAL_EMAIL
-            app_billing.link(
+            link(
                 app,
-                app_billing.StripeLink(
+                StripeLink(
                     sandbox.url, values["STRIPE_SECRET_KEY"], json.loads(demo_mapping("test"))
                 ),
             )

@@ -29,12 +29,18 @@ class InitAnswers:
     inputs: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what was guessed, and why
     disable: dict[str, str] = field(default_factory=dict)  # item id -> reason
-    #: environments of the packaged checklist this app does not have (`staging: null`):
-    #: items comparing with them are skipped with that reason, never failed
+    #: features of the packaged checklist this app does not have (`without:`), among
+    #: them environments (staging, test): their items are skipped saying so, never failed
     without: list[str] = field(default_factory=list)
     #: fields of the prepared environment: mode_switch, roles, the settings query
     environment_fields: dict[str, Any] = field(default_factory=dict)
     settings_sql: str | None = None
+
+    def lack(self, feature: str, why: str) -> None:
+        """The app has no `feature` (a name of the packaged checklist's `features:`)."""
+        if feature not in self.without:
+            self.without.append(feature)
+            self.notes.append(f"without {feature}: {why}")
 
     def set_tables(
         self, text: str | None, *, tier_column: str | None = None, active_column: str | None = None
@@ -132,6 +138,7 @@ class InitAnswers:
         fields: str | None = None,
         csrf: bool = False,
         json_body: bool = False,
+        token_field: str | None = None,
         roles: tuple[str, ...] = ("user", "other_user", "admin"),
     ) -> None:
         """Every role logs in at `path` with its own credential variables
@@ -153,6 +160,7 @@ class InitAnswers:
                         user_field: f"${{GOLIVE_{role.upper()}_USERNAME}}",
                         password_field: f"${{GOLIVE_{role.upper()}_PASSWORD}}",
                     },
+                    **({"token_field": token_field} if token_field else {}),
                     **({"csrf": {}} if csrf else {}),
                 },
             }
@@ -252,6 +260,14 @@ def packaged_inputs() -> dict[str, Any]:
     return {k: v.get("default") for k, v in declared.items() if isinstance(v, dict)}
 
 
+def packaged_features() -> dict[str, str]:
+    """The packaged checklist's features (name -> what the app has), for `without:`."""
+    from golive.checklist.features import feature_titles
+    from golive.checklist.overlay import load_merged, packaged_checklist
+
+    return feature_titles(load_merged(packaged_checklist()).data)
+
+
 def packaged_environment(name: str) -> dict[str, Any]:
     """The packaged checklist's profile of one environment, as written."""
     from golive.checklist.overlay import load_merged, packaged_checklist
@@ -287,9 +303,18 @@ def profile_text(answers: InitAnswers) -> str:
     prepared.update(answers.environment_fields)
     if prepared:
         environments[answers.environment] = prepared
-    if answers.environment in answers.without:
-        raise UsageError(f"--without {answers.environment}: that is the environment to prepare")
-    environments.update(dict.fromkeys(answers.without))
+    features = packaged_features()
+    for name in answers.without:
+        if name not in features:
+            import difflib
+
+            near = difflib.get_close_matches(name, list(features), n=1)
+            raise UsageError(
+                f"--without {name}: no such feature (known: {', '.join(features)})"
+                + (f"; did you mean {near[0]!r}?" if near else "")
+            )
+        if name == answers.environment:
+            raise UsageError(f"--without {name}: that is the environment to prepare")
     if environments:
         doc["environments"] = environments
     head = (
@@ -302,7 +327,13 @@ def profile_text(answers: InitAnswers) -> str:
     notes = "".join(f"#   {n}\n" for n in answers.notes)
     if notes:
         notes = "# Guessed by golive init:\n" + notes
-    return head + notes + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
+    body = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
+    if answers.without:  # one line, as a person writes it: without: [a, b]
+        lacking = yaml.safe_dump(
+            {"without": list(dict.fromkeys(answers.without))}, default_flow_style=None, width=10**6
+        )
+        body = body.replace("extend: default\n", "extend: default\n" + lacking, 1)
+    return head + notes + body
 
 
 def env_example_text(profile: Path, environment: str) -> str:

@@ -7,7 +7,6 @@ silently judged as the truth.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,18 +53,24 @@ def load_document(source: str) -> dict[str, Any]:
             raise UsageError(f"--from-openapi {source}: HTTP {response.status_code}")
         text = response.text
     else:
+        from golive.core.inputfiles import MAX_REPORT_BYTES, InputFileError, read_input
+
         try:
-            text = Path(source).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"--from-openapi {source}: {exc.strerror}") from None
+            text = read_input(Path(source), MAX_REPORT_BYTES)
+        except InputFileError as exc:
+            raise UsageError(f"--from-openapi {source}: {exc}") from None
+    from golive.core.inputfiles import InputFileError, parse_json
+
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        data = parse_json(text)
+    except InputFileError as exc:
+        if "not JSON" not in str(exc):
+            raise UsageError(f"--from-openapi {source}: {exc}") from None
         import yaml
 
         try:
             data = yaml.safe_load(text)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             data = None
     if not isinstance(data, dict) or not isinstance(data.get("paths"), dict):
         raise UsageError(f"--from-openapi {source}: not an OpenAPI document (no `paths`)")
@@ -112,11 +117,27 @@ class Operation:
         for word in ADMIN_WORDS:
             if f"/{word}" in self.words:
                 return f"path contains /{word}"
+        if not declares_security(doc):
+            # Nothing in the document says who may call what: the path is all there is.
+            for word in ADMIN_PATH_WORDS:
+                if f"/{word}" in self.words:
+                    return f"path contains /{word} and the document declares no security"
         return None
 
 
 #: Words that mark an admin-only operation ("staff" is Django's word for it).
 ADMIN_WORDS = ("admin", "staff")
+#: Path words of admin routes, read only when the document declares no security at all.
+ADMIN_PATH_WORDS = ("office", "dashboard", "users", "internal")
+#: Path words of the route that starts a purchase, in order of preference.
+CHECKOUT_WORDS = ("checkout", "subscribe", "subscription", "purchase", "billing/session")
+
+
+def declares_security(doc: dict[str, Any]) -> bool:
+    """Whether the document says anything about authentication: schemes or requirements."""
+    if ((doc.get("components") or {}).get("securitySchemes")) or doc.get("security"):
+        return True
+    return any(op.spec.get("security") for op in operations(doc))
 
 
 def operations(doc: dict[str, Any]) -> list[Operation]:
@@ -134,17 +155,31 @@ def guess(doc: dict[str, Any]) -> Guesses:
     ops = operations(doc)
     out = Guesses()
 
-    def pick(name: str, method: str, words: tuple[str, ...], *, templated: bool = False) -> None:
+    def pick(
+        name: str,
+        method: str,
+        words: tuple[str, ...],
+        *,
+        templated: bool = False,
+        unless: tuple[str, ...] = (),
+    ) -> None:
+        taken = {g.value for g in out.found if isinstance(g.value, str)}
         for word in words:  # in order of preference
             for op in ops:
-                if op.method == method and ("{" in op.path) == templated and word in op.words:
+                if (
+                    op.method == method
+                    and ("{" in op.path) == templated
+                    and word in op.words
+                    and op.path not in taken
+                    and not any(u in op.words for u in unless)
+                ):
                     why = f"{op.method} route whose path has {word!r}"
                     out.found.append(Guess(name, op.path, why))
                     return
         out.missing.append(name)
 
     pick("webhook_path", "POST", ("webhook", "hook"))
-    pick("checkout_path", "POST", ("checkout",))
+    pick("checkout_path", "POST", CHECKOUT_WORDS, unless=("hook", "portal", "cancel"))
     checkout = next((g.value for g in out.found if g.input == "checkout_path"), None)
     if checkout:
         op = next(o for o in ops if o.path == checkout and o.method == "POST")
@@ -240,6 +275,11 @@ def guess_login(doc: dict[str, Any], ops: list[Operation], out: Guesses) -> None
             )
         if json_body:
             out.auth.append(Guess("login_json", True, "its request body is JSON"))
+        token = token_field(op, doc)
+        if token is not None:
+            out.auth.append(
+                Guess("token_field", token, "the field of its response schema holding a token")
+            )
     schemes = ((doc.get("components") or {}).get("securitySchemes")) or {}
     cookies = {
         str(name): str(s.get("name", ""))
@@ -272,6 +312,31 @@ def guess_login(doc: dict[str, Any], ops: list[Operation], out: Guesses) -> None
                 "cookie, X-CSRFToken header)",
             )
         )
+
+
+#: Names of a login answer's token field, in order of preference.
+TOKEN_FIELDS = ("access_token", "accesstoken", "token", "access", "id_token", "jwt", "auth_token")
+
+
+def token_field(op: Operation, doc: dict[str, Any]) -> str | None:
+    """The field of the login's 2xx JSON answer that holds a bearer token (`token`, or
+    `data.token` one level down); None when the schema shows none (a cookie session)."""
+    for status, response in (op.spec.get("responses") or {}).items():
+        if not str(status).startswith("2") or not isinstance(response, dict):
+            continue
+        media = (response.get("content") or {}).get("application/json")
+        schema = media.get("schema") if isinstance(media, dict) else None
+        props = _properties(schema, doc) if isinstance(schema, dict) else {}
+        for prefix, fields in [("", props)] + [
+            (f"{name}.", _properties(sub, doc))
+            for name, sub in props.items()
+            if isinstance(sub, dict)
+        ]:
+            lowered = {str(f).lower(): str(f) for f in fields}
+            for want in TOKEN_FIELDS:
+                if want in lowered:
+                    return prefix + lowered[want]
+    return None
 
 
 def _properties(schema: dict[str, Any], doc: dict[str, Any], depth: int = 0) -> dict[str, Any]:

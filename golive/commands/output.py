@@ -17,6 +17,7 @@ from golive.engine.runner import Progress
 from golive.reporters import Format, render
 
 if TYPE_CHECKING:
+    from golive.checklist.models import LoadedChecklist
     from golive.reporters.html import SignoffEntry
 
 # Formats that stay valid when appended to a file that already holds text.
@@ -51,7 +52,7 @@ def parse_formats(specs: list[str]) -> list[Output]:
     """
     outputs: list[Output] = []
     for spec in specs:
-        name, _, path = spec.partition(":")
+        name, colon, path = spec.partition(":")
         append = path.startswith("append:")
         if append:
             path = path.removeprefix("append:")
@@ -67,7 +68,18 @@ def parse_formats(specs: list[str]) -> list[Output]:
                 f"--format {spec!r}: append: needs a file and a format that can be appended "
                 f"to ({', '.join(f.value for f in APPENDABLE)})"
             )
-        outputs.append(Output(fmt, Path(path) if path and path != "-" else None, append))
+        if colon and not path.strip():
+            raise UsageError(
+                f"--format {spec!r}: empty path after ':'; give a file, or '-' for stdout"
+            )
+        target = Path(path) if path and path != "-" else None
+        if target is not None:
+            _check_target(spec, target)
+        outputs.append(Output(fmt, target, append))
+    files = [o.path for o in outputs if o.path is not None]
+    for i, one in enumerate(files):
+        if any(_same(one, other) for other in files[:i]):
+            raise UsageError(f"--format: {one} is given twice; give each output its own file")
     to_stdout = [o.fmt.value for o in outputs if o.path is None]
     if len(to_stdout) > 1:
         raise UsageError(
@@ -75,6 +87,51 @@ def parse_formats(specs: list[str]) -> list[Output]:
             "give the others a file: -f json:report.json"
         )
     return outputs
+
+
+def _check_target(spec: str, path: Path) -> None:
+    """Refuse an output into a folder that does not exist, or onto a folder or device."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"--format {spec!r}: folder {folder} does not exist; create it first")
+    if path.exists() and not path.is_file():
+        raise UsageError(f"--format {spec!r}: {path} exists and is not a regular file")
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def inputs_of(loaded: LoadedChecklist, extra: Sequence[Path | None] = ()) -> list[Path]:
+    """The files a check of `loaded` reads: the checklist and what it extends, its plug-in
+    files, its dotenv sources, attestations and waivers, and `extra` (--env-file...)."""
+    from golive.signoff.attestations import attestations_path
+    from golive.signoff.waivers import waivers_path
+    from golive.trust import trusted_files
+
+    found = [*trusted_files(loaded), attestations_path(loaded), waivers_path(loaded)]
+    for profile in loaded.checklist.environments.values():
+        sources = profile.source if isinstance(profile.source, list) else [profile.source]
+        found += [loaded.folder / s.path for s in sources if s.type == "dotenv" and s.path]
+    return found + [p for p in extra if p is not None]
+
+
+def refuse_inputs(outputs: list[Output], inputs: Sequence[Path | None]) -> None:
+    """Exit 2 before anything runs if an output would overwrite a file the run reads."""
+    for out in outputs:
+        if out.path is None:
+            continue
+        for given in inputs:
+            if given is not None and _same(out.path, given):
+                raise UsageError(
+                    f"--format {out.fmt.value}:{out.path}: that file is an input of this "
+                    f"run ({given}); write the report to another file"
+                )
 
 
 def use_color(mode: str) -> bool:
@@ -107,13 +164,34 @@ def write_outputs(
             text = (texts or {}).get(out.fmt) or render(out.fmt, report, signoff=signoff)
             appends = out.appends()
             try:
-                out.path.parent.mkdir(parents=True, exist_ok=True)
-                with out.path.open("a" if appends else "w", encoding="utf-8") as handle:
-                    handle.write(text)
+                if appends:
+                    with out.path.open("a", encoding="utf-8") as handle:
+                        handle.write(text)
+                else:
+                    _write_replacing(out.path, text)
             except OSError as exc:
                 raise UsageError(f"cannot write {out.path}: {exc.strerror}") from None
             verb = "appended" if appends else "wrote"
             print(f"golive: {verb} {out.fmt.value} report to {out.path}", file=sys.stderr)
+
+
+def _write_replacing(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, then rename it over `path`: a reader
+    sees the old report or the new one, never half of one."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as open(path, "w") would have made it
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _width() -> int:

@@ -1,18 +1,24 @@
-"""Reading a user's input files (checklist, env files) with bounded time and memory.
+"""Reading a user's input files with bounded time and memory: every file golive reads.
 
-A path given as a checklist or env file may be anything: `/dev/zero` (endless), a FIFO
-with no writer (blocks forever on open), a directory, a 15 MB file. Each is refused at
-once with exit 2: the file is `stat`ed before it is opened, only regular files are
-read, the open never blocks (O_NONBLOCK), and at most `limit` bytes are read.
+A path given as a checklist, env file, report, signature, allowed-signers file, key or
+OpenAPI document may be anything: `/dev/zero` (endless), a FIFO with no writer (blocks
+forever on open), a directory, a 15 MB file. Each is refused at once with exit 2: the
+file is `stat`ed before it is opened, only regular files are read, the open never
+blocks (O_NONBLOCK), and at most `limit` bytes are read. Text is strict UTF-8 (a leading
+BOM is dropped). JSON (`load_json`) is nested at most MAX_JSON_DEPTH deep, has no NaN or
+Infinity, no float that overflows, and no integer beyond 64 bits.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 MAX_INPUT_BYTES = 1_000_000  # the packaged checklist is ~30 kB; env files are smaller
+MAX_REPORT_BYTES = 20_000_000  # a JSON report of a large checklist, with evidence
 
 
 class InputFileError(Exception):
@@ -20,7 +26,18 @@ class InputFileError(Exception):
 
 
 def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
-    """The UTF-8 text of a regular file of at most `limit` bytes; InputFileError else."""
+    """The UTF-8 text of a regular file of at most `limit` bytes (BOM dropped);
+    InputFileError else."""
+    data = read_input_bytes(path, limit)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"not UTF-8 text (byte {exc.start})") from None
+    return text.removeprefix("\ufeff")
+
+
+def read_input_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; InputFileError else."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -41,7 +58,50 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
         data = handle.read(limit + 1)  # the file may have grown since stat
     if len(data) > limit:
         raise InputFileError(f"file too large (more than {limit} bytes)")
+    return data
+
+
+MAX_JSON_DEPTH = 64
+MAX_JSON_INT = 2**63
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > 19 or abs(value := int(text)) >= MAX_JSON_INT:
+        raise InputFileError(f"an integer out of range ({text[:20]}...; at most 64 bits)")
+    return value
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise InputFileError(f"a number too large to represent ({text[:20]})")
+    return value
+
+
+def _constant(text: str) -> float:
+    raise InputFileError(f"{text} is not a JSON number (NaN and Infinity are refused)")
+
+
+def parse_json(text: str) -> Any:
+    """JSON text, bounded as `load_json` says; InputFileError (with LINE:COL where the
+    parser knows it) else."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"not UTF-8 text (byte {exc.start})") from None
+        data = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputFileError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise InputFileError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return data
+
+
+def load_json(path: Path, limit: int = MAX_INPUT_BYTES) -> Any:
+    """A JSON file read through `read_input` and parsed by `parse_json`."""
+    return parse_json(read_input(path, limit))

@@ -35,6 +35,21 @@ _API_KEY = re.compile(r"^(?P<letters>sk|rk|pk)_(?P<mode>live|test)_")
 TOKEN_IN_TEXT = re.compile(
     r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9+/=]{6,}"
 )
+
+
+def secret_pattern(min_body: int, *, posix: bool = False) -> str:
+    """Regex text for a secret or restricted key (either mode) or a webhook signing secret
+    whose body has at least `min_body` characters; publishable keys are public, so not
+    matched. `posix`: the same as a POSIX ERE (for `git grep -E`: no `(?:`)."""
+    group = "(" if posix else "(?:"
+    return (
+        rf"{group}sk|rk)_{group}live|test)_[A-Za-z0-9]{{{min_body},}}"
+        rf"|whsec_[A-Za-z0-9+/=]{{{min_body},}}"
+    )
+
+
+#: a secret key or webhook secret anywhere in free text (what a response must not show)
+SECRET_IN_TEXT = re.compile(rf"\b(?:{secret_pattern(6)})")
 #: an API key as Stripe echoes it in an error message (partly starred)
 ECHO_IN_TEXT = re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9*]+")
 
@@ -56,6 +71,13 @@ def shape(value: str) -> KeyShape:
     if value.startswith(WEBHOOK_SECRET_PREFIX):
         return KeyShape("webhook_secret", None)
     return KeyShape(None, None)
+
+
+def is_test_api_key(value: str) -> bool:
+    """A secret or restricted key of test mode (`sk_test_`, `rk_test_`): what may write
+    to Stripe's test mode; a live or publishable key is not one."""
+    found = shape(value)
+    return found.mode == "test" and found.kind in ("secret", "restricted")
 
 
 def key_mode(value: str) -> Mode | None:

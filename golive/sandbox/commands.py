@@ -84,7 +84,7 @@ def app(
 ) -> None:
     """Serve the reference deployment (the seed's backend, in small) on 127.0.0.1, until
     Ctrl-C or SIGTERM."""
-    from golive.sandbox.app import serve
+    from golive.sandbox.app.serve import serve
 
     serve(
         database_url=database_url,

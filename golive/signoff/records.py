@@ -139,7 +139,12 @@ def append_record(path: Path, key: str, entry: dict[str, Any], header: str) -> N
     if not path.exists():
         _write_atomic(path, header + f"{key}:\n" + block)
         return
-    text = path.read_text(encoding="utf-8")
+    from golive.core.inputfiles import InputFileError, read_input
+
+    try:
+        text = read_input(path)
+    except InputFileError as exc:
+        raise ChecklistError([Problem(str(path), 1, 1, None, str(exc))]) from None
     old, _ = parse_yaml(text, str(path))
     old_entries = list((old or {}).get(key) or []) if isinstance(old, dict) else None
     if old_entries is None:

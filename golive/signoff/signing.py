@@ -48,20 +48,38 @@ class SigningError(GoliveError):
 
 def load_report(path: Path) -> dict[str, Any]:
     """A stored JSON report; malformed input is exit 2 with FILE:LINE."""
+    from golive.core.inputfiles import MAX_REPORT_BYTES, InputFileError, load_json
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        data = load_json(path, MAX_REPORT_BYTES)
+    except InputFileError as exc:
+        raise UsageError(f"{path}:{exc}" if str(exc)[:1].isdigit() else f"{path}: {exc}") from None
     if not isinstance(data, dict) or not str(data.get("schema", "")).startswith("golive.report/"):
         raise UsageError(f"{path}:1:1: not a golive JSON report (no schema golive.report/...)")
     signatures = data.get("signatures", [])
     if not isinstance(signatures, list) or not all(isinstance(s, dict) for s in signatures):
         raise UsageError(f"{path}: 'signatures' must be a list of objects")
     return data
+
+
+def bounded_bytes(path: Path, what: str = "") -> bytes:
+    """A file golive reads (key, payload), through the bounded reader: exit 2 else."""
+    from golive.core.inputfiles import InputFileError, read_input_bytes
+
+    try:
+        return read_input_bytes(path)
+    except InputFileError as exc:
+        raise UsageError(f"{what}{path}: {exc}") from None
+
+
+def bounded_text(path: Path) -> str:
+    """A text file golive reads (allowed signers, signature), strict UTF-8: exit 2 else."""
+    from golive.core.inputfiles import InputFileError, read_input
+
+    try:
+        return read_input(path)
+    except InputFileError as exc:
+        raise UsageError(f"{path}: {exc}") from None
 
 
 def save_report(path: Path, data: dict[str, Any]) -> None:
@@ -267,10 +285,7 @@ def load_private_key(path: Path, passphrase_env: str | None) -> Any:
         load_ssh_private_key,
     )
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read key {path}: {exc.strerror}") from None
+    data = bounded_bytes(path, "key ")
     password: bytes | None = None
     if passphrase_env:
         value = os.environ.get(passphrase_env)
@@ -300,10 +315,7 @@ def load_private_key(path: Path, passphrase_env: str | None) -> Any:
 
 def public_blob_from_file(path: Path, passphrase_env: str | None) -> bytes:
     """The public key of KEY: from KEY.pub, an OpenSSH public key file, or the private key."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise UsageError(f"cannot read key {path}: {exc.strerror}") from None
+    text = bounded_bytes(path, "key ").decode("utf-8", "replace")
     if "PRIVATE KEY" not in text:
         try:
             return key_blob_from_openssh(text.strip())
@@ -429,12 +441,7 @@ def _field(line: str) -> tuple[str, str]:
 
 def parse_allowed_signers(path: Path) -> list[AllowedSigner]:
     """ssh-keygen's allowed_signers: `principals [options] keytype base64 [comment]`."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}:1: not a text file") from None
+    lines = bounded_text(path).splitlines()
     signers = []
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
@@ -601,10 +608,7 @@ def attach_signature(
             raise UsageError("--attach: name the payload with --payload (SIG has no .sig suffix)")
         payload_file = signature.with_suffix("")
     report = load_report(path)
-    try:
-        data, armored = payload_file.read_bytes(), signature.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {payload_file} / {signature}: {exc}") from None
+    data, armored = bounded_bytes(payload_file), bounded_text(signature)
     entry = attach(report, data, armored)
     report.setdefault("signatures", []).append(entry)
     save_report(output or path, report)

@@ -14,17 +14,11 @@ redacted with every secret of the run.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import io
 import json
 import os
-import re
-import selectors
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +32,11 @@ from golive.checklist.models import (
     StripeSettings,
 )
 from golive.core.errors import SourceError
-from golive.core.inputfiles import MAX_INPUT_BYTES, InputFileError, read_input
+from golive.core.inputfiles import InputFileError, read_input
 from golive.core.secrets import Redactor, Secret, looks_secret, remember
+from golive.interpolation import Interpolated, interpolate
+from golive.process import run_command as run_process
 from golive.values.login import ResolvedLogin, RoleCommand, leaves
-
-_INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 
 Locate = Callable[..., str]  # ("source", 0, "command") -> "checklist.yaml:12:7"
 
@@ -150,6 +144,8 @@ def parse_dotenv_lines(text: str, origin: str) -> dict[str, tuple[str, int]]:
                 f"{origin}:{line}: {binding.key} is set twice (lines {first} and {line}); "
                 "keep one, golive will not guess which is meant"
             )
+        if "\0" in binding.key + (binding.value or ""):
+            raise SourceError(f"{origin}:{line}: a NUL character in {binding.key}; remove it")
         values[binding.key] = (binding.value or "", line)
     return values
 
@@ -254,72 +250,13 @@ def _run_command(spec: SourceSpec, base_dir: Path, where: Callable[..., str]) ->
 
 
 def run_command(argv: list[str], cwd: Path, timeout: float, what: str) -> tuple[bytes, bytes, int]:
-    """Run argv with no shell and no stdin, in its own session; read at most
-    MAX_INPUT_BYTES of stdout; on timeout or overflow end its whole process group.
-    Checklist code: refused unless a trusted check allows it (golive/trust.py)."""
+    """A checklist command (a source's or a role's), run by golive/process.py: no shell, no
+    stdin, bounded output, its process group ended on timeout or overflow. Checklist code:
+    refused unless a trusted check allows it (golive/trust.py)."""
     from golive.trust import require
 
     require(what)
-    try:
-        proc = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-    except FileNotFoundError:
-        raise SourceError(f"{what} not found") from None
-    except PermissionError:
-        raise SourceError(f"{what} is not executable (chmod +x it?)") from None
-    except OSError as exc:
-        raise SourceError(f"{what} cannot be run: {exc.strerror}") from None
-    assert proc.stdout is not None and proc.stderr is not None
-    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
-    chunks: dict[int, list[bytes]] = {out_fd: [], err_fd: []}
-    sizes = dict.fromkeys(chunks, 0)
-    deadline = time.monotonic() + timeout
-    failure = ""
-    with selectors.DefaultSelector() as selector:
-        selector.register(proc.stdout, selectors.EVENT_READ)
-        selector.register(proc.stderr, selectors.EVENT_READ)
-        while selector.get_map() and not failure:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                failure = f"{what} timed out after {timeout:g}s"
-                break
-            for key, _ in selector.select(min(left, 0.5)):
-                data = os.read(key.fd, 65536)
-                if not data:
-                    selector.unregister(key.fileobj)
-                    continue
-                sizes[key.fd] += len(data)
-                if sizes[key.fd] > MAX_INPUT_BYTES:
-                    failure = f"{what} printed more than {MAX_INPUT_BYTES} bytes"
-                    break
-                chunks[key.fd].append(data)
-    if not failure:
-        try:
-            code = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            failure = f"{what} timed out after {timeout:g}s"
-    if failure:
-        _kill_group(proc)
-        raise SourceError(failure)
-    proc.stdout.close()
-    proc.stderr.close()
-    return b"".join(chunks[out_fd]), b"".join(chunks[err_fd]), code
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """End the command and everything it started (its session's process group)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            stream.close()
+    return run_process(argv, cwd, timeout, what)
 
 
 def _run_sql(
@@ -397,33 +334,6 @@ def read_sources(
 
 
 @dataclass(frozen=True)
-class Interpolated:
-    """A profile field after `${VAR}` interpolation; `missing` names unset variables."""
-
-    value: str | None
-    missing: tuple[str, ...] = ()
-
-
-def interpolate(text: str, lookup: Mapping[str, str]) -> Interpolated:
-    """Replace `${VAR}` and `${VAR:-default}`; an unset VAR without default is missing."""
-    missing: list[str] = []
-
-    def sub(match: re.Match[str]) -> str:
-        name, default = match.group("name"), match.group("default")
-        if name in lookup and lookup[name] != "":
-            return lookup[name]
-        if default is not None:
-            return default
-        missing.append(name)
-        return ""
-
-    result = _INTERPOLATION.sub(sub, text)
-    if missing:
-        return Interpolated(None, tuple(missing))
-    return Interpolated(result or None)
-
-
-@dataclass(frozen=True)
 class Role:
     """Resolved credentials of one role; the header values are secrets.
 
@@ -456,7 +366,7 @@ class ResolvedEnvironment:
     stripe_missing: Mapping[str, tuple[str, ...]]
     roles: Mapping[str, Role]
     vars: Mapping[str, Interpolated]
-    public_url: Interpolated = Interpolated(None)
+    public_url: Interpolated = Interpolated(None)  # noqa: RUF009 (frozen: shared safely)
 
     @property
     def mode(self) -> str:

@@ -18,7 +18,9 @@ cookies, so a session never leaks into requests made as another role or as anony
 from __future__ import annotations
 
 import json
+import math
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -149,17 +151,36 @@ def _log_in(ctx: ProbeContext, role: Role) -> tuple[dict[str, Secret], dict[str,
             headers["Referer"] = base + page  # HTTPS CSRF checks compare it with the host
             if form is not None and spec.csrf.field:
                 form[spec.csrf.field] = csrf_token
-        answer = _send(
-            client,
-            spec.method,
-            base + spec.path,
-            what,
-            ctx,
-            headers=headers,
-            form=form,
-            json_body=login.json_body if form is None else None,
-        )
         shown = f"{spec.method} {spec.path}"
+        deadline = time.monotonic() + ctx.timeout / 2  # the answer must still come in time
+        while True:
+            answer = _send(
+                client,
+                spec.method,
+                base + spec.path,
+                what,
+                ctx,
+                headers=headers,
+                form=form,
+                json_body=login.json_body if form is None else None,
+            )
+            if answer.status_code != 429:
+                break
+            # The app's own login limiter (a rerun within its window): nothing is known
+            # about the credentials or the request's shape, so no advice about them.
+            wait = retry_after_seconds(answer)
+            if wait is None or time.monotonic() + wait > deadline:
+                after = (
+                    f"rerun after {math.ceil(wait)} s"
+                    if wait is not None
+                    else ("rerun once its limit has reset (it sent no Retry-After)")
+                )
+                raise ProbeError(
+                    f"{what}: {shown} answered 429: the app's login is rate-limited (429): "
+                    f"{after} or use a command role (a token or cookie minted by a command, "
+                    "docs/adapting.md)"
+                )
+            time.sleep(wait)
         status = answer.status_code
         if status >= 500:
             raise ProbeError(
@@ -225,6 +246,25 @@ def _send(
         raise ProbeError(f"{what}: {shown}: no answer within {ctx.timeout:g}s") from None
     except httpx.HTTPError as exc:
         raise ProbeError(f"{what}: {shown}: {type(exc).__name__}") from None
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The Retry-After of an answer in seconds (delta-seconds or an HTTP date), or None."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    import datetime as dt
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def _cookie(client: httpx.Client, name: str) -> str | None:

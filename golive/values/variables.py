@@ -8,13 +8,11 @@ environment profile interpolates it (`${VAR}`) into a field the item's probe fam
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from golive.checklist.models import Checklist, EnvironmentProfile, Item, LoginSpec
-
-_REF = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<default>:-[^}]*)?\}")
+from golive.interpolation import references
 
 
 @dataclass
@@ -77,14 +75,7 @@ def _profile_refs(profile: EnvironmentProfile) -> dict[str, list[tuple[str, bool
             )
         ],
     }
-    return {
-        key: [
-            (m.group("name"), m.group("default") is not None)
-            for t in texts
-            for m in _REF.finditer(t)
-        ]
-        for key, texts in fields.items()
-    }
+    return {key: [ref for t in texts for ref in references(t)] for key, texts in fields.items()}
 
 
 def _login_texts(login: LoginSpec | None) -> list[str]:

@@ -174,3 +174,58 @@ class Watcher:
             if self._stop.wait(max(0.0, wait)):
                 break
         return runs
+
+
+def watch(
+    loaded: LoadedChecklist,
+    planned: list[PlannedItem],
+    check: CheckOptions,
+    options: WatchOptions,
+    host: str = "127.0.0.1",
+    port: int = 9310,
+    out: TextIO | None = None,
+) -> int:
+    """`golive watch`: the watch's plan (what `check` would run, less what does more than
+    read), the endpoint, then runs until SIGTERM, Ctrl-C or max_runs; exit 0.
+
+    SIGTERM is turned into the same KeyboardInterrupt as Ctrl-C, in the main thread: the
+    run under way is abandoned (execute closes its clients; probe threads are daemons).
+    """
+    import signal
+
+    from golive.core.errors import UsageError
+    from golive.watch.endpoint import Endpoint
+    from golive.watch.select import watched_plan
+
+    out = out or sys.stderr
+    planned, excluded = watched_plan(loaded.checklist, check.environment, planned)
+    state = WatchState(check.environment)
+    try:
+        endpoint = Endpoint(state, host, port).start()
+    except OSError as exc:
+        raise UsageError(f"--listen {host}:{port}: cannot listen ({exc.strerror or exc})") from None
+    watcher = Watcher(loaded, planned, check, options, state=state, out=out)
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    watcher._say(
+        f"{check.environment} every {options.every:g}s; {endpoint.url}/metrics, /healthz, "
+        "/report.json"
+    )
+    for e in excluded:
+        watcher._say(f"not watched: {e.id}: {e.reason}")
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        endpoint.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    snap = state.snapshot()
+    watcher._say(f"stopped after {snap.runs} run(s), {snap.failures} failed")
+    return 0

@@ -17,7 +17,10 @@ from typing import Any
 import pytest
 from pgserver import PgServer, find_bin_dir
 
-from golive.sandbox.app import DATABASE_BREAKS, AppConfig, ReferenceApp, seed_database
+from golive.sandbox.app.breaks import DATABASE_BREAKS
+from golive.sandbox.app.config import AppConfig
+from golive.sandbox.app.database import seed_database
+from golive.sandbox.app.server import ReferenceApp
 
 # Read at import: tests/conftest.py removes GOLIVE_* variables from each test's environment.
 PG_URL_FROM_ENV = os.environ.get("GOLIVE_TEST_PG_URL")

@@ -14,13 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from golive.sandbox.app import (
-    AppConfig,
-    SlidingWindow,
-    UnknownBreakError,
-    app_engine,
-    sign_payload,
-)
+from golive.sandbox.app.breaks import UnknownBreakError
+from golive.sandbox.app.config import AppConfig
+from golive.sandbox.app.database import app_engine
+from golive.sandbox.app.web import SlidingWindow, sign_payload
 from golive.values.environment import parse_dotenv
 
 REPO = Path(__file__).resolve().parents[2]
@@ -197,7 +194,7 @@ def test_cli_refuses_an_unknown_break(tmp_path: Path) -> None:
 
 
 def test_the_app_verifies_the_jwts_it_issues(make_app: Any) -> None:
-    from golive.sandbox.app import mint_jwt
+    from golive.sandbox.app.config import mint_jwt
 
     app = make_app()
     url = app.url + "/api/stripe/disputes"

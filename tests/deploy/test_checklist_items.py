@@ -13,7 +13,8 @@ from sqlalchemy.engine import make_url
 
 from golive.checklist.models import load_checklist
 from golive.core.results import Status
-from golive.sandbox.app import BREAKS, ReferenceApp
+from golive.sandbox.app.breaks import BREAKS
+from golive.sandbox.app.server import ReferenceApp
 
 from .helpers import CHECKLIST, checklist_context, run_items
 
@@ -143,7 +144,7 @@ CAUGHT_BY: dict[str, dict[str, tuple[Status, str]]] = {
 
 
 def test_every_break_switch_has_a_catching_item() -> None:
-    from golive.sandbox.app_billing import BILLING_BREAKS
+    from golive.sandbox.app.breaks import BILLING_BREAKS
 
     # The billing breaks are caught by rehearsals: tests/rehearse/test_flows.py.
     assert set(CAUGHT_BY) == set(BREAKS) - set(BILLING_BREAKS)

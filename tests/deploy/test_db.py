@@ -10,7 +10,8 @@ import pytest
 
 from golive.core.results import Outcome, Status
 from golive.engine.probe import ProbeError
-from golive.sandbox.app import HEAD_REVISION, PREVIOUS_REVISION, seed_database
+from golive.sandbox.app.config import HEAD_REVISION, PREVIOUS_REVISION
+from golive.sandbox.app.database import seed_database
 from golive.values.db import DatabaseError, build_engine, reading
 
 from .helpers import make_context, run_probe
@@ -426,7 +427,7 @@ def test_engines_cannot_write(db_url: str) -> None:
         _try_write(db_url)
     from sqlalchemy import create_engine, text
 
-    from golive.sandbox.app import app_engine
+    from golive.sandbox.app.database import app_engine
 
     engine = app_engine(db_url)
     with engine.connect() as conn:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from golive.core.results import Status
-from golive.sandbox.app import HEAD_REVISION, seed_database
+from golive.sandbox.app.config import HEAD_REVISION
+from golive.sandbox.app.database import seed_database
 
 from .helpers import make_context, run_probe
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from golive.core.results import Outcome, Status
-from golive.sandbox.app import LEAKED_HASH, ReferenceApp
+from golive.sandbox.app.routes import LEAKED_HASH
+from golive.sandbox.app.server import ReferenceApp
 
 from .helpers import make_context, run_probe
 
@@ -189,7 +190,7 @@ def test_empty_lists_cannot_prove_required_fields(tmp_path: Path, make_app: Any)
     assert out.status is Status.ERROR and "500" in out.message
     from sqlalchemy import text
 
-    from golive.sandbox.app import app_engine
+    from golive.sandbox.app.database import app_engine
 
     app2 = make_app(database_url=f"sqlite:///{tmp_path / 'empty.db'}")
     engine = app_engine(app2.config.database_url)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from golive.core.results import Status
-from golive.sandbox.app import OPENAPI_ROUTES, ReferenceApp
+from golive.sandbox.app.routes import OPENAPI_ROUTES
+from golive.sandbox.app.server import ReferenceApp
 
 from .helpers import make_context, run_probe
 from .stub_server import Reply, Seen, stub_server

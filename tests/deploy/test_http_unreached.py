@@ -137,3 +137,66 @@ def test_a_limit_keyed_on_the_user_holds_against_every_identity(tmp_path: Path) 
     rotated = [r.headers.get("authorization") for r in seen[6:]]
     assert "bearer tok-user" in rotated  # the same credentials, the scheme's case changed
     assert any("golive_probe_" in r.headers.get("cookie", "") for r in seen[6:])
+
+
+# -- the app's own login limiter ----------------------------------------------------------
+
+
+def login_limited(limited_times: int, retry_after: str | None) -> Callable[[Seen], Reply]:
+    """POST /login answers 429 `limited_times` times, then a token; /api/me wants it."""
+    logins = Counter[str]()
+
+    def handler(request: Seen) -> Reply:
+        if request.path == "/login":
+            logins["n"] += 1
+            if logins["n"] <= limited_times:
+                headers = {"Retry-After": retry_after} if retry_after else {}
+                return Reply(429, {"detail": "too many attempts"}, headers)
+            return Reply(200, {"token": "tok-user"})
+        return Reply(200, {"me": 1}) if user_of(request) else Reply(401, {"detail": "no"})
+
+    return handler
+
+
+LOGIN_ROLE = {
+    "user": {
+        "login": {
+            "path": "/login",
+            "json": {"email": "a@x.test", "password": "pw"},
+            "token_field": "token",
+        }
+    }
+}
+ME = [{"path": "/api/me", "role": "user"}]
+
+
+def test_a_login_limited_briefly_is_waited_for(tmp_path: Path) -> None:
+    with stub_server(login_limited(2, "1")) as stub:
+        ctx = stub_ctx(tmp_path, stub.url, roles=LOGIN_ROLE, timeout=8.0)
+        out = run_probe("http.status", ctx, routes=ME)
+        logins = [r for r in stub.requests if r.path == "/login"]
+    assert out.status is Status.PASS, out.message
+    assert len(logins) == 3  # waited out Retry-After twice, within the item's time
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "advice"),
+    [
+        ("120", "rerun after 120 s"),
+        (None, "rerun once its limit has reset (it sent no Retry-After)"),
+    ],
+)
+def test_a_login_limited_beyond_the_deadline_says_so_and_nothing_else(
+    tmp_path: Path, retry_after: str | None, advice: str
+) -> None:
+    with stub_server(login_limited(99, retry_after)) as stub:
+        ctx = stub_ctx(tmp_path, stub.url, roles=LOGIN_ROLE)
+        first = run_probe("http.status", ctx, routes=ME)
+        again = run_probe("http.status", ctx, routes=ME)
+        logins = [r for r in stub.requests if r.path == "/login"]
+    assert first.status is Status.ERROR, first.message
+    assert f"the app's login is rate-limited (429): {advice} or use a command role" in (
+        first.message
+    )
+    assert "path" not in first.message.split("429", 1)[1] and "field" not in first.message
+    assert again.message == first.message and len(logins) == 1  # one login per role per run

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from golive.core.results import Status
-from golive.sandbox.app import ReferenceApp
+from golive.sandbox.app.server import ReferenceApp
 
 from .helpers import make_context, run_probe
 from .stub_server import Reply, Seen, stub_server

@@ -134,8 +134,22 @@ def test_absolute_or_parent_globs_are_refused_at_load(tmp_path: Path, glob: str,
 def test_a_bad_regular_expression_is_refused() -> None:
     from golive.checks.repo import PatternsParams
 
-    with pytest.raises(ValueError, match="not a valid regular expression"):
-        PatternsParams.model_validate({"patterns": [{"pattern": "(", "message": "m"}]})
+    for bad in ("(", "(?<=a)b", r"(a)\1"):  # syntax; lookaround and backreferences (RE2)
+        with pytest.raises(ValueError, match="not a regular expression RE2 accepts"):
+            PatternsParams.model_validate({"patterns": [{"pattern": bad, "message": "m"}]})
+
+
+def test_a_catastrophic_pattern_ends_within_the_items_timeout(tmp_path: Path) -> None:
+    """`(a+)+$` over a line of a's then b backtracks exponentially in Python's engine."""
+    import time
+
+    repo = git_repo(tmp_path / "app", {"x.txt": "a" * 35 + "b\n", "y.txt": "a" * 5000 + "\n"})
+    ctx = replace(make_context(tmp_path / "ctx", {}), root=repo, repo=repo, timeout=2.0)
+    start = time.monotonic()
+    out = run_probe("repo.patterns", ctx, patterns=[{"pattern": "(a+)+$", "message": "m"}])
+    assert time.monotonic() - start < 2.0
+    assert out.status is Status.FAIL
+    assert "y.txt:1" in out.message and "x.txt" not in out.message
 
 
 # -- the default items against the demo repository ----------------------------------------

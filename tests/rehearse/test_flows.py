@@ -69,7 +69,7 @@ BROKEN_AT = [
 
 
 def test_every_billing_break_has_a_failing_step() -> None:
-    from golive.sandbox.app_billing import BILLING_BREAKS
+    from golive.sandbox.app.breaks import BILLING_BREAKS
 
     assert set(BILLING_BREAKS) <= {broken for _, broken, _ in BROKEN_AT}
 

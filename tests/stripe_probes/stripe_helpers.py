@@ -6,7 +6,9 @@ appear in a mask's hex digest, so a test can tell whether any part of a key leak
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from golive.core.results import Outcome
@@ -40,3 +42,16 @@ def run(kind: str, ctx: ProbeContext, **params: Any) -> Outcome:
     key = ctx.env.config["STRIPE_SECRET_KEY"].reveal()
     assert key not in shown and KEY_TAIL not in shown, shown
     return outcome
+
+
+def clean_app_repo(tmp_path: Path) -> Path:
+    """An app repository whose webhook handler reads the subscription where current API
+    versions have it (stripe.api_upgrade, item 4.1d, scans the app's source)."""
+    repo = tmp_path / "app"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "webhook.js").write_text(
+        "const sub = invoice.parent.subscription_details.subscription;\n", encoding="utf-8"
+    )
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    return repo

@@ -12,7 +12,7 @@ from golive.core.results import Status
 from golive.sandbox.stripe.demo import demo_mapping, demo_state
 from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
-from .stripe_helpers import LIVE_KEY, TEST_KEY, SandboxFactory
+from .stripe_helpers import LIVE_KEY, TEST_KEY, SandboxFactory, clean_app_repo
 
 REPO = Path(__file__).resolve().parents[2]
 BASE_URL = "https://app.example.com"
@@ -43,6 +43,7 @@ def test_a_full_run_of_the_stripe_items_only_reads_and_passes(
             environment=environment,
             env_file=env_file(tmp_path, sandbox.url, key),
             only=("stripe",),
+            root=clean_app_repo(tmp_path),  # 4.1d reads the app's handlers
         )
     )
     stripe_results = [r for r in report.results if r.probe.startswith("stripe.")]

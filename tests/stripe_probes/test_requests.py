@@ -23,7 +23,7 @@ from golive.sandbox.stripe.demo import demo_mapping, demo_state
 from golive.sandbox.stripe.server import StripeSandbox
 from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
-from .stripe_helpers import LIVE_KEY, SandboxFactory
+from .stripe_helpers import LIVE_KEY, SandboxFactory, clean_app_repo
 
 REPO = Path(__file__).resolve().parents[2]
 BASE_URL = "https://app.example.com"
@@ -66,6 +66,7 @@ def test_a_full_run_costs_a_request_per_100_prices_plus_six(tmp_path: Path, tier
                 environment="prod",
                 env_file=env_file(tmp_path, sandbox.url, demo_mapping("live", names)),
                 only=("stripe",),
+                root=clean_app_repo(tmp_path),  # 4.1d reads the app's handlers
             )
         )
     stripe_results = [r for r in report.results if r.probe.startswith("stripe.")]

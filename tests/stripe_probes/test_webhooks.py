@@ -84,6 +84,27 @@ def test_disabled_endpoint_fails(make_sandbox: SandboxFactory, make_ctx: Context
     assert outcome.evidence["status"] == "disabled"
 
 
+def test_a_disabled_endpoint_still_has_its_url_and_events_judged(
+    make_sandbox: SandboxFactory, make_ctx: ContextFactory
+) -> None:
+    events = [e for e in REQUIRED if e != "invoice.payment_failed"]
+    http_url = WEBHOOK_URL.replace("https:", "http:")
+    sandbox = make_sandbox(with_endpoint(status="disabled", url=http_url, enabled_events=events))
+    ctx = make_ctx(sandbox.url)
+    https = run("stripe.webhook_endpoint", ctx, check="https")
+    assert https.status is Status.FAIL, https.message
+    assert "its URL is http, not https" in https.message
+    assert "disabled (the endpoint item reports that)" in https.message
+    judged = run("stripe.webhook_endpoint", ctx, check="events", required_events=REQUIRED)
+    assert judged.status is Status.FAIL and "it does not receive invoice.payment_failed" in (
+        judged.message
+    )
+    every = run("stripe.webhook_endpoint", ctx, check="all", required_events=REQUIRED)
+    assert every.status is Status.FAIL
+    for fault in ("it is disabled", "not https", "invoice.payment_failed"):
+        assert fault in every.message, every.message
+
+
 def test_missing_one_required_event_fails_naming_it(
     make_sandbox: SandboxFactory, make_ctx: ContextFactory
 ) -> None:
@@ -227,8 +248,8 @@ def test_each_endpoint_fault_is_one_aspects_finding(
         outcome = run("stripe.webhook_endpoint", ctx, check=aspect, required_events=REQUIRED)
         if aspect == check:
             assert outcome.status in (Status.FAIL, Status.WARN), (aspect, outcome.message)
-        elif fault.get("status") == "disabled":
-            assert outcome.status is Status.ERROR, (aspect, outcome.message)
-            assert "the endpoint item reports it" in outcome.message
+        elif fault.get("status") == "disabled":  # still judged on its own question
+            assert outcome.status is Status.PASS, (aspect, outcome.message)
+            assert "disabled (the endpoint item reports that)" in outcome.message
         else:
             assert outcome.status is Status.PASS, (aspect, outcome.message)

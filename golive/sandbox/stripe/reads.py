@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from golive.core.stripe_keys import shape, visible_prefix
 from golive.sandbox.stripe.kinds import (
     KIND_BY_PATH,
     Kind,
@@ -93,17 +94,19 @@ def _authenticate(header: str | None, accepted: frozenset[str] | None) -> tuple[
             "YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, "
             "or we can help at https://support.stripe.com/.",
         )
-    if key.startswith(("pk_live_", "pk_test_")):
+    if shape(key).kind == "publishable":
         raise ApiError(
             401,
             "This API call cannot be made with a publishable API key. "
             "Please use a secret API key. You can find a list of your API keys at "
             "https://dashboard.stripe.com/account/apikeys.",
         )
-    match = re.match(r"^(?P<type>sk|rk)_(?P<mode>live|test)_[A-Za-z0-9]+$", key)
-    if not match or (accepted is not None and key not in accepted):
+    found = shape(key)  # golive/stripe_keys.py: the one place that knows key prefixes
+    body = key[len(visible_prefix(key)) :]
+    well_formed = found.kind in ("secret", "restricted") and body.isascii() and body.isalnum()
+    if not well_formed or found.mode is None or (accepted is not None and key not in accepted):
         raise ApiError(401, f"Invalid API Key provided: {_masked(key)}")
-    return match.group("mode"), "secret" if match.group("type") == "sk" else "restricted"
+    return found.mode, found.kind or "secret"
 
 
 def _bool(name: str, value: str) -> bool:

@@ -23,6 +23,14 @@ BILLING_MODE = os.environ.get("BILLING_MODE", "test")
 ADMINS = {e.strip().lower() for e in os.environ.get("BILLING_ADMINS", "").split(",") if e.strip()}
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000")
 CHECKOUT_PER_MINUTE = int(os.environ.get("CHECKOUT_PER_MINUTE", "5"))
+# Switches for golive's tests (issue 18): each plants one defect or behaviour.
+#   ACME_LIMIT_KEY=authorization      the checkout limiter is keyed on the raw header
+#   ACME_SWALLOW_SIGNATURE_ERRORS=1   a failed signature check is logged and answered 200
+#   ACME_LOGIN_PER_MINUTE=5           a JSON login route, limited per client address
+LIMIT_KEY = os.environ.get("ACME_LIMIT_KEY", "user")
+SWALLOW_SIGNATURE_ERRORS = os.environ.get("ACME_SWALLOW_SIGNATURE_ERRORS") == "1"
+LOGIN_PER_MINUTE = int(os.environ.get("ACME_LOGIN_PER_MINUTE", "0"))  # 0: no login route
+LOGIN_PASSWORD = "correct horse battery staple"
 
 app = FastAPI(title="Acme Billing", version="1.0")
 user_bearer = HTTPBearer(scheme_name="UserBearer", auto_error=False)
@@ -108,8 +116,13 @@ def health() -> dict[str, bool]:
 
 
 @app.post("/billing/checkout", tags=["billing"])
-def checkout(body: CheckoutRequest, user: Annotated[User, Depends(current_user)]) -> dict[str, str]:
-    checkout_limiter.hit(user.sub)
+def checkout(
+    body: CheckoutRequest, request: Request, user: Annotated[User, Depends(current_user)]
+) -> dict[str, str]:
+    if LIMIT_KEY == "authorization":
+        checkout_limiter.hit(request.headers.get("authorization", ""))
+    else:
+        checkout_limiter.hit(user.sub)
     with connect() as conn:
         row = conn.execute(
             "SELECT stripe_price FROM billing_prices WHERE plan_key = ? AND mode = ?",
@@ -139,6 +152,9 @@ async def stripe_hooks(request: Request) -> dict[str, bool]:
     try:
         event = stripe.Webhook.construct_event(payload, signature, ENDPOINT_SECRET)
     except (ValueError, stripe.SignatureVerificationError):
+        if SWALLOW_SIGNATURE_ERRORS:
+            print("webhook: bad signature, ignored")  # "logged", then answered 200
+            return {"received": False}
         raise HTTPException(400, "bad signature") from None
     data = event["data"]["object"]
     if event["type"] == "checkout.session.completed":
@@ -189,3 +205,19 @@ def fraud_warning(warning_id: str, admin: Annotated[User, Depends(admin_user)]) 
 def dashboard(admin: Annotated[User, Depends(admin_user)]) -> str:
     count = len(_rows("SELECT id FROM disputes"))
     return f"<html><body><h1>Disputes desk</h1><p>{count} open</p></body></html>"
+
+
+if LOGIN_PER_MINUTE:
+    login_limiter = Limiter(LOGIN_PER_MINUTE)
+
+    class LoginRequest(BaseModel):
+        email: str
+        password: str
+
+    @app.post("/auth/login", tags=["auth"])
+    def login(body: LoginRequest, request: Request) -> dict[str, str]:
+        login_limiter.hit(request.client.host if request.client else "?")
+        if body.password != LOGIN_PASSWORD:
+            raise HTTPException(401, "wrong e-mail or password")
+        claims = {"sub": body.email, "email": body.email, "exp": int(time.time()) + 3600}
+        return {"access_token": jwt.encode(claims, JWT_SECRET, algorithm="HS256")}
