@@ -31,6 +31,7 @@ def runs(tmp_path: Path, relax: bool = True) -> tuple[Path, Path]:
         "disable:\n"
         '  "4.1b": the loopback demo has no TLS\n'
         '  "H.5": the loopback demo has no TLS\n'
+        '  "H.5b": the demo deployment names no public URL variable\n'
         + (
             'environments:\n  prod:\n    advisory: {"9.2": after launch, "9.3": signed below}\n'
             if relax

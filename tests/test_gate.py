@@ -36,7 +36,8 @@ def prod_demo(tmp_path: Path, extra: str = "", *args: str) -> tuple[int, dict[st
         f"extend: {REPO / 'checklist.yaml'}\n"
         "disable:\n"
         '  "4.1b": the loopback demo has no TLS\n'
-        '  "H.5": the loopback demo has no TLS\n' + extra,
+        '  "H.5": the loopback demo has no TLS\n'
+        '  "H.5b": the demo deployment names no public URL variable\n' + extra,
         encoding="utf-8",
     )
     out = tmp_path / "r.json"
@@ -119,8 +120,9 @@ def test_nothing_to_search_in_the_repository_is_undecided(
     )
     report = report_of(out)
     assert code == 4 and report["verdict"] == "inconclusive"
-    assert held(report) == {"H.6": "skip"}
-    assert "nothing to search" in report["decision"][0]["message"]
+    assert held(report).get("H.6") == "skip"
+    entry = next(d for d in report["decision"] if "H.6" in d["ids"])
+    assert "nothing to search" in entry["message"]
 
 
 def test_a_restricted_key_that_cannot_read_the_account_is_undecided(tmp_path: Path) -> None:
@@ -225,3 +227,15 @@ def test_the_report_names_every_file_that_decided_it_and_clean_means_committed(
     report = run()
     assert report["app"]["dirty"] is True
     assert {f["role"] for f in report["files"]} == {"checklist", "extends", "waivers"}
+
+
+def test_demo_ignores_the_current_folders_golive_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A user's golive.yaml describes their own app; the demo's deployment is the packaged
+    # checklist's reference app, so the demo must not read it (here it would not even load).
+    (tmp_path / "golive.yaml").write_text("extend: default\ninputs: {nope: 1}\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "r.json"
+    assert main(["demo", "-q", "-f", f"json:{out}"]) == 0
+    assert report_of(out)["checklist"]["name"].endswith("(the packaged default)")

@@ -55,6 +55,7 @@ def demo(
     Starts the Stripe sandbox and the reference deployment on free loopback ports with a
     SQLite database in a temporary folder, runs `golive check` against them, prints the
     report, and stops everything, leaving nothing behind. Exits like `golive check`.
+    Runs the packaged checklist (not ./golive.yaml, which is about your app) unless -c.
     """
     from golive.commands import output
     from golive.commands.demo import SCENARIOS, run_demo
@@ -63,7 +64,11 @@ def demo(
         raise UsageError(f"--scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
     check_color(color)
     outputs = output.parse_formats(fmt or ["table"])
-    path = checklist_path(checklist)
+    from golive.checklist.overlay import packaged_checklist
+
+    # The bundled deployment is the packaged checklist's reference app: a golive.yaml in
+    # the current folder describes the user's own app, not it (issue 17). -c still wins.
+    path = checklist_path(checklist) if checklist is not None else packaged_checklist()
     report = run_demo(scenario, env, path, quiet=quiet)
     output.write_outputs(report, outputs, color=output.use_color(color))
     code = int(report.exit_code)
