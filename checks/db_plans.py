@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from golive.core.results import Outcome
+from golive.core.truthy import truthy
 from golive.engine.context import ProbeContext
 from golive.engine.pricemap import PriceSource, describe_source, load_prices
 from golive.engine.probe import Probe, ProbeError
-from golive.truthy import truthy
 from golive.values.db import reading
 
 from .db_schema import DbParams, find_column, reflect, url_evidence
@@ -24,7 +24,7 @@ class PlansCoverMappingParams(DbParams):
     source: PriceSource | None = Field(
         None,
         description="Where the mapping comes from: {var: ...}, {sql: ...} or {prices: {...}} "
-        "(golive/pricemap.py), as every price item reads it.",
+        "(golive/engine/pricemap.py), as every price item reads it.",
     )
     table: str = "subscription_plans"
     tier_column: str = "tier"

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
+from golive.core.interpolation import interpolate
 from golive.core.results import Outcome, Status
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
-from golive.interpolation import interpolate
 from golive.values.db import driver_note, reading, shown
 
 if TYPE_CHECKING:

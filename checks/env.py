@@ -13,9 +13,9 @@ from pydantic import Field, model_validator
 
 from golive.core import stripe_keys
 from golive.core.results import Outcome
+from golive.core.truthy import TRUE_WORDS
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeParams
-from golive.truthy import TRUE_WORDS
 from golive.values.environment import ConfigValue
 
 TRUTHY = TRUE_WORDS  # golive/truthy.py: the one vocabulary

@@ -40,7 +40,7 @@ RoutePath = Annotated[str, AfterValidator(_path)]
 
 def role_headers(ctx: ProbeContext, role: str) -> dict[str, str]:
     """The role's credentials as request headers (cookies as one Cookie header). A role
-    that logs in does so here, on first use (golive/login.py): its failure is ProbeError."""
+    that logs in does so here, on first use (golive/values/login.py): its failure is ProbeError."""
     creds = ctx.role(role)
     headers = {name: value.reveal() for name, value in creds.headers.items()}
     if creds.cookies:

@@ -31,7 +31,7 @@ DEFAULT_FORBIDDEN_FIELDS = (
     "refresh_token",
 )
 # Stripe secret keys and signing secrets, wherever they appear (publishable keys are public).
-STRIPE_SECRET = SECRET_IN_TEXT  # golive/stripe_keys.py: the one home of key shapes
+STRIPE_SECRET = SECRET_IN_TEXT  # golive/core/stripe_keys.py: the one home of key shapes
 
 
 # -- JSON fields -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Items only a person can confirm: they stay `manual` until someone attests them.
 
-The attestation itself is applied after the run (golive/attestations.py), from the
+The attestation itself is applied after the run (golive/signoff/attestations.py), from the
 attestations file: this probe only says who must attest and with what evidence.
 """
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from golive.core.process import CommandError, split_command
+from golive.core.process import run_command as run_process
 from golive.engine.probe import ProbeError
-from golive.process import CommandError, split_command
-from golive.process import run_command as run_process
 
 _REVISION = re.compile(r"^revision\s*(?::[^=\n]+)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
 _DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=\n]+)?=\s*(.+)$", re.MULTILINE)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from golive.core.truthy import truthy
 from golive.engine.probe import ProbeError
-from golive.truthy import truthy
 
 from .db_schema import find_column, reflect
 

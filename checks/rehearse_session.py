@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from golive.core.truthy import truthy
 from golive.engine.probe import ProbeError
-from golive.truthy import truthy
 
 from .rehearse_params import RehearseParams, Route
 

@@ -109,7 +109,15 @@ class RepoScan(Probe[RepoScanParams]):
         found = _scan_tree(root, params.exclude, ctx.timeout)
         scanned = f"{len(files)} tracked files"
         cut = ""
-        if params.history:
+        has_commits = (
+            params.history
+            and _git(
+                root, "rev-parse", "--verify", "-q", "HEAD", timeout=ctx.timeout, ok=(0, 1)
+            ).strip()
+        )
+        if params.history and not has_commits:
+            scanned += " (no commit yet: no history)"
+        elif params.history:
             budget = min(params.history_seconds, ctx.timeout)
             try:
                 found.extend(_scan_history(root, params.max_commits, params.exclude, budget))

@@ -1,6 +1,6 @@
 """The prices the app sells exist in the key's Stripe mode and bill as their mapping key says.
 
-The price ids come from a typed price source (golive/pricemap.py): the JSON mapping in a
+The price ids come from a typed price source (golive/engine/pricemap.py): the JSON mapping in a
 variable (STRIPE_PLAN_PRICE_MAPPING_LIVE or _TEST), a read-only SQL query over the app's
 own table, or a literal list. Stripe has no filter by price ids, so the catalogue is read
 with list calls (`GET /v1/prices?limit=100`, paging) in the key's mode, which every price

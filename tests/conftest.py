@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from golive import trust
-from golive.engine import registry
+from golive.engine import registry, trust
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -303,7 +303,6 @@ def check_acme(
     return code, {r["id"]: r for r in report["results"]}
 
 
-
 def test_init_from_openapi_plus_ten_lines_checks_with_no_false_alarm(
     acme: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -132,10 +132,19 @@ def test_questions_on_a_terminal(
         "django",  # migration tool
         "SELECT 'A', b FROM settings",  # settings query
         "STRIPE_LIVE_MODE:boolean",  # mode switch
-        "/login/", "username,password", "y",  # login, fields, CSRF
+        "/login/",
+        "username,password",
+        "y",  # login, fields, CSRF
         # the features no answer decided: admin e-mails, dispute and fraud tools, portal,
         # usage tables, OpenAPI, staging, test
-        "n", "y", "y", "y", "n", "y", "y", "n",
+        "n",
+        "y",
+        "y",
+        "y",
+        "n",
+        "y",
+        "y",
+        "n",
     ]
     import io
 

@@ -16,8 +16,18 @@ from golive.commands.openapi import guess
 
 
 def _post(response: dict[str, Any] | None = None) -> dict[str, Any]:
-    spec: dict[str, Any] = {"requestBody": {"content": {"application/json": {"schema": {
-        "type": "object", "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}}}
+    spec: dict[str, Any] = {
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
+                    }
+                }
+            }
+        }
+    }
     if response is not None:
         spec["responses"] = {"200": {"content": {"application/json": {"schema": response}}}}
     return {"post": spec}
@@ -26,8 +36,20 @@ def _post(response: dict[str, Any] | None = None) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("response", "field"),
     [
-        ({"type": "object", "properties": {"access_token": {"type": "string"}, "token_type": {}}}, "access_token"),
-        ({"type": "object", "properties": {"data": {"type": "object", "properties": {"token": {}}}}}, "data.token"),
+        (
+            {
+                "type": "object",
+                "properties": {"access_token": {"type": "string"}, "token_type": {}},
+            },
+            "access_token",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"data": {"type": "object", "properties": {"token": {}}}},
+            },
+            "data.token",
+        ),
         ({"$ref": "#/components/schemas/Tokens"}, "accessToken"),
         ({"type": "object", "properties": {"user": {"type": "object"}}}, None),  # a cookie session
     ],
@@ -52,11 +74,15 @@ def test_the_login_token_field_comes_from_the_response_schema(
     ],
 )
 def test_checkout_routes_by_their_words(path: str, word: str) -> None:
-    doc = {"paths": {
-        "/api/subscription/webhook": {"post": {}},  # not the checkout, though it says subscription
-        "/api/subscription/cancel": {"post": {}},
-        path: {"post": {}},
-    }}
+    doc = {
+        "paths": {
+            "/api/subscription/webhook": {
+                "post": {}
+            },  # not the checkout, though it says subscription
+            "/api/subscription/cancel": {"post": {}},
+            path: {"post": {}},
+        }
+    }
     found = {g.input: g for g in guess(doc).found}
     assert found["webhook_path"].value == "/api/subscription/webhook"
     assert found["checkout_path"].value == path
@@ -65,8 +91,12 @@ def test_checkout_routes_by_their_words(path: str, word: str) -> None:
 
 def test_admin_routes_by_path_words_only_when_the_document_declares_no_security() -> None:
     paths = {
-        "/internal/disputes": {"get": {"responses": {"200": {"content": {"application/json": {}}}}}},
-        "/office/fraud-warnings": {"get": {"responses": {"200": {"content": {"application/json": {}}}}}},
+        "/internal/disputes": {
+            "get": {"responses": {"200": {"content": {"application/json": {}}}}}
+        },
+        "/office/fraud-warnings": {
+            "get": {"responses": {"200": {"content": {"application/json": {}}}}}
+        },
     }
     found = {g.input: g for g in guess({"paths": paths}).found}
     assert found["disputes_api"].value == "/internal/disputes"
@@ -94,7 +124,10 @@ def test_init_writes_the_features_the_document_lacks_and_the_token_field(
     monkeypatch.chdir(tmp_path)
     assert main(["init", "--yes", "--from-openapi", str(source), "--without", "staging"]) == 0
     out = capsys.readouterr().out
-    assert "without dispute_tools: the OpenAPI document has no route for disputes_api or admin_page" in out
+    assert (
+        "without dispute_tools: the OpenAPI document has no route for disputes_api or admin_page"
+        in out
+    )
     assert "without fraud_tools" in out
     assert "without billing_portal" not in out  # the portal is there
     text = (tmp_path / "golive.yaml").read_text(encoding="utf-8")
@@ -128,14 +161,18 @@ def test_init_reads_what_the_app_lacks_from_its_variables_and_database(
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TABLE api_usage_logs (id INTEGER)")
     env_file = tmp_path / "prod.env"
-    env_file.write_text(f"DATABASE_URL=sqlite:///{db}\nSTRIPE_MODE=live\nADMIN_EMAIL_DOMAIN=a.example\n", "utf-8")
+    env_file.write_text(
+        f"DATABASE_URL=sqlite:///{db}\nSTRIPE_MODE=live\nADMIN_EMAIL_DOMAIN=a.example\n", "utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     assert main(["init", "--yes", "--env-file", str(env_file)]) == 0
     out = capsys.readouterr().out
     assert "without plans_table: the database has no table subscription_plans" in out
     for present in ("mode_switch", "admin_emails", "usage_tables"):
         assert f"without {present}" not in out
-    assert yaml.safe_load((tmp_path / "golive.yaml").read_text(encoding="utf-8"))["without"] == ["plans_table"]
+    assert yaml.safe_load((tmp_path / "golive.yaml").read_text(encoding="utf-8"))["without"] == [
+        "plans_table"
+    ]
     # an app that names its plans table otherwise is told so with --tables
     (tmp_path / "golive.yaml").unlink()
     (tmp_path / "prod.env.example").unlink()

@@ -30,7 +30,9 @@ NODE = shutil.which("node")
 if NODE is None:
     pytest.skip("node is not installed", allow_module_level=True)
 if not (APP / "node_modules" / "stripe").is_dir():
-    pytest.skip("the Node app's packages are not installed: run make node-apps", allow_module_level=True)
+    pytest.skip(
+        "the Node app's packages are not installed: run make node-apps", allow_module_level=True
+    )
 
 SESSION_SECRET = "tinyledger-session-key-for-tests-only-0123456789"
 USERS = [
@@ -62,9 +64,21 @@ EXPECTED = {
 
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", "-c", "commit.gpgsign=false",
-         "-c", "init.defaultBranch=main", *args],
-        cwd=repo, check=True, capture_output=True,
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+            *args,
+        ],
+        cwd=repo,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -104,8 +118,12 @@ class NodeApp:
 
     def __init__(self, repo: Path, env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(
-            [str(NODE), "server.js"], cwd=repo, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [str(NODE), "server.js"],
+            cwd=repo,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
@@ -180,8 +198,14 @@ def tiny(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
         try:
             start()
-            yield {"repo": repo, "url": url, "db": db, "sandbox": sandbox, "start": start,
-                   "env": app_env(db, sandbox.url, port)}
+            yield {
+                "repo": repo,
+                "url": url,
+                "db": db,
+                "sandbox": sandbox,
+                "start": start,
+                "env": app_env(db, sandbox.url, port),
+            }
         finally:
             for app in started:
                 app.stop()
@@ -207,23 +231,36 @@ def test_the_app_is_what_the_test_says(tiny: dict[str, Any]) -> None:
     """Not vacuous: the app logs in, verifies, limits and refuses as the check will find."""
     url = tiny["url"]
     alice = _login(url, "alice@customer.example", "alice-pw-1")
-    assert httpx.get(f"{url}/api/account", cookies=alice).json()["email"] == "alice@customer.example"
+    assert (
+        httpx.get(f"{url}/api/account", cookies=alice).json()["email"] == "alice@customer.example"
+    )
     assert "password_hash" not in httpx.get(f"{url}/api/account", cookies=alice).text
     assert httpx.get(f"{url}/api/account").status_code == 401
     forged = alice["tl_session"].rsplit(".", 1)[0] + ".AAAA"
     assert httpx.get(f"{url}/api/account", cookies={"tl_session": forged}).status_code == 401
     codes = [
-        httpx.post(f"{url}/api/billing/subscribe", json={"plan": "basic"}, cookies=alice).status_code
+        httpx.post(
+            f"{url}/api/billing/subscribe", json={"plan": "basic"}, cookies=alice
+        ).status_code
         for _ in range(6)
     ]
     assert codes == [200] * 5 + [429]
     bob = _login(url, "bob@customer.example", "bob-pw-2")
-    unknown = httpx.post(f"{url}/api/billing/subscribe", json={"plan": "pro", "price": "price_x"}, cookies=bob)
+    unknown = httpx.post(
+        f"{url}/api/billing/subscribe", json={"plan": "pro", "price": "price_x"}, cookies=bob
+    )
     assert unknown.status_code == 200  # the plan decides, the client's price is ignored
-    event = json.dumps({"id": "evt_1", "object": "event", "type": "ping", "data": {"object": {}}}).encode()
+    event = json.dumps(
+        {"id": "evt_1", "object": "event", "type": "ping", "data": {"object": {}}}
+    ).encode()
     hook = f"{url}/hooks/stripe"
-    assert httpx.post(hook, content=event, headers={"Stripe-Signature": "t=1,v1=00"}).status_code == 400
-    good = httpx.post(hook, content=event, headers={"Stripe-Signature": _signed(event, WEBHOOK_SECRET)})
+    assert (
+        httpx.post(hook, content=event, headers={"Stripe-Signature": "t=1,v1=00"}).status_code
+        == 400
+    )
+    good = httpx.post(
+        hook, content=event, headers={"Stripe-Signature": _signed(event, WEBHOOK_SECRET)}
+    )
     assert good.status_code == 200, good.text
     # the break switches are real
     tiny["start"](BREAK_FORGED_SESSION="1", BREAK_PASSWORD_HASH="1")
@@ -234,16 +271,31 @@ def test_the_app_is_what_the_test_says(tiny: dict[str, Any]) -> None:
 #: what init is told: where prices and tables are, and that there is no staging or test
 #: deployment; the rest it finds in the OpenAPI document, the env file and the database
 INIT = [
-    "init", "--yes", "--price-mapping-var", "BILLING_PRICES",
-    "--tables", "plans=plans,subscriptions=subscriptions",
-    "--without", "staging", "--without", "test",
+    "init",
+    "--yes",
+    "--price-mapping-var",
+    "BILLING_PRICES",
+    "--tables",
+    "plans=plans,subscriptions=subscriptions",
+    "--without",
+    "staging",
+    "--without",
+    "test",
 ]
 
 
 def _values(tiny: dict[str, Any]) -> dict[str, str]:
     env = tiny["env"]
-    values = {k: env[k] for k in ("STRIPE_API_BASE", "STRIPE_API_VERSION", "STRIPE_WEBHOOK_SECRET",
-                                  "APP_URL", "DATABASE_URL")}
+    values = {
+        k: env[k]
+        for k in (
+            "STRIPE_API_BASE",
+            "STRIPE_API_VERSION",
+            "STRIPE_WEBHOOK_SECRET",
+            "APP_URL",
+            "DATABASE_URL",
+        )
+    }
     values |= {"STRIPE_SECRET_KEY": "sk_live_tiny" + "1" * 24, "BILLING_PRICES": _prices("live")}
     for role, user in zip(("USER", "OTHER_USER", "ADMIN"), USERS, strict=True):
         values[f"GOLIVE_{role}_USERNAME"] = user["email"]
@@ -263,8 +315,18 @@ def adapt(tiny: dict[str, Any], capsys: pytest.CaptureFixture[str], *extra: str)
     """`golive init` for the app plus OVERRIDES; what init printed, and wrote."""
     url = tiny["url"]
     env_file = _env_file(tiny, _values(tiny))
-    code = main([*INIT, "--from-openapi", f"{url}/openapi.json", "--base-url", url,
-                 "--env-file", str(env_file), *extra])
+    code = main(
+        [
+            *INIT,
+            "--from-openapi",
+            f"{url}/openapi.json",
+            "--base-url",
+            url,
+            "--env-file",
+            str(env_file),
+            *extra,
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, out + err
     assert len(OVERRIDES.splitlines()) <= 10
@@ -285,8 +347,19 @@ def _env_file(tiny: dict[str, Any], values: dict[str, str]) -> Path:
 def check(tiny: dict[str, Any], values: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
     env_file = _env_file(tiny, values)
     report_path = tiny["repo"].parent / "report.json"
-    code = main(["check", "--env", "prod", "--env-file", str(env_file), "-q",
-                 "-f", f"json:{report_path}", *args])
+    code = main(
+        [
+            "check",
+            "--env",
+            "prod",
+            "--env-file",
+            str(env_file),
+            "-q",
+            "-f",
+            f"json:{report_path}",
+            *args,
+        ]
+    )
     report = json.loads(report_path.read_text(encoding="utf-8"))
     return code, report
 
@@ -296,7 +369,10 @@ def test_init_plus_ten_lines_checks_with_no_false_alarm(
 ) -> None:
     monkeypatch.chdir(tiny["repo"])
     out, written = adapt(tiny, capsys)
-    for name, route in (("webhook_path", "/hooks/stripe"), ("checkout_path", "/api/billing/subscribe")):
+    for name, route in (
+        ("webhook_path", "/hooks/stripe"),
+        ("checkout_path", "/api/billing/subscribe"),
+    ):
         assert f"guessed {name} = {route!r}" in out
     # what the app lacks, found from its OpenAPI document, with the reason
     for feature in ("dispute_tools", "fraud_tools", "billing_portal"):
@@ -324,13 +400,30 @@ def test_init_plus_ten_lines_checks_with_no_false_alarm(
             alarms.append(f"{item_id}: {status}: {message}")
     assert not alarms, "\n".join(alarms)
     # Skips say why.
-    for item_id, feature in (("5.1b", "dispute_tools"), ("6.2", "billing_portal"), ("3.1c", "fraud_tools"),
-                             ("1.2c", "mode_switch")):
+    for item_id, feature in (
+        ("5.1b", "dispute_tools"),
+        ("6.2", "billing_portal"),
+        ("3.1c", "fraud_tools"),
+        ("1.2c", "mode_switch"),
+    ):
         assert results[item_id]["status"] == "skip", results[item_id]
         assert f"the app has no {feature} (golive.yaml without:)" in results[item_id]["message"]
     # Not vacuous: the app's own routes, tables, prices and lockfile were examined and passed.
-    for item_id in ("1.2a", "1.2b", "1.2d", "2.1a", "2.2a", "2.2d", "2.3b", "3.1a.columns", "4.1a",
-                    "4.3a", "7.1a", "H.3", "H.10"):
+    for item_id in (
+        "1.2a",
+        "1.2b",
+        "1.2d",
+        "2.1a",
+        "2.2a",
+        "2.2d",
+        "2.3b",
+        "3.1a.columns",
+        "4.1a",
+        "4.3a",
+        "7.1a",
+        "H.3",
+        "H.10",
+    ):
         assert results[item_id]["status"] == "pass", (item_id, results[item_id]["message"])
     assert "/api/billing/subscribe" in results["7.1a"]["message"]
 
@@ -339,8 +432,13 @@ def test_an_unadapted_run_says_the_items_do_not_fit(
     tiny: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tiny["repo"])
-    values = {**_values(tiny), "GOLIVE_BASE_URL": tiny["url"], "GOLIVE_USER_TOKEN": "x",
-              "GOLIVE_OTHER_USER_TOKEN": "y", "GOLIVE_ADMIN_TOKEN": "z"}
+    values = {
+        **_values(tiny),
+        "GOLIVE_BASE_URL": tiny["url"],
+        "GOLIVE_USER_TOKEN": "x",
+        "GOLIVE_OTHER_USER_TOKEN": "y",
+        "GOLIVE_ADMIN_TOKEN": "z",
+    }
     env_file = tiny["repo"].parent / "prod.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
     code = main(["check", "--env", "prod", "--env-file", str(env_file)])
@@ -354,7 +452,9 @@ def test_an_unadapted_run_says_the_items_do_not_fit(
 def _plant_debug_config(tiny: dict[str, Any], values: dict[str, str]) -> None:
     config = tiny["repo"] / "config.js"
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("debug: process.env.TINYLEDGER_DEBUG === 'true',", "debug: true,"), "utf-8")
+    config.write_text(
+        text.replace("debug: process.env.TINYLEDGER_DEBUG === 'true',", "debug: true,"), "utf-8"
+    )
     _git(tiny["repo"], "commit", "-q", "-am", "debug on")
 
 
@@ -370,12 +470,19 @@ DEFECTS = {
 
 
 def _findings(report: dict[str, Any]) -> dict[str, str]:
-    return {r["id"]: r["status"] for r in report["results"] if r["status"] not in ("pass", "skip", "manual")}
+    return {
+        r["id"]: r["status"]
+        for r in report["results"]
+        if r["status"] not in ("pass", "skip", "manual")
+    }
 
 
 @pytest.mark.parametrize("defect", list(DEFECTS))
 def test_each_planted_defect_is_found_by_exactly_its_item(
-    tiny: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], defect: str
+    tiny: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    defect: str,
 ) -> None:
     plant, item_id, words = DEFECTS[defect]
     monkeypatch.chdir(tiny["repo"])

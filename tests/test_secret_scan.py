@@ -125,8 +125,6 @@ def test_history_over_its_time_budget_warns_and_a_shallow_clone_says_so(tmp_path
     out = RepoScan().run(slow, replace(make_ctx({}, root=root), repo=root))
     assert out.status is Status.WARN and "history not scanned" in out.message
     clone = tmp_path / "shallow"
-    subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", f"file://{root}", str(clone)], check=True
-    )
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{root}", str(clone)], check=True)
     out = RepoScan().run(RepoScanParams(), replace(make_ctx({}, root=clone), repo=clone))
     assert out.status is Status.PASS and "the last 1 commit (a shallow clone" in out.message

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from golive.checklist.features import Feature
 from golive.checklist.yamlpos import Positions
 from golive.core.errors import ChecklistError, Problem
-from golive.interpolation import malformed
+from golive.core.interpolation import malformed
 
 if TYPE_CHECKING:
     from golive.checklist.overlay import Merged
@@ -117,7 +117,7 @@ class SourceSpec(Model):
         an unbalanced quote, or shell syntax that only a shell could run."""
         if not self.command or (isinstance(self.command, str) and not self.command.strip()):
             raise ValueError("a command source needs a command")
-        from golive.process import split_command
+        from golive.core.process import split_command
 
         return split_command(self.command)
 

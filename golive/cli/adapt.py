@@ -142,8 +142,8 @@ def validate(
 
 def _say_what_would_run(loaded: object) -> None:
     """The checklist's own code, which this command did not run (golive/trust.py)."""
-    from golive import trust
     from golive.checklist.models import LoadedChecklist
+    from golive.engine import trust
 
     assert isinstance(loaded, LoadedChecklist)
     code = trust.would_run(loaded)
@@ -169,8 +169,8 @@ def trust_(
     """Allow a checklist's own code (plug-ins, commands) to run in `golive check`: records
     the digest of the checklist, what it extends and its plug-in files (read them first).
     """
-    from golive import trust
     from golive.checklist.models import load_checklist
+    from golive.engine import trust
 
     loaded = load_checklist(checklist_path(file))
     code = trust.would_run(loaded)

@@ -141,8 +141,8 @@ def execute(
     options: CheckOptions,
     progress: Progress | None = None,
 ) -> Report:
-    """Run the plan; the checklist's own code runs only if it is trusted (golive/trust.py)."""
-    from golive import trust
+    """Run the plan; the checklist's own code runs only if trusted (golive/engine/trust.py)."""
+    from golive.engine import trust
 
     kinds = {p.item.probe.kind for p in planned if not p.skip_reason}
     code = trust.would_run(loaded, options.environment, kinds)
@@ -229,7 +229,7 @@ def _execute(
         loaded, options.environment, results, attestations, redactor, now, allowed
     )
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
-    from golive.fit import notice as fit_notice
+    from golive.engine.fit import notice as fit_notice
 
     unfit = fit_notice(results)
     notices = [unfit, *notices] if unfit else notices

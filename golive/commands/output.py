@@ -110,9 +110,9 @@ def _same(a: Path, b: Path) -> bool:
 def inputs_of(loaded: LoadedChecklist, extra: Sequence[Path | None] = ()) -> list[Path]:
     """The files a check of `loaded` reads: the checklist and what it extends, its plug-in
     files, its dotenv sources, attestations and waivers, and `extra` (--env-file...)."""
+    from golive.engine.trust import trusted_files
     from golive.signoff.attestations import attestations_path
     from golive.signoff.waivers import waivers_path
-    from golive.trust import trusted_files
 
     found = [*trusted_files(loaded), attestations_path(loaded), waivers_path(loaded)]
     for profile in loaded.checklist.environments.values():

@@ -121,9 +121,9 @@ class ItemResult:
     tags: tuple[str, ...] = ()
     #: ids of the prerequisite items that failed, when status is blocked
     blocked_by: tuple[str, ...] = ()
-    #: the waiver that matched this item (applied or not, with why), see golive/waivers.py
+    #: the waiver that matched this item (applied or not, with why), see golive/signoff/waivers.py
     waiver: Mapping[str, Any] | None = None
-    #: the attestation that matched this manual item (applied or not), golive/attestations.py
+    #: the attestation that matched this manual item (applied or not): signoff/attestations.py
     attestation: Mapping[str, Any] | None = None
     #: why a skip was not judged (set for every skip; see SkipKind)
     skip_kind: SkipKind | None = None

@@ -170,12 +170,12 @@ def resolve_plugins(entries: list[tuple[str | None, str]]) -> dict[str, str]:
     Probe class) lists its kinds: the module says what it provides, nothing registers
     itself. Paths must already be absolute (the loader resolves them against the
     checklist's folder). Nothing is imported: a checklist's code runs only in a trusted
-    check, in a child process (golive/isolation.py). What can be seen without running
+    check, in a child process (golive/engine/isolation.py). What can be seen without running
     it is checked here (the file exists, the class or PROBES mapping is written in it,
     no kind shadows another), so that those mistakes are checklist errors at validate
     (PluginError naming the entry); what needs the code to run is the item's `error`.
     """
-    from golive.pluginsource import PluginSourceError, listed_kinds, require_class
+    from golive.engine.pluginsource import PluginSourceError, listed_kinds, require_class
 
     kinds: dict[str, str] = {}
     taken = known_kinds()

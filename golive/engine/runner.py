@@ -19,9 +19,9 @@ from golive.checklist.models import Checklist, Item
 from golive.core.results import ACTIONABLE, ItemResult, Outcome, SkipKind, Status
 from golive.core.secrets import Redactor
 from golive.engine.context import ProbeContext
+from golive.engine.isolation import kill_all, run_isolated
 from golive.engine.probe import ProbeError
 from golive.engine.registry import load_probe, runs_isolated
-from golive.isolation import kill_all, run_isolated
 
 Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start / result at end)
 

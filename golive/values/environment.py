@@ -33,9 +33,9 @@ from golive.checklist.models import (
 )
 from golive.core.errors import SourceError
 from golive.core.inputfiles import InputFileError, read_input
+from golive.core.interpolation import Interpolated, interpolate
+from golive.core.process import run_command as run_process
 from golive.core.secrets import Redactor, Secret, looks_secret, remember
-from golive.interpolation import Interpolated, interpolate
-from golive.process import run_command as run_process
 from golive.values.login import ResolvedLogin, RoleCommand, leaves
 
 Locate = Callable[..., str]  # ("source", 0, "command") -> "checklist.yaml:12:7"
@@ -250,10 +250,10 @@ def _run_command(spec: SourceSpec, base_dir: Path, where: Callable[..., str]) ->
 
 
 def run_command(argv: list[str], cwd: Path, timeout: float, what: str) -> tuple[bytes, bytes, int]:
-    """A checklist command (a source's or a role's), run by golive/process.py: no shell, no
+    """A checklist command (a source's or a role's), run by golive/core/process.py: no shell, no
     stdin, bounded output, its process group ended on timeout or overflow. Checklist code:
-    refused unless a trusted check allows it (golive/trust.py)."""
-    from golive.trust import require
+    refused unless a trusted check allows it (golive/engine/trust.py)."""
+    from golive.engine.trust import require
 
     require(what)
     return run_process(argv, cwd, timeout, what)
@@ -338,7 +338,7 @@ class Role:
     """Resolved credentials of one role; the header values are secrets.
 
     A role that logs in (`login`) or runs a command (`command`) gets its credentials on
-    first use (golive/login.py); until then headers and cookies hold the fixed ones only.
+    first use (golive/values/login.py); until then headers and cookies hold the fixed ones only.
     """
 
     name: str

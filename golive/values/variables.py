@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from golive.checklist.models import Checklist, EnvironmentProfile, Item, LoginSpec
-from golive.interpolation import references
+from golive.core.interpolation import references
 
 
 @dataclass
@@ -105,13 +105,16 @@ def needed_variables(checklist: Checklist, environment: str, items: list[Item]) 
 
     for item in items:
         params = item.probe.params
-        # A switch that must be off, or a variable that must be absent, may stay unset.
+        # A switch that must be off, a variable that must be absent, or a public URL
+        # judged only when set, may stay unset.
         optional = (
             bool(params.get("optional"))
             or item.severity == "advisory"
-            or item.probe.kind in ("env.not_truthy", "env.absent")
+            or item.probe.kind in ("env.not_truthy", "env.absent", "env.public_urls")
         )
         for key, name in _param_vars(params):
+            if "*" in name:
+                continue  # a glob (NEXT_PUBLIC_*_URL) names no one variable
             need(_expand(name, profile.mode)).add(item.id, f"{item.id}: {key}", optional)
         family = item.probe.kind.split(".", 1)[0]
         if family == "stripe":

@@ -8,7 +8,7 @@ run and the next one starts on schedule; a dependency that is down inside a run 
 item's `error`, as in `check`. A run never overlaps the next: a run longer than the
 interval is followed by the next at once.
 
-After each run the report is compared with the previous one (golive/diff.py's
+After each run the report is compared with the previous one (golive/signoff/diff.py's
 `compare`); on any change the watch prints one line per change, in `golive diff`'s
 words, and runs `--on-change COMMAND` with the diff's JSON on its standard input.
 """

@@ -1,4 +1,4 @@
-"""Every command golive runs goes through golive/process.py: a migration command gets the
+"""Every command golive runs goes through golive/core/process.py: a migration command gets the
 source command's hardening (no shell, bounded output, its whole process group killed on
 timeout) and the same errors. Real subprocesses, real process groups."""
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from golive import trust
 from golive.checklist.models import SourceSpec
 from golive.core.errors import SourceError
 from golive.core.results import Status
+from golive.engine import trust
 from golive.values.environment import read_source
 
 from .helpers import make_context, run_probe

@@ -363,7 +363,9 @@ def test_limiter_keyed_on_an_unverified_header_fails_the_rotating_burst(
     assert "with X-Forwarded-For changed on each request (as the same user) no 429 after 11" in (
         out.message
     )
-    assert "the limiter is keyed on X-Forwarded-For, so it trusts an unverified header" in out.message
+    assert (
+        "the limiter is keyed on X-Forwarded-For, so it trusts an unverified header" in out.message
+    )
     # the second run: its burst, then one rotated burst no bigger than it, nothing more
     assert checkout_requests(app) == 12 + 11 + 11
 

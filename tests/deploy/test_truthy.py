@@ -1,4 +1,4 @@
-"""One yes/no vocabulary (golive/truthy.py): 'on', 'yes' and '1' mean the same to every
+"""One yes/no vocabulary (golive/core/truthy.py): 'on', 'yes' and '1' mean the same to every
 check that reads a flag, a deployment's variable as much as a row of its database (real
 SQLite)."""
 
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from golive.core.results import Status
-from golive.truthy import TRUE_WORDS, truthy
+from golive.core.truthy import TRUE_WORDS, truthy
 
 from .helpers import make_context, run_probe
 

@@ -101,7 +101,7 @@ def _authenticate(header: str | None, accepted: frozenset[str] | None) -> tuple[
             "Please use a secret API key. You can find a list of your API keys at "
             "https://dashboard.stripe.com/account/apikeys.",
         )
-    found = shape(key)  # golive/stripe_keys.py: the one place that knows key prefixes
+    found = shape(key)  # golive/core/stripe_keys.py: the one place that knows key prefixes
     body = key[len(visible_prefix(key)) :]
     well_formed = found.kind in ("secret", "restricted") and body.isascii() and body.isalnum()
     if not well_formed or found.mode is None or (accepted is not None and key not in accepted):

@@ -1,8 +1,8 @@
 """What a checklist's plug-in provides, read from its source without running it.
 
 `plugins:` names Python files or importable modules. Importing one runs its code, which
-golive does only in a trusted check (golive/trust.py), in a child process
-(golive/isolation.py). To know the kinds at validate time, the module's source is parsed
+golive does only in a trusted check (golive/engine/trust.py), in a child process
+(golive/engine/isolation.py). To know the kinds at validate time, the module's source is parsed
 (`ast`): its `PROBES` must be a literal mapping of "kind" to a class name bound at the
 top of the module (a `class` or an import). A module is found on sys.path by its file,
 without importing it or its packages.
