@@ -41,6 +41,9 @@ USERS = [
     {"id": "a1", "email": "ops@tinyledger.example", "password": "ops-pw-3", "admin": True},
 ]
 WEBHOOK_SECRET = "whsec_tiny" + "0" * 24
+#: the API version of the stripe npm release package-lock.json pins (17.7.0), the app's
+#: endpoint is pinned to it, as a team keeps SDK and endpoint on one release train
+API_VERSION = "2025-02-24.acacia"
 
 #: What golive.yaml adds to what init wrote: the opt-in to send bursts and POSTs to a live
 #: profile, and a protected route for the forged-token item (the app has no dispute API,
@@ -145,7 +148,6 @@ def _free_port() -> int:
 
 
 def app_env(db: Path, sandbox_url: str, port: int, **extra: str) -> dict[str, str]:
-    from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
     return {
         "PATH": os.environ.get("PATH", ""),
@@ -156,7 +158,7 @@ def app_env(db: Path, sandbox_url: str, port: int, **extra: str) -> dict[str, st
         # (checkout) use a test key and test prices; golive reads the live ones (_values).
         "STRIPE_SECRET_KEY": "sk_test_tiny" + "1" * 24,
         "STRIPE_API_BASE": sandbox_url,
-        "STRIPE_API_VERSION": DEFAULT_API_VERSION,
+        "STRIPE_API_VERSION": API_VERSION,
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "BILLING_PRICES": _prices("test"),
         "APP_URL": "https://app.tinyledger.io",
@@ -185,7 +187,7 @@ def tiny(tmp_path: Path) -> Iterator[dict[str, Any]]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     started: list[NodeApp] = []
-    with StripeSandbox(demo_state(f"{url}/hooks/stripe")) as sandbox:
+    with StripeSandbox(demo_state(f"{url}/hooks/stripe", api_version=API_VERSION)) as sandbox:
 
         def start(**switches: str) -> NodeApp:
             for app in started:
@@ -456,9 +458,14 @@ def _plant_debug_config(tiny: dict[str, Any], values: dict[str, str]) -> None:
     _git(tiny["repo"], "commit", "-q", "-am", "debug on")
 
 
+def _plant_localhost_url(tiny: dict[str, Any], values: dict[str, str]) -> None:
+    values["APP_URL"] = "http://localhost:3000"
+
+
 #: Each planted defect: how to plant it, the one item that must find it, words of its cause.
 DEFECTS = {
     "debug flag in a JS config": (_plant_debug_config, "H.8", "config.js:6: 'debug: true'"),
+    "localhost base URL": (_plant_localhost_url, "H.5b", "APP_URL is 'http://localhost:3000'"),
 }
 
 
