@@ -89,7 +89,7 @@ def test_the_report_names_checklist_deployment_commit_operator_and_times(
         p.get("name"): p.get("value")
         for p in ET.fromstring(out["junit"]).find("testsuite/properties") or []
     }
-    assert digest in props["golive.checklist.models"] and props["golive.operator"] == "olga@release-laptop"
+    assert digest in props["golive.checklist"] and props["golive.operator"] == "olga@release-laptop"
 
 
 def test_a_commit_with_changes_is_dirty_and_no_repository_is_unknown(

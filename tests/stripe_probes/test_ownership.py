@@ -21,7 +21,14 @@ from golive.core.results import Report, Status
 from golive.sandbox.stripe.demo import demo_mapping, demo_state
 from golive.sandbox.stripe.templates import DEFAULT_API_VERSION
 
-from .stripe_helpers import LIVE_KEY, RESTRICTED_LIVE_KEY, TEST_KEY, SandboxFactory, run
+from .stripe_helpers import (
+    LIVE_KEY,
+    RESTRICTED_LIVE_KEY,
+    TEST_KEY,
+    SandboxFactory,
+    clean_app_repo,
+    run,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 BASE_URL = "https://app.example.com"
@@ -46,7 +53,11 @@ def check(sandbox_url: str, tmp_path: Path, key: str = LIVE_KEY, **values: str) 
     path.write_text("".join(f"{k}='{v}'\n" for k, v in env.items()), encoding="utf-8")
     return run_check(
         CheckOptions(
-            checklist=REPO / "checklist.yaml", environment="prod", env_file=path, only=SELECTED
+            checklist=REPO / "checklist.yaml",
+            environment="prod",
+            env_file=path,
+            only=SELECTED,
+            root=clean_app_repo(tmp_path),  # 4.1d reads the app's handlers
         )
     )
 
