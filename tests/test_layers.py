@@ -18,7 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("golive.checklist.models",),
     ("golive.reporters",),
     ("golive.values",),
-    ("golive.engine", "golive.engine.probe", "golive.engine.context", "golive.core.results"),
+    ("golive.engine", "golive.probe", "golive.context", "golive.results"),
     ("golive.checks",),
     ("golive.signoff",),
     ("golive.sandbox",),
@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("golive.cli", "golive.__main__"),
 )
 # The plug-in API's import paths, for plug-ins: golive's own modules import the engine.
-FACADES = frozenset({"golive.engine.probe", "golive.engine.context", "golive.core.results"})
+FACADES = frozenset({"golive.probe", "golive.context", "golive.results"})
 
 KNOWN_UP: frozenset[tuple[str, str]] = frozenset(
     {

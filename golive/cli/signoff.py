@@ -220,6 +220,7 @@ def report(
     from golive.commands.export import export
 
     outputs = output.parse_formats(fmt or ["table"])
+    output.refuse_inputs(outputs, [report_file, allowed_signers])
     export(report_file, outputs, allowed_signers, color=output.use_color(color))
 
 
