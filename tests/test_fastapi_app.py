@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -126,10 +126,15 @@ def acme(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
 
 @contextmanager
-def start_acme(tmp_path: Path, **switches: str) -> Iterator[dict[str, Any]]:
-    """Acme Billing started with the given environment switches (ACME_*: see its README)."""
+def start_acme(
+    tmp_path: Path, plant: Callable[[Path], None] | None = None, **switches: str
+) -> Iterator[dict[str, Any]]:
+    """Acme Billing started with the given environment switches (ACME_*: see its README);
+    `plant` edits the copied repository's code before it is committed."""
     repo = tmp_path / "acme"
     shutil.copytree(APP, repo)
+    if plant is not None:
+        plant(repo)
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "acme billing")

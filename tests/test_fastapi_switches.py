@@ -78,3 +78,36 @@ def test_the_apps_own_login_limiter_is_named_not_the_logins_path_or_fields(
     )
     assert " s or use a command role" in out.message
     assert "check the login's path" not in out.message and "fields" not in out.message
+
+
+def _debug_on_by_default(repo: Path) -> None:
+    main = repo / "app" / "main.py"
+    text = main.read_text(encoding="utf-8")
+    healthy = 'debug: bool = os.environ.get("ACME_DEBUG", "false")'
+    assert healthy in text
+    main.write_text(text.replace(healthy, healthy.replace('"false"', '"true"')), "utf-8")
+
+
+def test_a_typed_settings_debug_that_defaults_to_true_is_found_by_the_code_item(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ACME_DEBUG is unset in prod, so the app runs with its own default: on."""
+    with start_acme(tmp_path, plant=_debug_on_by_default) as acme:
+        assert httpx.get(f"{acme['url']}/health").status_code == 200
+        code, results = check_acme(acme, monkeypatch, capsys)
+    assert code == 1
+    h8 = results["H.8"]
+    assert h8["status"] == "fail", h8
+    assert "app/main.py:" in h8["message"] and "ACME_DEBUG" in h8["message"], h8["message"]
+    assert "or on when its variable is unset" in h8["message"], h8["message"]
+    moved = [
+        f"{item_id}: {r['status']}: {r['message']}"
+        for item_id, r in results.items()
+        if item_id != "H.8"
+        and (
+            (r["status"], EXPECTED[item_id][1] in r["message"]) != (EXPECTED[item_id][0], True)
+            if item_id in EXPECTED
+            else r["status"] not in ("pass", "skip", "manual")
+        )
+    ]
+    assert not moved, "\n".join(moved)

@@ -7,6 +7,7 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict, deque
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import jwt
@@ -32,7 +33,16 @@ SWALLOW_SIGNATURE_ERRORS = os.environ.get("ACME_SWALLOW_SIGNATURE_ERRORS") == "1
 LOGIN_PER_MINUTE = int(os.environ.get("ACME_LOGIN_PER_MINUTE", "0"))  # 0: no login route
 LOGIN_PASSWORD = "correct horse battery staple"
 
-app = FastAPI(title="Acme Billing", version="1.0")
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed settings read from the environment (a test plants a default of true here)."""
+
+    debug: bool = os.environ.get("ACME_DEBUG", "false").lower() == "true"
+
+
+settings = Settings()
+app = FastAPI(title="Acme Billing", version="1.0", debug=settings.debug)
 user_bearer = HTTPBearer(scheme_name="UserBearer", auto_error=False)
 admin_bearer = HTTPBearer(scheme_name="AdminBearer", auto_error=False)
 
