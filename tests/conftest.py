@@ -78,7 +78,7 @@ def make_ctx(
     values: dict[str, str], mode: str = "live", root: Path | None = None, **profile: object
 ):
     """A ProbeContext for environment 'prod' whose variables are `values`."""
-    from golive.checklist.models import EnvironmentProfile
+    from golive.checklist.profiles import EnvironmentProfile
     from golive.engine.context import Clients, ProbeContext
     from golive.values.environment import DeploymentConfig, redactor_for, resolve
 

@@ -15,7 +15,7 @@ from conftest import REPO
 # Bottom to top: a module may import its own layer and the layers below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("golive", "golive.core"),
-    ("golive.checklist.models",),
+    ("golive.checklist",),
     ("golive.reporters",),
     ("golive.values",),
     ("golive.engine", "golive.probe", "golive.context", "golive.results"),
@@ -31,7 +31,6 @@ FACADES = frozenset({"golive.probe", "golive.context", "golive.results"})
 
 KNOWN_UP: frozenset[tuple[str, str]] = frozenset(
     {
-        ("golive.checklist.models", "golive.engine.registry"),
         ("golive.reporters.table", "golive.engine.fit"),
         ("golive.values.db", "golive.engine.probe"),
         ("golive.values.environment", "golive.engine.trust"),

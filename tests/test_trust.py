@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from golive.checklist.models import load_checklist
 from golive.cli import main
 from golive.engine import trust
+from golive.engine.loader import load_checklist
 
 HEAD = """\
 environments:

@@ -22,9 +22,9 @@ def list_(
 ) -> None:
     """Show the plan (items, probe kinds, severity) without running anything, and where
     the checklist's inputs and changed items come from (FILE:LINE)."""
-    from golive.checklist.models import load_checklist
     from golive.commands import output
     from golive.commands.check import CheckOptions, prepare, split_selectors
+    from golive.engine.loader import load_checklist
 
     checklist = checklist_path(checklist)
     if env is None:
@@ -47,7 +47,7 @@ def list_(
 
 
 def _print_origins(loaded: object) -> None:
-    from golive.checklist.models import LoadedChecklist
+    from golive.checklist.loaded import LoadedChecklist
     from golive.checklist.overlay import print_origins
 
     assert isinstance(loaded, LoadedChecklist)
@@ -65,7 +65,7 @@ def vars_(
 ) -> None:
     """Every variable the environment's items read: set or missing in its source, and
     which items need it. Values are never printed."""
-    from golive.checklist.models import SourceSpec
+    from golive.checklist.profiles import SourceSpec
     from golive.commands.check import CheckOptions, prepare
     from golive.values.environment import read_source, read_sources
     from golive.values.variables import needed_variables
@@ -121,7 +121,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a checklist file: syntax, keys, probe kinds and parameters, ids."""
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
 
     file = checklist_path(file)
     loaded = load_checklist(file)
@@ -142,7 +142,7 @@ def validate(
 
 def _say_what_would_run(loaded: object) -> None:
     """The checklist's own code, which this command did not run (golive/trust.py)."""
-    from golive.checklist.models import LoadedChecklist
+    from golive.checklist.loaded import LoadedChecklist
     from golive.engine import trust
 
     assert isinstance(loaded, LoadedChecklist)
@@ -169,8 +169,8 @@ def trust_(
     """Allow a checklist's own code (plug-ins, commands) to run in `golive check`: records
     the digest of the checklist, what it extends and its plug-in files (read them first).
     """
-    from golive.checklist.models import load_checklist
     from golive.engine import trust
+    from golive.engine.loader import load_checklist
 
     loaded = load_checklist(checklist_path(file))
     code = trust.would_run(loaded)

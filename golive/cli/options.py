@@ -102,7 +102,7 @@ def checklist_path(given: Path | None) -> Path:
 def require_env(env: str | None, checklist: Path) -> str:
     if env:
         return env
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
 
     known = ", ".join(sorted(load_checklist(checklist).checklist.environments))
     raise UsageError(f"choose an environment with --env (known in {checklist}: {known})")

@@ -48,7 +48,7 @@ def attest(
     """
     from datetime import UTC, datetime
 
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
     from golive.signoff.attestations import attest as record
     from golive.signoff.records import parse_expiry, show_time
 

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from golive import __version__
-from golive.checklist.models import Checklist, LoadedChecklist, load_checklist
+from golive.checklist.loaded import LoadedChecklist
+from golive.checklist.models import Checklist
 from golive.core.errors import UsageError
 from golive.core.results import FAIL_ON, ItemResult, Report
 from golive.engine.context import Clients, ProbeContext
+from golive.engine.loader import load_checklist
 from golive.engine.runner import PlannedItem, Progress, plan, run_plan, selector_matches_any
 from golive.signoff.records import show_time
 from golive.values.environment import ResolvedEnvironment, redactor_for, resolve

@@ -120,7 +120,7 @@ class InitAnswers:
             switch = {"var": head.strip(), "kind": rest.strip() or "string"}
         from pydantic import ValidationError
 
-        from golive.checklist.models import ModeSwitch
+        from golive.checklist.profiles import ModeSwitch
 
         try:
             ModeSwitch.model_validate(switch)
@@ -338,7 +338,7 @@ def profile_text(answers: InitAnswers) -> str:
 
 def env_example_text(profile: Path, environment: str) -> str:
     """Every variable the environment's items read, one commented line each, no value."""
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
     from golive.values.variables import needed_variables
 
     checklist = load_checklist(profile).checklist
@@ -368,7 +368,7 @@ def write_files(folder: Path, answers: InitAnswers, *, force: bool) -> tuple[Pat
         if path.exists() and not force:
             raise UsageError(f"{path} exists; use --force to replace it")
     profile.write_text(profile_text(answers), encoding="utf-8")
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
 
     checklist = load_checklist(profile).checklist  # what init wrote must load
     if answers.environment not in checklist.environments:

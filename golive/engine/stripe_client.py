@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from stripe import ListObject, StripeError, StripeObject
     from stripe._base_address import BaseAddresses
 
-    from golive.checklist.models import StripeSettings
+    from golive.checklist.profiles import StripeSettings
     from golive.engine.context import ProbeContext
 
 T = TypeVar("T", bound="StripeObject")

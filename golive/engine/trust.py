@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from golive.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from golive.checklist.models import LoadedChecklist
+    from golive.checklist.loaded import LoadedChecklist
 
 TRUST_FILE_ENV = "GOLIVE_TRUST_FILE"
 TRUST_ENV = "GOLIVE_TRUST"

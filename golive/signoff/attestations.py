@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
-from golive.checklist.models import Item, LoadedChecklist
+from golive.checklist.loaded import LoadedChecklist
+from golive.checklist.models import Item
 from golive.core.errors import UsageError
 from golive.core.results import ItemResult, Status
 from golive.core.secrets import Redactor

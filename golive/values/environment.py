@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from golive.checklist.models import (
+from golive.checklist.loaded import LoadedChecklist
+from golive.checklist.profiles import (
     EnvironmentProfile,
-    LoadedChecklist,
     RoleCredentials,
     SourceSpec,
     StripeSettings,

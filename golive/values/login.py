@@ -32,7 +32,7 @@ from golive.engine.probe import ProbeError
 if TYPE_CHECKING:
     import httpx
 
-    from golive.checklist.models import LoginSpec
+    from golive.checklist.profiles import LoginSpec
     from golive.engine.context import ProbeContext
     from golive.values.environment import Role
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from golive.checklist.models import Checklist, EnvironmentProfile, Item, LoginSpec
+from golive.checklist.models import Checklist, Item
+from golive.checklist.profiles import EnvironmentProfile, LoginSpec
 from golive.core.interpolation import references
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from golive.checklist.models import SourceSpec
+from golive.checklist.profiles import SourceSpec
 from golive.core.errors import SourceError
 from golive.core.results import Status
 from golive.engine import trust

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import stripe
 
-from golive.checklist.models import StripeSettings
+from golive.checklist.profiles import StripeSettings
 from golive.engine.stripe_client import (
     RateCap,
     WriteRefused,
