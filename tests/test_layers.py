@@ -53,7 +53,6 @@ KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset(
                 "golive.values.login",
             }
         ),
-        frozenset({"golive.checklist.features", "golive.checklist.overlay"}),
         frozenset({"golive.signoff.attest_signing", "golive.signoff.attestations"}),
         frozenset({"golive.checks.http_webhook", "golive.checks.http_webhook_judge"}),
         frozenset({"golive.checks.http_cookies", "golive.checks.http_tokens"}),

@@ -153,7 +153,7 @@ def test_a_recorded_digest_trusts_until_a_covered_file_changes(
 
 @pytest.mark.usefixtures("untrusted")
 def test_the_packaged_checklist_is_trusted() -> None:
-    from golive.checklist.overlay import packaged_checklist
+    from golive.checklist.merged import packaged_checklist
 
     assert trust.is_trusted(load_checklist(packaged_checklist()))
 

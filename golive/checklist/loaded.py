@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from golive.checklist.merged import Merged, SourcedPositions, packaged_checklist
 from golive.checklist.models import Checklist
 from golive.checklist.yamlpos import Positions
-
-if TYPE_CHECKING:
-    from golive.checklist.overlay import Merged
 
 
 class LoadedChecklist:
@@ -30,8 +28,6 @@ class LoadedChecklist:
     @property
     def is_packaged(self) -> bool:
         """True when this is the packaged default itself (no checklist of the user's)."""
-        from golive.checklist.overlay import packaged_checklist
-
         # absolute(), not resolve(): in a source checkout the packaged file is a symlink
         # to ./checklist.yaml, which is the user's own file when given with -c.
         return self.path.absolute() == packaged_checklist()
@@ -57,8 +53,6 @@ class LoadedChecklist:
 
 def file_of(positions: Positions, loc: tuple[Any, ...], path: Path) -> str:
     """The file a value was written in: an overlay's, or the checklist it extends."""
-    from golive.checklist.overlay import SourcedPositions
-
     if isinstance(positions, SourcedPositions):
         return positions.file_of(loc)
     return str(path)

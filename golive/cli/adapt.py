@@ -48,7 +48,7 @@ def list_(
 
 def _print_origins(loaded: object) -> None:
     from golive.checklist.loaded import LoadedChecklist
-    from golive.checklist.overlay import print_origins
+    from golive.checklist.merged import print_origins
 
     assert isinstance(loaded, LoadedChecklist)
     if loaded.merged is not None:

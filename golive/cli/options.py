@@ -94,7 +94,7 @@ def finite(value: float | None, flag: str) -> float | None:
 
 
 def checklist_path(given: Path | None) -> Path:
-    from golive.checklist.overlay import find_checklist
+    from golive.checklist.merged import find_checklist
 
     return find_checklist(given)
 

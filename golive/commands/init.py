@@ -254,7 +254,8 @@ def parse_price_list(text: str) -> dict[str, str]:
 
 def packaged_inputs() -> dict[str, Any]:
     """The packaged checklist's inputs and their defaults."""
-    from golive.checklist.overlay import load_merged, packaged_checklist
+    from golive.checklist.merged import packaged_checklist
+    from golive.checklist.overlay import load_merged
 
     declared = load_merged(packaged_checklist()).data.get("inputs") or {}
     return {k: v.get("default") for k, v in declared.items() if isinstance(v, dict)}
@@ -263,14 +264,16 @@ def packaged_inputs() -> dict[str, Any]:
 def packaged_features() -> dict[str, str]:
     """The packaged checklist's features (name -> what the app has), for `without:`."""
     from golive.checklist.features import feature_titles
-    from golive.checklist.overlay import load_merged, packaged_checklist
+    from golive.checklist.merged import packaged_checklist
+    from golive.checklist.overlay import load_merged
 
     return feature_titles(load_merged(packaged_checklist()).data)
 
 
 def packaged_environment(name: str) -> dict[str, Any]:
     """The packaged checklist's profile of one environment, as written."""
-    from golive.checklist.overlay import load_merged, packaged_checklist
+    from golive.checklist.merged import packaged_checklist
+    from golive.checklist.overlay import load_merged
 
     env = (load_merged(packaged_checklist()).data.get("environments") or {}).get(name)
     return env if isinstance(env, dict) else {}
