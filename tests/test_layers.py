@@ -32,27 +32,10 @@ FACADES = frozenset({"golive.probe", "golive.context", "golive.results"})
 KNOWN_UP: frozenset[tuple[str, str]] = frozenset(
     {
         ("golive.reporters.table", "golive.engine.fit"),
-        ("golive.values.db", "golive.engine.probe"),
-        ("golive.values.environment", "golive.engine.trust"),
-        ("golive.values.login", "golive.engine.context"),
-        ("golive.values.login", "golive.engine.probe"),
     }
 )
 KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset(
     {
-        frozenset(
-            {
-                "golive.checklist.models",
-                "golive.engine.context",
-                "golive.engine.probe",
-                "golive.engine.registry",
-                "golive.engine.stripe_client",
-                "golive.engine.trust",
-                "golive.values.db",
-                "golive.values.environment",
-                "golive.values.login",
-            }
-        ),
         frozenset({"golive.signoff.attest_signing", "golive.signoff.attestations"}),
         frozenset({"golive.checks.http_webhook", "golive.checks.http_webhook_judge"}),
         frozenset({"golive.checks.http_cookies", "golive.checks.http_tokens"}),

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from golive.cli import main
+from golive.core import codegate
 from golive.engine import trust
 from golive.engine.loader import load_checklist
 
@@ -94,7 +95,7 @@ def ran(tmp_path: Path) -> set[str]:
 @pytest.fixture
 def untrusted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GOLIVE_TRUST", raising=False)
-    monkeypatch.setattr(trust, "_allowed", False)
+    monkeypatch.setattr(codegate, "_allowed", False)
 
 
 @pytest.mark.usefixtures("untrusted")

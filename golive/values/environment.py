@@ -31,12 +31,14 @@ from golive.checklist.profiles import (
     SourceSpec,
     StripeSettings,
 )
+from golive.core.codegate import run_command
 from golive.core.errors import SourceError
 from golive.core.inputfiles import InputFileError, read_input
 from golive.core.interpolation import Interpolated, interpolate
-from golive.core.process import run_command as run_process
 from golive.core.secrets import Redactor, Secret, looks_secret, remember
-from golive.values.login import ResolvedLogin, RoleCommand, leaves
+from golive.values.roles import ResolvedLogin, Role, RoleCommand, leaves
+
+__all__ = ["Role"]  # golive/engine/context.py and the probes read roles from here
 
 Locate = Callable[..., str]  # ("source", 0, "command") -> "checklist.yaml:12:7"
 
@@ -249,16 +251,6 @@ def _run_command(spec: SourceSpec, base_dir: Path, where: Callable[..., str]) ->
     )
 
 
-def run_command(argv: list[str], cwd: Path, timeout: float, what: str) -> tuple[bytes, bytes, int]:
-    """A checklist command (a source's or a role's), run by golive/core/process.py: no shell, no
-    stdin, bounded output, its process group ended on timeout or overflow. Checklist code:
-    refused unless a trusted check allows it (golive/engine/trust.py)."""
-    from golive.engine.trust import require
-
-    require(what)
-    return run_process(argv, cwd, timeout, what)
-
-
 def _run_sql(
     spec: SourceSpec, earlier: Mapping[str, str], where: Callable[..., str]
 ) -> DeploymentConfig:
@@ -331,26 +323,6 @@ def read_sources(
             merged[key] = value.reveal()
             origins[key] = value.origin
     return DeploymentConfig(merged, ", then ".join(names), origins)
-
-
-@dataclass(frozen=True)
-class Role:
-    """Resolved credentials of one role; the header values are secrets.
-
-    A role that logs in (`login`) or runs a command (`command`) gets its credentials on
-    first use (golive/values/login.py); until then headers and cookies hold the fixed ones only.
-    """
-
-    name: str
-    headers: Mapping[str, Secret]
-    cookies: Mapping[str, Secret]
-    missing: tuple[str, ...] = ()
-    login: ResolvedLogin | None = None
-    command: RoleCommand | None = None
-
-    @property
-    def logs_in(self) -> bool:
-        return self.login is not None or self.command is not None
 
 
 @dataclass(frozen=True)
