@@ -34,7 +34,8 @@ from golive.checklist.profiles import EnvironmentProfile, StripeSettings
 from golive.core.secrets import Redactor, mask
 from golive.engine.context import Clients, ProbeContext
 from golive.engine.loader import load_checklist
-from golive.values.environment import DeploymentConfig, Interpolated, ResolvedEnvironment
+from golive.values.environment import Interpolated, ResolvedEnvironment
+from golive.values.sources import DeploymentConfig
 
 BODY = "PlantedBenchKey0123456789abcdef"
 KEYS = [

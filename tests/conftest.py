@@ -81,7 +81,8 @@ def make_ctx(
     """A ProbeContext for environment 'prod' whose variables are `values`."""
     from golive.checklist.profiles import EnvironmentProfile
     from golive.engine.context import Clients, ProbeContext
-    from golive.values.environment import DeploymentConfig, redactor_for, resolve
+    from golive.values.environment import redactor_for, resolve
+    from golive.values.sources import DeploymentConfig
 
     class _Src(dict[str, str]):
         pass

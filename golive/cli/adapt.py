@@ -67,7 +67,7 @@ def vars_(
     which items need it. Values are never printed."""
     from golive.checklist.profiles import SourceSpec
     from golive.commands.check import CheckOptions, prepare
-    from golive.values.environment import read_source, read_sources
+    from golive.values.sources import read_source, read_sources
     from golive.values.variables import needed_variables
 
     checklist = checklist_path(checklist)

@@ -238,7 +238,7 @@ def init(
     if env_file is not None:
         from golive.commands.init import parse_pairs
         from golive.commands.init_features import lacking_from_values
-        from golive.values.environment import parse_dotenv
+        from golive.values.sources import parse_dotenv
 
         try:
             text = env_file.read_text(encoding="utf-8")

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from golive.core.errors import ProbeError
 from golive.core.secrets import Redactor
 from golive.core.useragent import user_agent
-from golive.values.environment import ConfigValue, ResolvedEnvironment
+from golive.values.environment import ResolvedEnvironment
 from golive.values.login import obtain
 from golive.values.roles import Role
+from golive.values.sources import ConfigValue
 
 __all__ = ["ProbeContext", "user_agent"]
 
