@@ -36,7 +36,6 @@ KNOWN_UP: frozenset[tuple[str, str]] = frozenset(
 )
 KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset(
     {
-        frozenset({"golive.signoff.attest_signing", "golive.signoff.attestations"}),
         frozenset({"golive.checks.http_webhook", "golive.checks.http_webhook_judge"}),
         frozenset({"golive.checks.http_cookies", "golive.checks.http_tokens"}),
     }

@@ -188,12 +188,12 @@ def verify(
     the report does not meet. --extract DIR writes what `ssh-keygen -Y verify -n golive`
     needs to check each signature without golive.
     """
-    from golive.signoff import signing
+    from golive.signoff import verification
     from golive.signoff.verify_policy import make_policy, verify_with_policy
 
     policy = make_policy(require_verdict, commit, max_age, require_role, require_signers)
     if extract is not None:
-        for line in signing.extract(report, extract):
+        for line in verification.extract(report, extract):
             typer.echo(line, err=True)
     lines, ok = verify_with_policy(report, allowed_signers, policy)
     for line in lines:

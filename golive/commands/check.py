@@ -119,7 +119,7 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
         )
     _load_signoff(loaded)  # a malformed attestations or waivers file is exit 2, before running
     if options.allowed_signers is not None:
-        from golive.signoff.signing import parse_allowed_signers
+        from golive.signoff.verification import parse_allowed_signers
 
         parse_allowed_signers(options.allowed_signers)  # malformed: exit 2, before running
     return loaded, planned
@@ -224,7 +224,7 @@ def _execute(
     now = datetime.now(UTC)
     allowed = None
     if options.allowed_signers is not None:
-        from golive.signoff.signing import parse_allowed_signers
+        from golive.signoff.verification import parse_allowed_signers
 
         allowed = parse_allowed_signers(options.allowed_signers)
     results = apply_attestations(

@@ -26,7 +26,7 @@ from golive.core.secrets import Redactor
 from golive.signoff.records import Record, append_record, load_records, show_time, utc
 
 if TYPE_CHECKING:
-    from golive.signoff.signing import AllowedSigner
+    from golive.signoff.verification import AllowedSigner
 
 KEY = "attestations"
 HEADER = """\
@@ -239,7 +239,21 @@ def apply_attestations(
 def signature_problem(a: Attestation, allowed: list[AllowedSigner] | None) -> str | None:
     from golive.signoff.attest_signing import signature_problem as problem
 
-    return problem(a, allowed)
+    return problem(entry_of(a), a.signature, a.key, allowed)
+
+
+def entry_of(a: Attestation) -> dict[str, Any]:
+    """The fields as `golive attest` wrote them (times as YYYY-MM-DDTHH:MM:SSZ)."""
+    return {
+        "item": a.item,
+        "environment": a.environment,
+        "by": a.by,
+        "role": a.role,
+        "at": show_time(a.at),
+        "evidence": a.evidence,
+        "expires": show_time(a.expires) if a.expires else None,
+        "item_sha256": a.item_sha256,
+    }
 
 
 def _why_not(a: Attestation, digest: str, wanted: str | None, now: datetime) -> str | None:
