@@ -147,7 +147,8 @@ def init(
     decided: set[str] = set()  # features a flag or the document decided
     token_field: str | None = None
     if from_openapi:
-        from golive.commands.openapi import guess, load_document
+        from golive.commands.openapi import guess
+        from golive.commands.openapi_doc import load_document
 
         found = guess(load_document(from_openapi))
         for g in found.found:
