@@ -29,17 +29,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 # The plug-in API's import paths, for plug-ins: golive's own modules import the engine.
 FACADES = frozenset({"golive.probe", "golive.context", "golive.results"})
 
-KNOWN_UP: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("golive.reporters.table", "golive.engine.fit"),
-    }
-)
-KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        frozenset({"golive.checks.http_webhook", "golive.checks.http_webhook_judge"}),
-        frozenset({"golive.checks.http_cookies", "golive.checks.http_tokens"}),
-    }
-)
+KNOWN_UP: frozenset[tuple[str, str]] = frozenset()
+KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset()
 
 
 def modules() -> dict[str, Path]:

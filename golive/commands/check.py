@@ -232,7 +232,7 @@ def _execute(
         loaded, options.environment, results, attestations, redactor, now, allowed
     )
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
-    from golive.engine.fit import notice as fit_notice
+    from golive.core.fit import notice as fit_notice
 
     unfit = fit_notice(results)
     notices = [unfit, *notices] if unfit else notices
