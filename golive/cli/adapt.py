@@ -65,36 +65,16 @@ def vars_(
 ) -> None:
     """Every variable the environment's items read: set or missing in its source, and
     which items need it. Values are never printed."""
-    from golive.checklist.profiles import SourceSpec
     from golive.commands.check import CheckOptions, prepare
-    from golive.values.sources import read_source, read_sources
-    from golive.values.variables import needed_variables
+    from golive.values.variables import variable_lines
 
     checklist = checklist_path(checklist)
-    loaded, planned = prepare(
-        CheckOptions(checklist=checklist, environment=require_env(env, checklist))
-    )
-    assert env is not None
-    profile = loaded.checklist.environments[env]
-    if env_file:
-        spec = SourceSpec(type="dotenv", path=str(env_file.resolve()))
-        config = read_source(spec, loaded.folder.resolve())
-    else:
-        config = read_sources(
-            profile,
-            loaded.folder.resolve(),
-            lambda *loc: loaded.where("environments", env, *loc),
-        )
+    environment = require_env(env, checklist)
+    loaded, planned = prepare(CheckOptions(checklist=checklist, environment=environment))
     items = [p.item for p in planned if not p.skip_reason]
-    missing = 0
-    for need in needed_variables(loaded.checklist, env, items):
-        value = config.get(need.name)
-        state = "set" if value is not None and value.reveal() != "" else "missing"
-        if state == "missing" and not need.optional:
-            missing += 1
-        optional = " (optional)" if need.optional else ""
-        typer.echo(f"{state:<8} {need.name}{optional}  needed by {', '.join(need.items)}")
-    typer.echo(f"{missing} required variable(s) missing in {config.origin}")
+    file = (Path.cwd() / env_file.expanduser()).resolve() if env_file else None
+    lines, missing = variable_lines(loaded, environment, items, file)
+    typer.echo("\n".join(lines))
     raise typer.Exit(1 if missing else 0)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from golive.core.errors import ProbeError
+from golive.core.interpolation import for_mode
 from golive.core.secrets import Redactor
 from golive.core.useragent import user_agent
 from golive.values.environment import ResolvedEnvironment
@@ -84,7 +85,7 @@ class ProbeContext:
     def expand(self, name: str) -> str:
         """A variable name with `{MODE}` / `{mode}` filled in for this environment, so one
         item can read STRIPE_PLAN_PRICE_MAPPING_{MODE} (_LIVE in prod, _TEST in test)."""
-        return name.replace("{MODE}", self.mode.upper()).replace("{mode}", self.mode)
+        return for_mode(name, self.mode)
 
     def var(self, name: str) -> ConfigValue | None:
         """A variable of the deployment's configuration, or None if unset or empty."""
