@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from golive.cli.app import app
-from golive.cli.options import ChecklistOpt, ColorOpt, FormatOpt, checklist_path
+from golive.cli.options import ChecklistOpt, ColorOpt, DiffFormatOpt, FormatOpt, checklist_path
 from golive.core.errors import UsageError
 from golive.core.results import ExitCode
 
@@ -257,7 +257,7 @@ def combine(
 def diff_(
     old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
     new: Annotated[Path, typer.Argument(help="The later JSON report.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: DiffFormatOpt = "text",
 ) -> None:
     """Compare two JSON reports; exit 1 when NEW is worse (verdict or a blocking item).
 
