@@ -30,10 +30,12 @@ from pathlib import Path
 from golive.checks.repo import Patterns, PatternsParams
 from golive.checks.secrets import GIT_PATTERN, KEY_PATTERN, RepoScan, RepoScanParams
 
-from golive.checklist.models import EnvironmentProfile, StripeSettings, load_checklist
+from golive.checklist.profiles import EnvironmentProfile, StripeSettings
 from golive.core.secrets import Redactor, mask
 from golive.engine.context import Clients, ProbeContext
-from golive.values.environment import DeploymentConfig, Interpolated, ResolvedEnvironment
+from golive.engine.loader import load_checklist
+from golive.values.environment import Interpolated, ResolvedEnvironment
+from golive.values.sources import DeploymentConfig
 
 BODY = "PlantedBenchKey0123456789abcdef"
 KEYS = [

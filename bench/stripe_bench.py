@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from golive.checklist.models import StripeSettings
+from golive.checklist.profiles import StripeSettings
 from golive.commands.check import CheckOptions, run_check
 from golive.core.results import Status
 from golive.sandbox.stripe.demo import demo_mapping, demo_state

@@ -16,7 +16,7 @@ from golive.core.results import Outcome
 from golive.core.truthy import TRUE_WORDS
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeParams
-from golive.values.environment import ConfigValue
+from golive.values.sources import ConfigValue
 
 TRUTHY = TRUE_WORDS  # golive/truthy.py: the one vocabulary
 EMAIL = re.compile(

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from pydantic import Field, model_validator
 
-from golive.checklist.models import ModeSwitch
+from golive.checklist.profiles import ModeSwitch
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.pricemap import (

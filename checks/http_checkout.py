@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from golive.core.interpolation import for_mode
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.pricemap import PriceSource, load_prices
@@ -82,10 +83,8 @@ def _other_mode_price(params: CheckoutPriceParams, ctx: ProbeContext) -> str | N
         return None
     other = "test" if ctx.mode == "live" else "live"
     swapped = PriceSource(
-        var=source.var.replace("{MODE}", other.upper()) if source.var else None,
-        sql=source.sql.replace("{MODE}", other.upper()).replace("{mode}", other)
-        if source.sql
-        else None,
+        var=for_mode(source.var, other) if source.var else None,
+        sql=for_mode(source.sql, other) if source.sql else None,
     )
     if swapped == source:
         return None  # one source for both modes: nothing to tell apart

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from golive.engine.context import ProbeContext
 
 from .http_client import Patience
+from .jwt_forge import decode_jwt, forged_tokens
 
 if TYPE_CHECKING:
     import httpx
@@ -62,8 +63,6 @@ def forge_cookies(
 ) -> CookieForgeries:
     """Send each forgery in each JWT cookie of the role (alone: no other cookie rides
     along, so only the forged one can let the request in)."""
-    from .http_tokens import decode_jwt, forged_tokens
-
     result = CookieForgeries()
     now = int(time.time())
     for name, value in ctx.role(role).cookies.items():

@@ -12,7 +12,7 @@ from .http_client import never_reached
 if TYPE_CHECKING:
     import httpx
 
-    from .http_webhook import WebhookParams
+    from .http_webhook_params import WebhookParams
 
 VARIANTS = ("signed", "forged", "unsigned", "stale", "tampered")
 BAD_VARIANTS = VARIANTS[1:]

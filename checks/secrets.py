@@ -227,7 +227,7 @@ class TrackedEnvFiles(Probe[TrackedEnvFilesParams]):
 
     def run(self, params: TrackedEnvFilesParams, ctx: ProbeContext) -> Outcome:
         from golive.core.errors import SourceError
-        from golive.values.environment import parse_dotenv
+        from golive.values.sources import parse_dotenv
 
         root = ctx.repo_folder(params.path)
         env_files = [

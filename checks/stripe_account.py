@@ -8,7 +8,8 @@ from golive.core.secrets import mask
 from golive.core.stripe_keys import key_mode
 from golive.engine.context import ProbeContext
 from golive.engine.probe import NoParams, Probe, ProbeError, ProbeParams
-from golive.engine.stripe_client import clean_message, describe, key_in_mode
+from golive.engine.stripe_client import clean_message, describe
+from golive.engine.stripe_mode import key_in_mode
 
 
 class KeyMode(Probe[NoParams]):

@@ -26,15 +26,8 @@ from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.pricemap import PriceMapping, PriceSource, interval_for, load_prices
 from golive.engine.probe import Probe, ProbeError, ProbeParams
-from golive.engine.stripe_client import (
-    KeyModeMismatch,
-    ModeKey,
-    clean_message,
-    describe,
-    key_in_mode,
-    pages,
-    stripe_errors,
-)
+from golive.engine.stripe_client import clean_message, describe, pages, stripe_errors
+from golive.engine.stripe_mode import KeyModeMismatch, ModeKey, key_in_mode
 
 if TYPE_CHECKING:
     import stripe

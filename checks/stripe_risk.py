@@ -11,7 +11,8 @@ from pydantic import Field
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeParams
-from golive.engine.stripe_client import key_in_mode, pages, raw_pages, stripe_errors, window_start
+from golive.engine.stripe_client import pages, raw_pages, stripe_errors, window_start
+from golive.engine.stripe_mode import key_in_mode
 
 if TYPE_CHECKING:
     import stripe

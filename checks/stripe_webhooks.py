@@ -13,7 +13,8 @@ from pydantic import Field
 from golive.core.results import Outcome
 from golive.engine.context import ProbeContext
 from golive.engine.probe import Probe, ProbeError, ProbeParams
-from golive.engine.stripe_client import key_in_mode, pages, stripe_errors, window_start
+from golive.engine.stripe_client import pages, stripe_errors, window_start
+from golive.engine.stripe_mode import key_in_mode
 
 if TYPE_CHECKING:
     import stripe

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from golive.engine import registry, trust
+from golive.core import codegate
+from golive.engine import registry
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -30,7 +31,7 @@ def _no_color(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Never the user's own trust file.
     # Unit tests that call a source or role command directly run it as such a check would.
     monkeypatch.setenv("GOLIVE_TRUST", "1")
-    monkeypatch.setattr(trust, "_allowed", True)
+    monkeypatch.setattr(codegate, "_allowed", True)
     monkeypatch.setenv("GOLIVE_TRUST_FILE", str(tmp_path / "golive-trusted"))
 
 
@@ -78,9 +79,10 @@ def make_ctx(
     values: dict[str, str], mode: str = "live", root: Path | None = None, **profile: object
 ):
     """A ProbeContext for environment 'prod' whose variables are `values`."""
-    from golive.checklist.models import EnvironmentProfile
+    from golive.checklist.profiles import EnvironmentProfile
     from golive.engine.context import Clients, ProbeContext
-    from golive.values.environment import DeploymentConfig, redactor_for, resolve
+    from golive.values.environment import redactor_for, resolve
+    from golive.values.sources import DeploymentConfig
 
     class _Src(dict[str, str]):
         pass

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SHARED
 
-from golive.checklist.models import load_checklist
 from golive.cli import main
 from golive.core.errors import ChecklistError
+from golive.engine.loader import load_checklist
 from golive.engine.registry import BUILTIN_PROBES
 
 

@@ -9,8 +9,8 @@ import pytest
 from conftest import REPO, make_ctx
 from golive.checks.env_urls import url_problem
 
-from golive.checklist.models import load_checklist
 from golive.core.results import Outcome, Status
+from golive.engine.loader import load_checklist
 from golive.engine.registry import load_probe
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from golive.checklist.models import EnvironmentProfile
+from golive.checklist.profiles import EnvironmentProfile
 from golive.core.errors import SourceError
-from golive.values.environment import interpolate, parse_dotenv, parse_dotenv_lines, resolve
+from golive.values.environment import interpolate, resolve
+from golive.values.sources import parse_dotenv, parse_dotenv_lines
 
 
 def test_dotenv_syntax() -> None:

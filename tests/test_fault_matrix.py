@@ -33,10 +33,12 @@ import fault_servers as fs
 import pytest
 from dotenv import dotenv_values
 
-from golive.checklist.models import Checklist, EnvironmentProfile, load_checklist
+from golive.checklist.models import Checklist
+from golive.checklist.profiles import EnvironmentProfile
 from golive.core.results import ItemResult, Status
 from golive.engine import stripe_client, trust
 from golive.engine.context import Clients, ProbeContext
+from golive.engine.loader import load_checklist
 from golive.engine.probe import ProbeError
 from golive.engine.registry import BUILTIN_PROBES
 from golive.engine.runner import plan, run_plan

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from golive.checklist.features import selected
-from golive.checklist.models import load_checklist
-from golive.checklist.overlay import load_merged, packaged_checklist
+from golive.checklist.merged import packaged_checklist
+from golive.checklist.overlay import load_merged
 from golive.cli import main
 from golive.core.errors import ChecklistError
+from golive.engine.loader import load_checklist
 
 REASON = "the app has no {} (golive.yaml without:)"
 

@@ -15,8 +15,8 @@ import pytest
 import yaml
 from conftest import REPO
 
-from golive.checklist.models import load_checklist
 from golive.cli import main
+from golive.engine.loader import load_checklist
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from golive.checklist.models import load_checklist
 from golive.cli import main
+from golive.engine.loader import load_checklist
 
 
 @pytest.fixture

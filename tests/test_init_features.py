@@ -137,7 +137,7 @@ def test_init_writes_the_features_the_document_lacks_and_the_token_field(
     assert login["token_field"] == "token"
     assert login["path"] == "/api/login"
     # what init wrote loads, and the items of the missing features are skipped saying so
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
 
     items = {i.id: i for i in load_checklist(tmp_path / "golive.yaml").checklist.items}
     assert items["5.2b"].disabled == "the app has no dispute_tools (golive.yaml without:)"

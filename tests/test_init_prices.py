@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from golive.checklist.models import load_checklist
 from golive.cli import main
+from golive.engine.loader import load_checklist
 
 PRICE_ITEMS = ("1.2d", "2.1a", "2.1b", "2.1c", "2.2a", "2.2b", "2.2b.prices", "2.2c", "2.2d")
 QUERY = "SELECT plan_key, stripe_price FROM billing_prices"

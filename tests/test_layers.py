@@ -15,7 +15,7 @@ from conftest import REPO
 # Bottom to top: a module may import its own layer and the layers below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("golive", "golive.core"),
-    ("golive.checklist.models",),
+    ("golive.checklist",),
     ("golive.reporters",),
     ("golive.values",),
     ("golive.engine", "golive.probe", "golive.context", "golive.results"),
@@ -29,37 +29,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 # The plug-in API's import paths, for plug-ins: golive's own modules import the engine.
 FACADES = frozenset({"golive.probe", "golive.context", "golive.results"})
 
-KNOWN_UP: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("golive.checklist.models", "golive.engine.registry"),
-        ("golive.reporters.table", "golive.engine.fit"),
-        ("golive.values.db", "golive.engine.probe"),
-        ("golive.values.environment", "golive.engine.trust"),
-        ("golive.values.login", "golive.engine.context"),
-        ("golive.values.login", "golive.engine.probe"),
-    }
-)
-KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        frozenset(
-            {
-                "golive.checklist.models",
-                "golive.engine.context",
-                "golive.engine.probe",
-                "golive.engine.registry",
-                "golive.engine.stripe_client",
-                "golive.engine.trust",
-                "golive.values.db",
-                "golive.values.environment",
-                "golive.values.login",
-            }
-        ),
-        frozenset({"golive.checklist.features", "golive.checklist.overlay"}),
-        frozenset({"golive.signoff.attest_signing", "golive.signoff.attestations"}),
-        frozenset({"golive.checks.http_webhook", "golive.checks.http_webhook_judge"}),
-        frozenset({"golive.checks.http_cookies", "golive.checks.http_tokens"}),
-    }
-)
+KNOWN_UP: frozenset[tuple[str, str]] = frozenset()
+KNOWN_CIRCLES: frozenset[frozenset[str]] = frozenset()
 
 
 def modules() -> dict[str, Path]:

@@ -19,7 +19,7 @@ from golive.checklist.yamlpos import parse_yaml
 from golive.cli import main
 from golive.core.errors import ChecklistError, SourceError
 from golive.core.secrets import Redactor
-from golive.values.environment import parse_dotenv, parse_dotenv_lines
+from golive.values.sources import parse_dotenv, parse_dotenv_lines
 
 CORPUS = Path(__file__).parent / "corpus"
 

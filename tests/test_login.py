@@ -10,7 +10,7 @@ import pytest
 from conftest import make_ctx
 from pydantic import ValidationError
 
-from golive.checklist.models import EnvironmentProfile
+from golive.checklist.profiles import EnvironmentProfile
 from golive.engine.probe import ProbeError
 
 
@@ -100,7 +100,7 @@ def test_the_adapting_guides_login_examples_are_valid_roles() -> None:
 
     import yaml
 
-    from golive.checklist.models import RoleCredentials
+    from golive.checklist.profiles import RoleCredentials
 
     text = (Path(__file__).parents[1] / "docs" / "adapting.md").read_text(encoding="utf-8")
     section = text[text.index("### Every kind of login") : text.index("### Form bodies")]

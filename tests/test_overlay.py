@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from golive.checklist.models import load_checklist
-from golive.checklist.overlay import packaged_checklist
+from golive.checklist.merged import packaged_checklist
 from golive.cli import main
 from golive.core.errors import ChecklistError
+from golive.engine.loader import load_checklist
 
 BASE = """\
 inputs:

@@ -11,7 +11,7 @@ from conftest import REPO, write_checklist
 
 from golive.cli import main
 from golive.core.secrets import Redactor, Secret, looks_secret, mask, redact_url
-from golive.values.environment import parse_dotenv
+from golive.values.sources import parse_dotenv
 
 SK = "sk_live_" + "PLANTEDsecretKEY" * 3
 WH = "whsec_" + "PLANTEDwebhook" * 3

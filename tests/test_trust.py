@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from golive.checklist.models import load_checklist
 from golive.cli import main
+from golive.core import codegate
 from golive.engine import trust
+from golive.engine.loader import load_checklist
 
 HEAD = """\
 environments:
@@ -94,7 +95,7 @@ def ran(tmp_path: Path) -> set[str]:
 @pytest.fixture
 def untrusted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GOLIVE_TRUST", raising=False)
-    monkeypatch.setattr(trust, "_allowed", False)
+    monkeypatch.setattr(codegate, "_allowed", False)
 
 
 @pytest.mark.usefixtures("untrusted")
@@ -153,7 +154,7 @@ def test_a_recorded_digest_trusts_until_a_covered_file_changes(
 
 @pytest.mark.usefixtures("untrusted")
 def test_the_packaged_checklist_is_trusted() -> None:
-    from golive.checklist.overlay import packaged_checklist
+    from golive.checklist.merged import packaged_checklist
 
     assert trust.is_trusted(load_checklist(packaged_checklist()))
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from golive.core.errors import Problem
 
 if TYPE_CHECKING:
-    from golive.checklist.overlay import Merged, SourcedPositions
+    from golive.checklist.merged import Merged, SourcedPositions
     from golive.checklist.yamlpos import Positions
 
 

@@ -19,95 +19,22 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from golive.checklist.features import merge_without, no_target, selected
+from golive.checklist.features import apply_without, merge_without, no_target, selected
+from golive.checklist.inputs import declare_inputs, substitute_inputs
+from golive.checklist.merged import Merged, SourcedPositions, resolve_extend
 from golive.checklist.yamlpos import Loc, Positions, load_yaml
 from golive.core.errors import ChecklistError, Problem
 
-#: `extend: default` names the checklist that ships inside the package.
-DEFAULT_NAME = "default"
-#: `${inputs.NAME}`: distinct from `${VAR}` (an environment variable, resolved per
-#: environment) because `inputs.` cannot start a variable name, and from `{MODE}` / a
-#: route's `{id}` because of the `$`.
-INPUT_REF = re.compile(r"\$\{inputs\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}")
 _OVERLAY_KEYS = ("extend", "override", "disable")
-
-
-def packaged_checklist() -> Path:
-    """The default checklist shipped inside the package (golive/data/checklist.yaml)."""
-    return Path(__file__).resolve().parent.parent / "data" / "checklist.yaml"
-
-
-class SourcedPositions(Positions):
-    """Positions that also remember which file each value was written in."""
-
-    def __init__(self, default_file: str) -> None:
-        super().__init__()
-        self.default_file = default_file
-        self._file: dict[Loc, str] = {}
-
-    def put(self, loc: Loc, file: str, line: int, col: int) -> None:
-        self.set(loc, line, col)
-        self._file[loc] = file
-
-    def file_of(self, loc: tuple[Any, ...]) -> str:
-        path = tuple(loc)
-        while path:
-            if path in self._file:
-                return self._file[path]
-            path = path[:-1]
-        return self._file.get((), self.default_file)
-
-    def where(self, loc: tuple[Any, ...]) -> str:
-        line, col = self.find(loc)
-        return f"{self.file_of(loc)}:{line}:{col}"
-
-    def drop(self, prefix: Loc) -> None:
-        """Forget the positions under `prefix` (a value that was replaced)."""
-        n = len(prefix)
-        for loc in [k for k in self._at if k[:n] == prefix and len(k) > n]:
-            del self._at[loc]
-            self._file.pop(loc, None)
-
-    def graft(self, src: Positions, file: str, src_prefix: Loc, dst_prefix: Loc) -> None:
-        """Copy `src`'s positions under `src_prefix` to `dst_prefix`, from `file`."""
-        n = len(src_prefix)
-        for loc, (line, col) in list(src._at.items()):
-            if loc[:n] == src_prefix:
-                target = (*dst_prefix, *loc[n:])
-                src_file = src.file_of(loc) if isinstance(src, SourcedPositions) else file
-                self.put(target, src_file, line, col)
-
-
-@dataclass
-class Merged:
-    """A checklist's data after its whole `extend` chain was merged and inputs filled."""
-
-    data: dict[str, Any]
-    positions: SourcedPositions
-    files: list[str]  # the chain, the requested file first
-    input_origins: dict[str, str] = field(default_factory=dict)  # name -> FILE:LINE
-    item_notes: dict[str, list[str]] = field(default_factory=dict)  # id -> provenance
-
-
-def resolve_extend(name: str, from_file: Path) -> Path:
-    """`default` is the packaged checklist; any other name is a path relative to the
-    extending file's folder."""
-    if name == DEFAULT_NAME:
-        return packaged_checklist()
-    path = Path(name).expanduser()
-    return path if path.is_absolute() else from_file.parent / path
 
 
 def load_merged(path: Path) -> Merged:
     """Load `path`, merge it onto what it extends, and substitute `${inputs.NAME}`."""
     merged = _load_chain(path, [])
-    problems = _substitute_inputs(merged)
-    from golive.checklist.features import apply_without
-
+    problems = substitute_inputs(merged)
     problems += apply_without(merged)
     if problems:
         raise ChecklistError(problems)
@@ -207,7 +134,7 @@ def _load_chain(path: Path, seen: list[Path]) -> Merged:
         positions = SourcedPositions(file)
         positions.graft(raw_positions, file, (), ())
         merged = Merged(data, positions, [file])
-        _declare_inputs(merged, data, raw_positions, file, problems)
+        declare_inputs(merged, data, raw_positions, file, problems)
         for i, item in enumerate(data.get("items") or []):
             if isinstance(item, dict) and "id" in item:
                 line, _ = raw_positions.find(("items", i))
@@ -242,33 +169,6 @@ def _load_chain(path: Path, seen: list[Path]) -> Merged:
         raise ChecklistError(problems)
     base.files.insert(0, file)
     return base
-
-
-def _declare_inputs(
-    merged: Merged, data: dict[str, Any], raw: Positions, file: str, problems: list[Problem]
-) -> None:
-    """`inputs:` of the first checklist in a chain: NAME: {default, description}."""
-    inputs = data.get("inputs")
-    if inputs is None:
-        return
-    if not isinstance(inputs, dict):
-        line, col = raw.find(("inputs",))
-        problems.append(Problem(file, line, col, None, "inputs: expected a mapping"))
-        return
-    for name, spec in inputs.items():
-        line, col = raw.find(("inputs", name))
-        if not isinstance(spec, dict) or "default" not in spec:
-            problems.append(
-                Problem(
-                    file,
-                    line,
-                    col,
-                    None,
-                    f"inputs.{name}: declare an input as {{default: VALUE, description: TEXT}}",
-                )
-            )
-            continue
-        merged.input_origins[name] = f"{file}:{line} (default)"
 
 
 def _apply(
@@ -435,152 +335,3 @@ def _deep_merge(
             target[key] = copy.deepcopy(value)
             pos.drop((*dst, key))
             pos.graft(raw, file, (*src, key), (*dst, key))
-
-
-def _substitute_inputs(merged: Merged) -> list[Problem]:
-    """Replace `${inputs.NAME}` everywhere but in `inputs` itself, with the final values.
-
-    A string that is exactly one reference takes the input's value with its type (a list
-    of tiers stays a list); a reference inside a longer string must be a scalar.
-    """
-    data, pos = merged.data, merged.positions
-    declared = data.get("inputs") or {}
-    values = {k: v.get("default") for k, v in declared.items() if isinstance(v, dict)}
-    problems: list[Problem] = []
-    # An input's default may reference other inputs (price_source: {var:
-    # "${inputs.price_mapping_var}"}), so that setting the one input moves the other.
-    # Resolved first, in dependency order; a cycle is an error at the input.
-    resolving: list[str] = []
-    done: set[str] = set()
-
-    def resolve_input(name: str) -> None:
-        if name in done:
-            return
-        if name in resolving:
-            cycle = " -> ".join([*resolving[resolving.index(name) :], name])
-            fail(("inputs", name, "default"), f"inputs refer to each other in a cycle: {cycle}")
-            done.add(name)
-            return
-        resolving.append(name)
-        for ref in _input_refs(values[name]):
-            if ref in values:
-                resolve_input(ref)
-        resolving.pop()
-        values[name] = walk(values[name], ("inputs", name, "default"))
-        declared[name]["default"] = values[name]
-        done.add(name)
-
-    def fail(loc: Loc, message: str) -> None:
-        line, col = pos.find(loc)
-        problems.append(Problem(pos.file_of(loc), line, col, _item_of(data, loc), message))
-
-    def walk(value: Any, loc: Loc) -> Any:
-        if isinstance(value, dict):
-            # Keys too (a `where:` column); a key is always text.
-            return {
-                (str(walk(k, (*loc, k))) if isinstance(k, str) else k): walk(v, (*loc, k))
-                for k, v in value.items()
-            }
-        if isinstance(value, list):
-            return [walk(v, (*loc, i)) for i, v in enumerate(value)]
-        if not isinstance(value, str) or "${inputs." not in value:
-            return value
-        whole = INPUT_REF.fullmatch(value)
-        if whole:
-            name = whole.group("name")
-            if name not in values:
-                fail(loc, _unknown_input(name, values))
-                return value
-            return copy.deepcopy(values[name])
-
-        def sub(match: re.Match[str]) -> str:
-            name = match.group("name")
-            if name not in values:
-                fail(loc, _unknown_input(name, values))
-                return match.group(0)
-            got = values[name]
-            if isinstance(got, dict | list):
-                fail(loc, f"${{inputs.{name}}} is a list or mapping: use it as the whole value")
-                return match.group(0)
-            return "" if got is None else str(got)
-
-        return INPUT_REF.sub(sub, value)
-
-    for name in list(values):
-        resolve_input(name)
-    for key in list(data):
-        if key != "inputs":
-            data[key] = walk(data[key], (key,))
-    return problems
-
-
-def _input_refs(value: Any) -> list[str]:
-    """The input names `value` references, at any depth."""
-    if isinstance(value, dict):
-        return [n for k, v in value.items() for n in (*_input_refs(k), *_input_refs(v))]
-    if isinstance(value, list):
-        return [n for v in value for n in _input_refs(v)]
-    if isinstance(value, str):
-        return [m.group("name") for m in INPUT_REF.finditer(value)]
-    return []
-
-
-def _unknown_input(name: str, values: dict[str, Any]) -> str:
-    import difflib
-
-    near = difflib.get_close_matches(name, list(values), n=1)
-    hint = f"; did you mean {near[0]!r}?" if near else ""
-    return (
-        f"unknown input ${{inputs.{name}}} (declared: {', '.join(sorted(values)) or 'none'}){hint}"
-    )
-
-
-def _item_of(data: dict[str, Any], loc: Loc) -> str | None:
-    if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
-        try:
-            return str(data["items"][loc[1]]["id"])
-        except (KeyError, IndexError, TypeError):
-            return None
-    return None
-
-
-#: What `golive check` looks for in the current folder when no `-c` is given.
-LOCAL_NAMES = ("golive.yaml", "checklist.yaml")
-
-
-def find_checklist(given: Path | None) -> Path:
-    """The checklist to use: `-c FILE`, else ./golive.yaml or ./checklist.yaml, else the
-    packaged default (the report's header says so)."""
-    if given is not None:
-        return given
-    for name in LOCAL_NAMES:
-        if Path(name).is_file():
-            return Path(name)
-    return packaged_checklist()
-
-
-def print_origins(merged: Merged) -> None:
-    """`golive list`: the extend chain, each input's value and where it was set, and
-    the items an overlay changed, disabled or added, with FILE:LINE (plain lines, never
-    wrapped, so that a FILE:LINE stays whole for editors and grep)."""
-    lines = ["", "checklist: " + " extends ".join(merged.files)]
-    inputs = merged.data.get("inputs") or {}
-    if inputs:
-        lines.append("inputs:")
-        width = max(len(name) for name in inputs)
-        for name, spec in inputs.items():
-            value = spec.get("default") if isinstance(spec, dict) else spec
-            origin = merged.input_origins.get(name, "?")
-            lines.append(f"  {name:<{width}} = {_short(value)}  ({origin})")
-    changed = {k: v for k, v in merged.item_notes.items() if len(v) > 1 or "(added)" in v[0]}
-    if changed:
-        lines.append("items changed by an overlay:")
-        lines.extend(f"  {item_id}: {'; '.join(notes)}" for item_id, notes in changed.items())
-    print("\n".join(lines))
-
-
-def _short(value: Any) -> str:
-    import json
-
-    text = value if isinstance(value, str) else json.dumps(value)
-    return text if len(text) <= 60 else text[:57] + "..."

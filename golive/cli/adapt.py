@@ -22,9 +22,9 @@ def list_(
 ) -> None:
     """Show the plan (items, probe kinds, severity) without running anything, and where
     the checklist's inputs and changed items come from (FILE:LINE)."""
-    from golive.checklist.models import load_checklist
     from golive.commands import output
     from golive.commands.check import CheckOptions, prepare, split_selectors
+    from golive.engine.loader import load_checklist
 
     checklist = checklist_path(checklist)
     if env is None:
@@ -47,8 +47,8 @@ def list_(
 
 
 def _print_origins(loaded: object) -> None:
-    from golive.checklist.models import LoadedChecklist
-    from golive.checklist.overlay import print_origins
+    from golive.checklist.loaded import LoadedChecklist
+    from golive.checklist.merged import print_origins
 
     assert isinstance(loaded, LoadedChecklist)
     if loaded.merged is not None:
@@ -65,36 +65,16 @@ def vars_(
 ) -> None:
     """Every variable the environment's items read: set or missing in its source, and
     which items need it. Values are never printed."""
-    from golive.checklist.models import SourceSpec
     from golive.commands.check import CheckOptions, prepare
-    from golive.values.environment import read_source, read_sources
-    from golive.values.variables import needed_variables
+    from golive.values.variables import variable_lines
 
     checklist = checklist_path(checklist)
-    loaded, planned = prepare(
-        CheckOptions(checklist=checklist, environment=require_env(env, checklist))
-    )
-    assert env is not None
-    profile = loaded.checklist.environments[env]
-    if env_file:
-        spec = SourceSpec(type="dotenv", path=str(env_file.resolve()))
-        config = read_source(spec, loaded.folder.resolve())
-    else:
-        config = read_sources(
-            profile,
-            loaded.folder.resolve(),
-            lambda *loc: loaded.where("environments", env, *loc),
-        )
+    environment = require_env(env, checklist)
+    loaded, planned = prepare(CheckOptions(checklist=checklist, environment=environment))
     items = [p.item for p in planned if not p.skip_reason]
-    missing = 0
-    for need in needed_variables(loaded.checklist, env, items):
-        value = config.get(need.name)
-        state = "set" if value is not None and value.reveal() != "" else "missing"
-        if state == "missing" and not need.optional:
-            missing += 1
-        optional = " (optional)" if need.optional else ""
-        typer.echo(f"{state:<8} {need.name}{optional}  needed by {', '.join(need.items)}")
-    typer.echo(f"{missing} required variable(s) missing in {config.origin}")
+    file = (Path.cwd() / env_file.expanduser()).resolve() if env_file else None
+    lines, missing = variable_lines(loaded, environment, items, file)
+    typer.echo("\n".join(lines))
     raise typer.Exit(1 if missing else 0)
 
 
@@ -121,7 +101,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a checklist file: syntax, keys, probe kinds and parameters, ids."""
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
 
     file = checklist_path(file)
     loaded = load_checklist(file)
@@ -142,7 +122,7 @@ def validate(
 
 def _say_what_would_run(loaded: object) -> None:
     """The checklist's own code, which this command did not run (golive/trust.py)."""
-    from golive.checklist.models import LoadedChecklist
+    from golive.checklist.loaded import LoadedChecklist
     from golive.engine import trust
 
     assert isinstance(loaded, LoadedChecklist)
@@ -169,8 +149,8 @@ def trust_(
     """Allow a checklist's own code (plug-ins, commands) to run in `golive check`: records
     the digest of the checklist, what it extends and its plug-in files (read them first).
     """
-    from golive.checklist.models import load_checklist
     from golive.engine import trust
+    from golive.engine.loader import load_checklist
 
     loaded = load_checklist(checklist_path(file))
     code = trust.would_run(loaded)

@@ -42,6 +42,14 @@ EnvFileOpt = Annotated[
     Path | None,
     typer.Option(help="Read the deployment's variables from this dotenv file instead."),
 ]
+OtherEnvFileOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="NAME=PATH: read another environment (that items compare with, e.g. "
+        "staging's migration revision) from this dotenv file. Repeat.",
+        show_default=False,
+    ),
+]
 FormatOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -52,6 +60,8 @@ FormatOpt = Annotated[
         show_default=False,
     ),
 ]
+#: `golive diff`'s output: its own two formats (a report's formats are FormatOpt's)
+DiffFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 ColorOpt = Annotated[
     str, typer.Option(help="auto (on a terminal, unless NO_COLOR), always or never.")
 ]
@@ -94,7 +104,7 @@ def finite(value: float | None, flag: str) -> float | None:
 
 
 def checklist_path(given: Path | None) -> Path:
-    from golive.checklist.overlay import find_checklist
+    from golive.checklist.merged import find_checklist
 
     return find_checklist(given)
 
@@ -102,7 +112,7 @@ def checklist_path(given: Path | None) -> Path:
 def require_env(env: str | None, checklist: Path) -> str:
     if env:
         return env
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
 
     known = ", ".join(sorted(load_checklist(checklist).checklist.environments))
     raise UsageError(f"choose an environment with --env (known in {checklist}: {known})")

@@ -14,6 +14,7 @@ from golive.cli.options import (
     EnvFileOpt,
     EnvOpt,
     FormatOpt,
+    OtherEnvFileOpt,
     QuietOpt,
     SelectOpt,
     TrustOpt,
@@ -30,14 +31,7 @@ def check(
     env: EnvOpt = None,
     checklist: ChecklistOpt = None,
     env_file: EnvFileOpt = None,
-    other_env_file: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="NAME=PATH: read another environment (that items compare with, e.g. "
-            "staging's migration revision) from this dotenv file. Repeat.",
-            show_default=False,
-        ),
-    ] = None,
+    other_env_file: OtherEnvFileOpt = None,
     only: SelectOpt = None,
     skip: SelectOpt = None,
     fmt: FormatOpt = None,

@@ -64,7 +64,7 @@ def demo(
         raise UsageError(f"--scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
     check_color(color)
     outputs = output.parse_formats(fmt or ["table"])
-    from golive.checklist.overlay import packaged_checklist
+    from golive.checklist.merged import packaged_checklist
 
     # The bundled deployment is the packaged checklist's reference app: a golive.yaml in
     # the current folder describes the user's own app, not it (issue 17). -c still wins.

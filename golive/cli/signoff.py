@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from golive.cli.app import app
-from golive.cli.options import ChecklistOpt, ColorOpt, FormatOpt, checklist_path
+from golive.cli.options import ChecklistOpt, ColorOpt, DiffFormatOpt, FormatOpt, checklist_path
 from golive.core.errors import UsageError
 from golive.core.results import ExitCode
 
@@ -48,7 +48,7 @@ def attest(
     """
     from datetime import UTC, datetime
 
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
     from golive.signoff.attestations import attest as record
     from golive.signoff.records import parse_expiry, show_time
 
@@ -188,12 +188,12 @@ def verify(
     the report does not meet. --extract DIR writes what `ssh-keygen -Y verify -n golive`
     needs to check each signature without golive.
     """
-    from golive.signoff import signing
+    from golive.signoff import verification
     from golive.signoff.verify_policy import make_policy, verify_with_policy
 
     policy = make_policy(require_verdict, commit, max_age, require_role, require_signers)
     if extract is not None:
-        for line in signing.extract(report, extract):
+        for line in verification.extract(report, extract):
             typer.echo(line, err=True)
     lines, ok = verify_with_policy(report, allowed_signers, policy)
     for line in lines:
@@ -257,7 +257,7 @@ def combine(
 def diff_(
     old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
     new: Annotated[Path, typer.Argument(help="The later JSON report.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: DiffFormatOpt = "text",
 ) -> None:
     """Compare two JSON reports; exit 1 when NEW is worse (verdict or a blocking item).
 

@@ -11,6 +11,7 @@ from golive.cli.options import (
     ChecklistOpt,
     EnvFileOpt,
     EnvOpt,
+    OtherEnvFileOpt,
     SelectOpt,
     checklist_path,
     pairs,
@@ -32,13 +33,7 @@ def watch(
     env: EnvOpt = None,
     checklist: ChecklistOpt = None,
     env_file: EnvFileOpt = None,
-    other_env_file: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="NAME=PATH: another environment's dotenv file (as for check). Repeat.",
-            show_default=False,
-        ),
-    ] = None,
+    other_env_file: OtherEnvFileOpt = None,
     only: SelectOpt = None,
     skip: SelectOpt = None,
     every: Annotated[

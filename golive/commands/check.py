@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from golive import __version__
-from golive.checklist.models import Checklist, LoadedChecklist, load_checklist
+from golive.checklist.loaded import LoadedChecklist
+from golive.checklist.models import Checklist
+from golive.commands.run_facts import app_commit, default_operator, file_sha256, stripe_account
 from golive.core.errors import UsageError
 from golive.core.results import FAIL_ON, ItemResult, Report
 from golive.engine.context import Clients, ProbeContext
+from golive.engine.loader import load_checklist
 from golive.engine.runner import PlannedItem, Progress, plan, run_plan, selector_matches_any
 from golive.signoff.records import show_time
 from golive.values.environment import ResolvedEnvironment, redactor_for, resolve
@@ -117,7 +120,7 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
         )
     _load_signoff(loaded)  # a malformed attestations or waivers file is exit 2, before running
     if options.allowed_signers is not None:
-        from golive.signoff.signing import parse_allowed_signers
+        from golive.signoff.verification import parse_allowed_signers
 
         parse_allowed_signers(options.allowed_signers)  # malformed: exit 2, before running
     return loaded, planned
@@ -222,14 +225,14 @@ def _execute(
     now = datetime.now(UTC)
     allowed = None
     if options.allowed_signers is not None:
-        from golive.signoff.signing import parse_allowed_signers
+        from golive.signoff.verification import parse_allowed_signers
 
         allowed = parse_allowed_signers(options.allowed_signers)
     results = apply_attestations(
         loaded, options.environment, results, attestations, redactor, now, allowed
     )
     results, notices = apply_waivers(loaded, options.environment, results, waivers, redactor, now)
-    from golive.engine.fit import notice as fit_notice
+    from golive.core.fit import notice as fit_notice
 
     unfit = fit_notice(results)
     notices = [unfit, *notices] if unfit else notices
@@ -319,74 +322,6 @@ def nothing_to_rehearse(checklist: Checklist, environment: str) -> str:
         "was rehearsed (rehearsals write, in test mode only); rehearse "
         + (f"one of {', '.join(where)}" if where else "a test-mode environment")
     )
-
-
-def file_sha256(path: Path) -> str:
-    """The checklist file's sha256, so that a report names exactly what it checked."""
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def default_operator() -> str:
-    """user@host, as far as the system can tell (fail-soft: `unknown`)."""
-    import getpass
-    import socket
-
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name (a container without passwd entry)
-        user = "unknown"
-    try:
-        host = socket.gethostname() or "unknown"
-    except OSError:
-        host = "unknown"
-    return f"{user}@{host}"
-
-
-def app_commit(root: Path) -> tuple[str | None, bool | None]:
-    """The app repository's HEAD commit and whether its tracked files differ from it.
-
-    Fail-soft and fast: not a git repository, no git, or slower than a few seconds all
-    give (None, None), "unknown", never an error of the check.
-    """
-    import os
-    import subprocess
-
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            env=env,
-            check=False,
-        )
-        if head.returncode != 0:
-            return None, None
-        status = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            env=env,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None, None
-    commit = head.stdout.strip() or None
-    dirty = bool(status.stdout.strip()) if status.returncode == 0 else None
-    return commit, dirty
-
-
-def stripe_account(results: list[ItemResult]) -> str | None:
-    """The Stripe account id, where the account probe saw it (no extra Stripe call)."""
-    for r in results:
-        account = r.evidence.get("account") if r.probe == "stripe.account" else None
-        if isinstance(account, str) and account.startswith("acct_"):
-            return account
-    return None
 
 
 def unchecked_blocking(

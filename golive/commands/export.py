@@ -16,10 +16,10 @@ from golive.core.results import Report
 from golive.reporters import Format
 from golive.reporters.html import SignoffEntry
 from golive.reporters.json import report_from_dict
-from golive.signoff import signing
+from golive.signoff import signing, verification
 
 
-def signoff_entries(checks: list[signing.Check]) -> list[SignoffEntry]:
+def signoff_entries(checks: list[verification.Check]) -> list[SignoffEntry]:
     entries = []
     for c in checks:
         if not c.valid or (c.problem and c.allowed is not False):
@@ -52,8 +52,8 @@ def export(
         report = report_from_dict(data)
     except (KeyError, ValueError, TypeError) as exc:
         raise UsageError(f"{path}: not a report golive can render: {exc}") from None
-    allowed = signing.parse_allowed_signers(allowed_signers) if allowed_signers else None
-    entries = signoff_entries(signing.check_signatures(data, allowed))
+    allowed = verification.parse_allowed_signers(allowed_signers) if allowed_signers else None
+    entries = signoff_entries(verification.check_signatures(data, allowed))
     texts = {Format.JSON: json.dumps(data, indent=2, ensure_ascii=False) + "\n"}
     output.write_outputs(report, outputs, color=color, signoff=entries, texts=texts)
     return report

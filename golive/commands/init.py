@@ -120,7 +120,7 @@ class InitAnswers:
             switch = {"var": head.strip(), "kind": rest.strip() or "string"}
         from pydantic import ValidationError
 
-        from golive.checklist.models import ModeSwitch
+        from golive.checklist.profiles import ModeSwitch
 
         try:
             ModeSwitch.model_validate(switch)
@@ -254,7 +254,8 @@ def parse_price_list(text: str) -> dict[str, str]:
 
 def packaged_inputs() -> dict[str, Any]:
     """The packaged checklist's inputs and their defaults."""
-    from golive.checklist.overlay import load_merged, packaged_checklist
+    from golive.checklist.merged import packaged_checklist
+    from golive.checklist.overlay import load_merged
 
     declared = load_merged(packaged_checklist()).data.get("inputs") or {}
     return {k: v.get("default") for k, v in declared.items() if isinstance(v, dict)}
@@ -263,14 +264,16 @@ def packaged_inputs() -> dict[str, Any]:
 def packaged_features() -> dict[str, str]:
     """The packaged checklist's features (name -> what the app has), for `without:`."""
     from golive.checklist.features import feature_titles
-    from golive.checklist.overlay import load_merged, packaged_checklist
+    from golive.checklist.merged import packaged_checklist
+    from golive.checklist.overlay import load_merged
 
     return feature_titles(load_merged(packaged_checklist()).data)
 
 
 def packaged_environment(name: str) -> dict[str, Any]:
     """The packaged checklist's profile of one environment, as written."""
-    from golive.checklist.overlay import load_merged, packaged_checklist
+    from golive.checklist.merged import packaged_checklist
+    from golive.checklist.overlay import load_merged
 
     env = (load_merged(packaged_checklist()).data.get("environments") or {}).get(name)
     return env if isinstance(env, dict) else {}
@@ -338,7 +341,7 @@ def profile_text(answers: InitAnswers) -> str:
 
 def env_example_text(profile: Path, environment: str) -> str:
     """Every variable the environment's items read, one commented line each, no value."""
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
     from golive.values.variables import needed_variables
 
     checklist = load_checklist(profile).checklist
@@ -368,7 +371,7 @@ def write_files(folder: Path, answers: InitAnswers, *, force: bool) -> tuple[Pat
         if path.exists() and not force:
             raise UsageError(f"{path} exists; use --force to replace it")
     profile.write_text(profile_text(answers), encoding="utf-8")
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
 
     checklist = load_checklist(profile).checklist  # what init wrote must load
     if answers.environment not in checklist.environments:

@@ -17,7 +17,7 @@ from golive.engine.runner import Progress
 from golive.reporters import Format, render
 
 if TYPE_CHECKING:
-    from golive.checklist.models import LoadedChecklist
+    from golive.checklist.loaded import LoadedChecklist
     from golive.reporters.html import SignoffEntry
 
 # Formats that stay valid when appended to a file that already holds text.

@@ -24,6 +24,13 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+class ProbeError(Exception):
+    """A probe could not decide (unreachable service, missing setting): `error`.
+
+    Here, below the values and the engine, because sources, logins and database
+    engines raise it too; the probe API (golive/engine/probe.py, golive.probe) exports it."""
+
+
 class GoliveError(Exception):
     """Base of the errors golive reports to a user; never shown as a traceback."""
 

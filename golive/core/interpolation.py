@@ -54,3 +54,10 @@ def references(text: str) -> list[tuple[str, bool]]:
 def malformed(text: str) -> bool:
     """True if `text` holds a `${` that is not a well-formed reference."""
     return MALFORMED.search(text) is not None
+
+
+def for_mode(name: str, mode: str) -> str:
+    """A variable name with `{MODE}` / `{mode}` filled in for a Stripe mode ('live' or
+    'test'): STRIPE_{MODE}_SECRET_KEY is STRIPE_LIVE_SECRET_KEY in a live environment.
+    The one expansion: probes (ProbeContext.expand) and `golive vars` both use it."""
+    return name.replace("{MODE}", mode.upper()).replace("{mode}", mode)

@@ -14,9 +14,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from golive.core.errors import ProbeError
+from golive.core.interpolation import for_mode
 from golive.core.secrets import Redactor
-from golive.engine.probe import ProbeError
-from golive.values.environment import ConfigValue, ResolvedEnvironment, Role
+from golive.core.useragent import user_agent
+from golive.values.environment import ResolvedEnvironment
+from golive.values.login import obtain
+from golive.values.roles import Role
+from golive.values.sources import ConfigValue
+
+__all__ = ["ProbeContext", "user_agent"]
 
 if TYPE_CHECKING:
     import httpx
@@ -78,7 +85,7 @@ class ProbeContext:
     def expand(self, name: str) -> str:
         """A variable name with `{MODE}` / `{mode}` filled in for this environment, so one
         item can read STRIPE_PLAN_PRICE_MAPPING_{MODE} (_LIVE in prod, _TEST in test)."""
-        return name.replace("{MODE}", self.mode.upper()).replace("{mode}", self.mode)
+        return for_mode(name, self.mode)
 
     def var(self, name: str) -> ConfigValue | None:
         """A variable of the deployment's configuration, or None if unset or empty."""
@@ -148,8 +155,6 @@ class ProbeContext:
                 f"{hints}"
             )
         if role.logs_in:
-            from golive.values.login import logged_in
-
             return logged_in(self, role)  # once per role per run, shared by every probe
         return role
 
@@ -238,8 +243,30 @@ class ProbeContext:
         return self.clients.get(("db", target), make, lambda e: e.dispose())
 
 
-def user_agent() -> str:
-    """golive's User-Agent: the deployment's logs show who sent the probes."""
-    from golive import __version__
+@dataclass
+class Logins:
+    """The credentials each role obtained in this run, or why it could not."""
 
-    return f"golive/{__version__} (+go-live checklist probe)"
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _role_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _done: dict[str, Role | ProbeError] = field(default_factory=dict)
+
+    def get(self, ctx: ProbeContext, role: Role) -> Role:
+        with self._lock:
+            lock = self._role_locks.setdefault(role.name, threading.Lock())
+        with lock:  # one login per role; other roles log in at the same time
+            if role.name not in self._done:
+                try:
+                    self._done[role.name] = obtain(ctx, role)
+                except ProbeError as exc:
+                    self._done[role.name] = exc
+            done = self._done[role.name]
+        if isinstance(done, ProbeError):
+            raise ProbeError(str(done))
+        return done
+
+
+def logged_in(ctx: ProbeContext, role: Role) -> Role:
+    """The role with the credentials its login (or command) gives, obtained once per run."""
+    logins = ctx.clients.get(("logins",), Logins, lambda _: None)
+    return logins.get(ctx, role)

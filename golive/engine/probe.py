@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from golive.core.errors import ProbeError
 from golive.core.results import Outcome
+
+__all__ = ["NoParams", "P", "Probe", "ProbeError", "ProbeParams"]
 
 if TYPE_CHECKING:
     from golive.engine.context import ProbeContext
@@ -30,10 +33,6 @@ class NoParams(ProbeParams):
 
 
 P = TypeVar("P", bound=ProbeParams)
-
-
-class ProbeError(Exception):
-    """The probe could not decide (unreachable service, missing setting): `error`."""
 
 
 class Probe(ABC, Generic[P]):

@@ -17,36 +17,34 @@ subclass of the SDK's `HTTPXClient`) that:
 Helpers below turn the SDK's exceptions into `ProbeError` (the item is `error`, never a
 wrong pass) with Stripe's message, any echo of the key replaced by its mask.
 
+The rate cap and single flight are in stripe_rate.py; the key's mode in stripe_mode.py.
+
 `stripe` is imported inside functions only: `golive --help` must not pay for it.
 """
 
 from __future__ import annotations
 
 import random
-import threading
 import time
 import weakref
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from golive.core import stripe_keys
+from golive.core.errors import ProbeError
 from golive.core.secrets import mask
-from golive.engine.probe import ProbeError
+from golive.engine.stripe_rate import RateCap, RequestStats, Response, SingleFlight
 
 if TYPE_CHECKING:
     import stripe
     from stripe import ListObject, StripeError, StripeObject
     from stripe._base_address import BaseAddresses
 
-    from golive.checklist.models import StripeSettings
-    from golive.engine.context import ProbeContext
+    from golive.checklist.profiles import StripeSettings
 
 T = TypeVar("T", bound="StripeObject")
-Response = tuple[Any, int, Mapping[str, str]]
 
 #: first retry waits about this long (halved to doubled by jitter), then doubling
 BACKOFF_INITIAL_S = 0.5
@@ -60,118 +58,6 @@ _KEY_ECHO = stripe_keys.ECHO_IN_TEXT
 
 class WriteRefused(RuntimeError):
     """golive's Stripe client only reads: a request other than GET is never sent."""
-
-
-@dataclass
-class RequestStats:
-    """What one client did: requests sent (each attempt), answers from memory, refusals."""
-
-    sent: int = 0
-    cache_hits: int = 0
-    refused: int = 0
-    retries: int = 0
-    waited_s: float = 0.0  # time spent waiting for the rate cap
-    statuses: dict[int, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def record(self, status: int | None, waited: float) -> None:
-        with self._lock:
-            self.sent += 1
-            self.waited_s += waited
-            if status is not None:
-                self.statuses[status] = self.statuses.get(status, 0) + 1
-
-    def bump(self, name: str) -> None:
-        with self._lock:
-            setattr(self, name, getattr(self, name) + 1)
-
-
-#: the cap keeps this share of `max_rps` in any window, as margin for network jitter
-RATE_MARGIN = 0.9
-#: the window the cap counts in, a little over a second so that jitter on the way cannot
-#: put more requests into any one-second window at Stripe's end
-RATE_WINDOW_S = 1.05
-
-
-class RateCap:
-    """At most `rate` requests per second, in every window, across all threads.
-
-    Two rules: requests are spaced at least `1/rate` apart, and no window of
-    `RATE_WINDOW_S` holds more than `RATE_MARGIN * rate` of them. A plain token bucket
-    lets `rate + 1` through in some one-second windows (it starts full and refills while
-    the first goes out); the window log cannot. Each caller reserves the next free slot
-    under the lock and sleeps outside it, so waiting is first come, first served.
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = rate
-        self.limit = max(1, int(rate * RATE_MARGIN))
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._slots: deque[float] = deque(maxlen=self.limit)
-
-    def acquire(self) -> float:
-        """Wait for the next free slot. Returns the seconds waited."""
-        with self._lock:
-            now = self._clock()
-            slot = now
-            if self._slots:
-                slot = max(slot, self._slots[-1] + 1.0 / self.rate)
-            if len(self._slots) == self.limit:
-                slot = max(slot, self._slots[0] + RATE_WINDOW_S)
-            self._slots.append(slot)
-        wait = slot - now
-        if wait > 0:
-            self._sleep(wait)
-        return max(0.0, wait)
-
-
-class _SingleFlight:
-    """Remembers answers to identical GETs; concurrent twins wait for the first one.
-
-    Only answers that would be the same next time are kept (2xx and 4xx but 409/429):
-    a 5xx or 429 is retried by whoever asks next.
-    """
-
-    def __init__(self, stats: RequestStats) -> None:
-        self._stats = stats
-        self._lock = threading.Lock()
-        self._done: dict[tuple[str, ...], Response] = {}
-        self._flying: dict[tuple[str, ...], threading.Event] = {}
-
-    def get(self, key: tuple[str, ...], fetch: Callable[[], Response]) -> Response:
-        while True:
-            with self._lock:
-                if key in self._done:
-                    self._stats.bump("cache_hits")
-                    return self._done[key]
-                event = self._flying.get(key)
-                if event is None:
-                    event = self._flying[key] = threading.Event()
-                    break
-            event.wait()  # then loop: answered from memory, or ask ourselves
-        try:
-            response = fetch()
-            if _replayable(response[1]):
-                with self._lock:
-                    self._done[key] = response
-            return response
-        finally:
-            with self._lock:
-                self._flying.pop(key, None)
-            event.set()
-
-
-def _replayable(status: int) -> bool:
-    return status < 500 and status not in (409, 429)
 
 
 def _refuse_unless_get(method: str, url: str, stats: RequestStats) -> None:
@@ -203,7 +89,7 @@ def _client_class() -> type[stripe.HTTPXClient]:
             super().__init__(timeout=timeout, allow_sync_methods=True)
             self.stats = RequestStats()
             self._bucket = RateCap(max_rps)
-            self._flight = _SingleFlight(self.stats)
+            self._flight = SingleFlight(self.stats)
 
         # The SDK's own classes disagree on this signature (str vs bytes content):
         # this matches the base class, which is what the SDK calls.
@@ -455,65 +341,3 @@ def window_start(seconds: float, now: float | None = None) -> int:
     """
     start = int((time.time() if now is None else now) - seconds)
     return start - start % 60
-
-
-# -- the key's mode ---------------------------------------------------------------------
-
-
-class KeyModeMismatch(ProbeError):
-    """The key reads the other mode's data: nothing this environment owns was examined."""
-
-
-@dataclass(frozen=True)
-class ModeKey:
-    """The API key a probe reads with, and the mode of the data it reads."""
-
-    key: str
-    mode: str  # 'live' or 'test': what the key's prefix says and the API confirmed
-    confirmed: bool  # False when the key may not read the balance (a restricted key)
-
-    def label(self) -> str:
-        """How a message names the data it looked at: `live-mode data`."""
-        return f"{self.mode}-mode data"
-
-
-def key_in_mode(ctx: ProbeContext) -> ModeKey:
-    """The environment's API key, once it is proven to read this environment's mode.
-
-    Stripe answers every request in the key's mode: a test key in a live environment reads
-    the test account, test prices and test events, so any verdict from them would be about
-    the wrong data. The prefix decides first (no request); the API's `livemode` (one GET
-    /v1/balance per run, shared by every item through the client's memory) confirms it.
-    Raises `KeyModeMismatch` (the item is undecided, with no remedy of its own).
-    """
-    import stripe
-
-    var = ctx.env.stripe.api_key_var
-    key = ctx.require_var(var).reveal()
-    shape = stripe_keys.shape(key)
-    if shape.mode is None or shape.kind not in ("secret", "restricted"):
-        raise ProbeError(
-            f"{var} ({mask(key)}) is not a secret or restricted Stripe API key "
-            "(sk_live_, sk_test_, rk_live_, rk_test_): no Stripe data was examined"
-        )
-    if shape.mode != ctx.mode:
-        raise KeyModeMismatch(_mismatch(var, key, shape.mode, ctx))
-    try:
-        balance = ctx.stripe().v1.balance.retrieve()
-    except stripe.PermissionError:
-        return ModeKey(key, shape.mode, confirmed=False)  # a restricted key: the prefix says
-    except stripe.StripeError as exc:
-        raise ProbeError(f"GET /v1/balance (the key's mode): {describe(exc, key)}") from None
-    reported = "live" if balance.livemode else "test"
-    if reported != ctx.mode:
-        raise KeyModeMismatch(_mismatch(var, key, reported, ctx, by_api=True))
-    return ModeKey(key, reported, confirmed=True)
-
-
-def _mismatch(var: str, key: str, mode: str, ctx: ProbeContext, *, by_api: bool = False) -> str:
-    said = "Stripe reports" if by_api else "its prefix shows"
-    return (
-        f"{var} ({mask(key)}) is a {mode}-mode key ({said} {mode} mode); environment "
-        f"{ctx.env.name!r} runs in {ctx.mode} mode, so its {ctx.mode}-mode data was not "
-        f"examined (the key is the fault, see the key items)"
-    )

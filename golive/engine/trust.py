@@ -17,24 +17,19 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from golive.core.codegate import UntrustedCode, allow_code, code_allowed, require
 from golive.core.errors import UsageError
 
+__all__ = ["UntrustedCode", "allow_code", "code_allowed", "require"]
+
 if TYPE_CHECKING:
-    from golive.checklist.models import LoadedChecklist
+    from golive.checklist.loaded import LoadedChecklist
 
 TRUST_FILE_ENV = "GOLIVE_TRUST_FILE"
 TRUST_ENV = "GOLIVE_TRUST"
-
-_allowed = False
-
-
-class UntrustedCode(UsageError):
-    """Checklist code would run but the checklist is not trusted (exit 2)."""
 
 
 def trust_file() -> Path:
@@ -138,28 +133,3 @@ def refuse_message(loaded: LoadedChecklist, what: list[str]) -> str:
         f"Read it, then run `golive trust {loaded.path}` (records its digest in "
         f"{trust_file()}) or pass --trust"
     )
-
-
-@contextmanager
-def allow_code(allowed: bool) -> Iterator[None]:
-    """While a check runs: whether checklist commands and plug-ins may run."""
-    global _allowed
-    before = _allowed
-    _allowed = allowed
-    try:
-        yield
-    finally:
-        _allowed = before
-
-
-def code_allowed() -> bool:
-    return _allowed
-
-
-def require(what: str) -> None:
-    """Right before checklist code runs: refuse unless a trusted check allowed it."""
-    if not _allowed:
-        raise UntrustedCode(
-            f"{what}: not run: checklist commands and plug-ins run only in `golive check`, "
-            "`rehearse` and `watch`, of a trusted checklist (golive trust FILE, or --trust)"
-        )

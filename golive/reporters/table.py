@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import io
 
+from golive.core.fit import is_fit_notice, misfit
 from golive.core.results import ACTIONABLE, ExitCode, Report, Status
-from golive.engine.fit import is_fit_notice, misfit
 from golive.reporters.summary import (
     attestation_text,
     headline,
@@ -71,7 +71,7 @@ def render_table(report: Report, *, color: bool = False, width: int = 100) -> st
     label_width = max(len(label) for label, _ in metadata(report))
     for label, value in metadata(report):
         console.print(Text(f"  {label:<{label_width}}  {value}", style="dim"))
-    # Items that do not fit the app (golive/engine/fit.py): said first, once, then one line each.
+    # Items that do not fit the app (golive/core/fit.py): said first, once, then one line each.
     fit_notes = [n for n in report.notices if is_fit_notice(n)]
     unfit = {r.id for r in report.results if misfit(r)} if fit_notes else set()
     for notice in fit_notes:

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from golive.signoff.attestations import Attestation
-    from golive.signoff.signing import AllowedSigner
+    from golive.signoff.verification import AllowedSigner
 
 #: what the signed bytes say they are, so that a report signature can never pass for one
 STATEMENT = "golive attestation v1"
@@ -29,57 +28,47 @@ def payload(entry: dict[str, Any]) -> bytes:
 
 def sign_entry(entry: dict[str, Any], key: Path, passphrase_env: str | None) -> dict[str, Any]:
     """The entry with `key` (fingerprint) and `signature` (armored SSHSIG) added."""
-    from golive.signoff import signing
+    from golive.signoff import sshsig
 
-    private = signing.load_private_key(key, passphrase_env)
+    private = sshsig.load_private_key(key, passphrase_env)
     return {
         **entry,
-        "key": signing.fingerprint(signing.public_key_blob(private)),
-        "signature": signing.sshsig_sign(private, payload(entry)),
+        "key": sshsig.fingerprint(sshsig.public_key_blob(private)),
+        "signature": sshsig.sshsig_sign(private, payload(entry)),
     }
 
 
-def entry_of(a: Attestation) -> dict[str, Any]:
-    """The fields as `golive attest` wrote them (times as YYYY-MM-DDTHH:MM:SSZ)."""
-    from golive.signoff.records import show_time
+def signature_problem(
+    entry: dict[str, Any],
+    signature: str | None,
+    key: str | None,
+    allowed: list[AllowedSigner] | None,
+) -> str | None:
+    """Why a (signed or not) attestation, its fields as written (`entry`), does not count
+    under this signer policy; None when it does. Without `allowed`, an unsigned one counts
+    (shown as unsigned) and a signed one must still hold: a tampered one never counts."""
+    from golive.signoff import sshsig
 
-    return {
-        "item": a.item,
-        "environment": a.environment,
-        "by": a.by,
-        "role": a.role,
-        "at": show_time(a.at),
-        "evidence": a.evidence,
-        "expires": show_time(a.expires) if a.expires else None,
-        "item_sha256": a.item_sha256,
-    }
-
-
-def signature_problem(a: Attestation, allowed: list[AllowedSigner] | None) -> str | None:
-    """Why a (signed or not) attestation does not count under this signer policy; None
-    when it does. Without `allowed`, an unsigned one counts (shown as unsigned) and a
-    signed one must still hold: a tampered attestation never counts."""
-    from golive.signoff import signing
-
-    if not a.signature:
+    if not signature:
         if allowed is None:
             return None
         return (
             "it is not signed, and --allowed-signers accepts only signed attestations "
-            f"(golive attest {a.item} --env {a.environment} --by {a.by} --key KEY)"
+            f"(golive attest {entry['item']} --env {entry['environment']} "
+            f"--by {entry['by']} --key KEY)"
         )
     try:
-        sig = signing.parse_armored(a.signature)
+        sig = sshsig.parse_armored(signature)
     except ValueError as exc:
         return f"its signature is unreadable: {exc}"
-    if a.key and signing.fingerprint(sig.key_blob) != a.key:
-        return f"it was signed with key {signing.fingerprint(sig.key_blob)}, not {a.key}"
-    problem = signing.sshsig_verify(sig, payload(entry_of(a)))
+    if key and sshsig.fingerprint(sig.key_blob) != key:
+        return f"it was signed with key {sshsig.fingerprint(sig.key_blob)}, not {key}"
+    problem = sshsig.sshsig_verify(sig, payload(entry))
     if problem:
         return f"its signature does not hold ({problem}): it was changed after signing"
     if allowed is not None and not any(
-        s.key_blob == sig.key_blob and s.allows(a.by, signing.NAMESPACE, entry_of(a)["at"])
+        s.key_blob == sig.key_blob and s.allows(entry["by"], sshsig.NAMESPACE, entry["at"])
         for s in allowed
     ):
-        return f"no line of the allowed signers gives its key to {a.by!r}"
+        return f"no line of the allowed signers gives its key to {entry['by']!r}"
     return None

@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
-from golive.checklist.models import Item, LoadedChecklist
+from golive.checklist.loaded import LoadedChecklist
+from golive.checklist.models import Item
 from golive.core.errors import UsageError
 from golive.core.results import ItemResult, Status
 from golive.core.secrets import Redactor
 from golive.signoff.records import Record, append_record, load_records, show_time, utc
 
 if TYPE_CHECKING:
-    from golive.signoff.signing import AllowedSigner
+    from golive.signoff.verification import AllowedSigner
 
 KEY = "attestations"
 HEADER = """\
@@ -238,7 +239,21 @@ def apply_attestations(
 def signature_problem(a: Attestation, allowed: list[AllowedSigner] | None) -> str | None:
     from golive.signoff.attest_signing import signature_problem as problem
 
-    return problem(a, allowed)
+    return problem(entry_of(a), a.signature, a.key, allowed)
+
+
+def entry_of(a: Attestation) -> dict[str, Any]:
+    """The fields as `golive attest` wrote them (times as YYYY-MM-DDTHH:MM:SSZ)."""
+    return {
+        "item": a.item,
+        "environment": a.environment,
+        "by": a.by,
+        "role": a.role,
+        "at": show_time(a.at),
+        "evidence": a.evidence,
+        "expires": show_time(a.expires) if a.expires else None,
+        "item_sha256": a.item_sha256,
+    }
 
 
 def _why_not(a: Attestation, digest: str, wanted: str | None, now: datetime) -> str | None:

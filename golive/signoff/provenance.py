@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from golive.checklist.models import LoadedChecklist
+    from golive.checklist.loaded import LoadedChecklist
 
 
 def decided_by(loaded: LoadedChecklist, repo: Path) -> list[dict[str, Any]]:

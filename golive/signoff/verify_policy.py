@@ -151,14 +151,14 @@ def verify_with_policy(
     path: Path, allowed_signers: Path, policy: Policy, now: datetime | None = None
 ) -> tuple[list[str], bool]:
     """`golive verify`: the signatures' lines, then each unmet requirement of the policy."""
-    from golive.signoff import signing
+    from golive.signoff import signing, verification
 
-    lines, ok = signing.verify_report(path, allowed_signers)
+    lines, ok = verification.verify_report(path, allowed_signers)
     if policy.empty:
         return lines, ok
     report = signing.load_report(path)
-    allowed = signing.parse_allowed_signers(allowed_signers)
-    valid = [(c.by, c.role) for c in signing.check_signatures(report, allowed) if c.ok]
+    allowed = verification.parse_allowed_signers(allowed_signers)
+    valid = [(c.by, c.role) for c in verification.check_signatures(report, allowed) if c.ok]
     problems = unmet(report, valid, policy, now or datetime.now(UTC))
     if not problems:
         return [*lines, "policy: every requirement holds"], ok

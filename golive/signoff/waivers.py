@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from golive.checklist.models import LoadedChecklist
+from golive.checklist.loaded import LoadedChecklist
 from golive.core.errors import ChecklistError, Problem
 from golive.core.results import ItemResult, Status
 from golive.core.secrets import Redactor

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from golive.core.errors import ProbeError
 from golive.core.secrets import Redactor, normalize_url, redact_url
-from golive.engine.probe import ProbeError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine

@@ -19,80 +19,37 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from golive.core.secrets import Secret, looks_secret, remember
-from golive.engine.probe import ProbeError
+from golive.core.codegate import run_command
+from golive.core.errors import ProbeError, SourceError
+from golive.core.secrets import Redactor, Secret, remember
+from golive.core.useragent import user_agent
+from golive.values.roles import Role, RoleCommand
 
 if TYPE_CHECKING:
     import httpx
 
-    from golive.checklist.models import LoginSpec
-    from golive.engine.context import ProbeContext
-    from golive.values.environment import Role
+
+class LoginContext(Protocol):
+    """What a login needs of a run: the deployment's URL, the checklist's folder (where a
+    role's command runs), the time allowed and the redactor; not a whole ProbeContext."""
+
+    @property
+    def root(self) -> Path: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def redactor(self) -> Redactor: ...
+    def base_url(self) -> str: ...
 
 
-@dataclass(frozen=True)
-class ResolvedLogin:
-    """A role's login request with its `${VAR}`s filled in (values stay in memory only)."""
-
-    spec: LoginSpec
-    form: dict[str, str] | None = None
-    json_body: Any = None
-
-    def secret_values(self) -> list[str]:
-        """The values of fields named like secrets (password, token), for redaction."""
-        body = self.form if self.form is not None else self.json_body
-        return [value for key, value in leaves(body) if looks_secret(key, value)]
-
-
-@dataclass(frozen=True)
-class RoleCommand:
-    """A command (argv, no shell) printing a bearer token or a cookie NAME=VALUE."""
-
-    argv: tuple[str, ...]
-    prints: Literal["token", "cookie"] = "token"
-    timeout: float = 30.0
-
-
-@dataclass
-class Logins:
-    """The credentials each role obtained in this run, or why it could not."""
-
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _role_locks: dict[str, threading.Lock] = field(default_factory=dict)
-    _done: dict[str, Role | ProbeError] = field(default_factory=dict)
-
-    def get(self, ctx: ProbeContext, role: Role) -> Role:
-        with self._lock:
-            lock = self._role_locks.setdefault(role.name, threading.Lock())
-        with lock:  # one login per role; other roles log in at the same time
-            if role.name not in self._done:
-                try:
-                    self._done[role.name] = obtain(ctx, role)
-                except ProbeError as exc:
-                    self._done[role.name] = exc
-            done = self._done[role.name]
-        if isinstance(done, ProbeError):
-            raise ProbeError(str(done))
-        return done
-
-
-def logged_in(ctx: ProbeContext, role: Role) -> Role:
-    """The role with the credentials its login (or command) gives, obtained once per run."""
-    logins = ctx.clients.get(("logins",), Logins, lambda _: None)
-    return logins.get(ctx, role)
-
-
-def obtain(ctx: ProbeContext, role: Role) -> Role:
+def obtain(ctx: LoginContext, role: Role) -> Role:
     """Log in (or run the command) now; ProbeError names what was seen when it fails."""
-    from golive.values.environment import Role
-
     if role.command is not None:
         headers, cookies = _run_command(ctx, role.name, role.command)
     else:
@@ -115,10 +72,8 @@ def obtain(ctx: ProbeContext, role: Role) -> Role:
 # -- a login request ---------------------------------------------------------------------
 
 
-def _log_in(ctx: ProbeContext, role: Role) -> tuple[dict[str, Secret], dict[str, Secret]]:
+def _log_in(ctx: LoginContext, role: Role) -> tuple[dict[str, Secret], dict[str, Secret]]:
     import httpx
-
-    from golive.engine.context import user_agent
 
     assert role.login is not None
     login = role.login
@@ -229,7 +184,7 @@ def _send(
     method: str,
     url: str,
     what: str,
-    ctx: ProbeContext,
+    ctx: LoginContext,
     *,
     headers: Mapping[str, str],
     form: Mapping[str, str] | None = None,
@@ -302,11 +257,8 @@ def _token(response: httpx.Response, path: str) -> str | None:
 
 
 def _run_command(
-    ctx: ProbeContext, name: str, command: RoleCommand
+    ctx: LoginContext, name: str, command: RoleCommand
 ) -> tuple[dict[str, Secret], dict[str, Secret]]:
-    from golive.core.errors import SourceError
-    from golive.values.environment import run_command
-
     what = f"could not obtain credentials for {name}"
     shown = command.argv[0]
     try:
@@ -342,16 +294,3 @@ def _run_command(
             )
         cookies[key] = Secret(cookie)
     return {}, cookies
-
-
-def leaves(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
-    """(field name, text) of every non-empty string in a JSON-like value."""
-    if isinstance(value, str):
-        if value:
-            yield key, value
-    elif isinstance(value, dict):
-        for name, sub in value.items():
-            yield from leaves(sub, str(name))
-    elif isinstance(value, list):
-        for sub in value:
-            yield from leaves(sub, key)

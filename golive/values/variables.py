@@ -9,10 +9,13 @@ environment profile interpolates it (`${VAR}`) into a field the item's probe fam
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from golive.checklist.models import Checklist, EnvironmentProfile, Item, LoginSpec
-from golive.core.interpolation import references
+from golive.checklist.loaded import LoadedChecklist
+from golive.checklist.models import Checklist, Item
+from golive.checklist.profiles import EnvironmentProfile, LoginSpec
+from golive.core.interpolation import for_mode, references
 
 
 @dataclass
@@ -30,10 +33,6 @@ class Need:
         if why not in self.why:
             self.why.append(why)
         self.optional = self.optional and optional
-
-
-def _expand(name: str, mode: str) -> str:
-    return name.replace("{MODE}", mode.upper()).replace("{mode}", mode)
 
 
 def _param_vars(params: dict[str, Any]) -> list[tuple[str, str]]:
@@ -115,7 +114,7 @@ def needed_variables(checklist: Checklist, environment: str, items: list[Item]) 
         for key, name in _param_vars(params):
             if "*" in name:
                 continue  # a glob (NEXT_PUBLIC_*_URL) names no one variable
-            need(_expand(name, profile.mode)).add(item.id, f"{item.id}: {key}", optional)
+            need(for_mode(name, profile.mode)).add(item.id, f"{item.id}: {key}", optional)
         family = item.probe.kind.split(".", 1)[0]
         if family == "stripe":
             need(profile.stripe.api_key_var).add(item.id, "stripe.api_key_var", optional)
@@ -126,3 +125,37 @@ def needed_variables(checklist: Checklist, environment: str, items: list[Item]) 
             for name, has_default in refs[profile_field]:
                 need(name).add(item.id, profile_field, optional or has_default)
     return list(needs.values())
+
+
+def variable_lines(
+    loaded: LoadedChecklist,
+    environment: str,
+    items: list[Item],
+    env_file: Path | None = None,
+) -> tuple[list[str], int]:
+    """`golive vars`: one line per variable the items read, set or missing, and the
+    number of required ones missing. The values are read exactly as `golive check` reads
+    them (golive/values/environment.py's `resolve`, with `--env-file` in place of the
+    profile's variable sources and its `sql` sources still read after it), and names
+    with `{MODE}` are those of the environment's mode: the two commands cannot disagree
+    on what is set. Values are never shown."""
+    from golive.values.environment import resolve
+
+    env = resolve(
+        environment,
+        loaded.checklist.environments[environment],
+        loaded.folder.resolve(),
+        env_file,
+        locate=lambda *loc: loaded.where("environments", environment, *loc),
+    )
+    lines: list[str] = []
+    missing = 0
+    for need in needed_variables(loaded.checklist, environment, items):
+        value = env.config.get(need.name)
+        state = "set" if value is not None and value.reveal() != "" else "missing"
+        if state == "missing" and not need.optional:
+            missing += 1
+        optional = " (optional)" if need.optional else ""
+        lines.append(f"{state:<8} {need.name}{optional}  needed by {', '.join(need.items)}")
+    lines.append(f"{missing} required variable(s) missing in {env.config.origin}")
+    return lines, missing

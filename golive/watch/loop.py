@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from golive.checklist.models import LoadedChecklist
+from golive.checklist.loaded import LoadedChecklist
 from golive.commands.check import CheckOptions, execute
 from golive.engine.runner import PlannedItem
 from golive.watch.state import WatchState, change_lines

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from golive.checklist.models import Checklist, EnvironmentProfile, Item
+from golive.checklist.models import Checklist, Item
+from golive.checklist.profiles import EnvironmentProfile
 from golive.commands.check import REHEARSAL_KIND
 from golive.engine.runner import PlannedItem
 

@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from golive.checklist.models import EnvironmentProfile, load_checklist
+from golive.checklist.profiles import EnvironmentProfile
 from golive.core.results import ItemResult, Outcome
 from golive.engine.context import Clients, ProbeContext
+from golive.engine.loader import load_checklist
 from golive.engine.probe import ProbeError
 from golive.engine.registry import load_probe
 from golive.engine.runner import plan, run_plan

@@ -18,7 +18,7 @@ from golive.sandbox.app.breaks import UnknownBreakError
 from golive.sandbox.app.config import AppConfig
 from golive.sandbox.app.database import app_engine
 from golive.sandbox.app.web import SlidingWindow, sign_payload
-from golive.values.environment import parse_dotenv
+from golive.values.sources import parse_dotenv
 
 REPO = Path(__file__).resolve().parents[2]
 

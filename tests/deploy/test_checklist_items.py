@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from golive.checklist.models import load_checklist
 from golive.core.results import Status
+from golive.engine.loader import load_checklist
 from golive.sandbox.app.breaks import BREAKS
 from golive.sandbox.app.server import ReferenceApp
 

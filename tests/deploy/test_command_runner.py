@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from golive.checklist.models import SourceSpec
+from golive.checklist.profiles import SourceSpec
 from golive.core.errors import SourceError
 from golive.core.results import Status
 from golive.engine import trust
-from golive.values.environment import read_source
+from golive.values.sources import read_source
 
 from .helpers import make_context, run_probe
 

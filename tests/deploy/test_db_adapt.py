@@ -209,7 +209,7 @@ def test_tenants_an_unreadable_or_unset_tenant_is_an_error_never_pass(tmp_path: 
 
 
 def test_tenant_named_default_is_refused() -> None:
-    from golive.checklist.models import EnvironmentProfile
+    from golive.checklist.profiles import EnvironmentProfile
 
     with pytest.raises(ValueError, match="'default' names database_url"):
         EnvironmentProfile.model_validate({"mode": "live", "databases": {"default": "x"}})

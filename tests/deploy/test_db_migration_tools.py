@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from golive.checklist.models import load_checklist
 from golive.core.results import Status
+from golive.engine.loader import load_checklist
 
 from .helpers import make_context, run_probe
 

@@ -54,7 +54,7 @@ def test_an_app_that_does_not_verify_jwts_is_caught(tmp_path: Path, make_app: An
 
 def test_only_the_verification_step_that_is_missing_fails(tmp_path: Path) -> None:
     """An app that checks the signature but accepts alg none: only that variant is named."""
-    from golive.checks.http_tokens import decode_jwt
+    from golive.checks.jwt_forge import decode_jwt
 
     def alg_none_accepted(request: Seen) -> Reply:
         token = request.headers.get("authorization", "").removeprefix("Bearer ")

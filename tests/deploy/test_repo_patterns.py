@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from golive.checklist.models import load_checklist
 from golive.commands.demo import demo_repository
 from golive.core.errors import ChecklistError
 from golive.core.results import Status
+from golive.engine.loader import load_checklist
 
 from .helpers import checklist_context, make_context, run_items, run_probe
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from golive.checks.repo import PatternsParams, _git_grep
 
-from golive.checklist.models import load_checklist
 from golive.core.results import ItemResult, Status
+from golive.engine.loader import load_checklist
 
 from .helpers import checklist_context, run_items, run_probe
 from .test_repo_patterns import git_repo

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from golive.checklist.models import EnvironmentProfile
+from golive.checklist.profiles import EnvironmentProfile
 from golive.engine import stripe_client
 from golive.engine.context import Clients, ProbeContext
 from golive.sandbox.stripe.demo import demo_mapping, demo_state

@@ -11,14 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import stripe
 
-from golive.checklist.models import StripeSettings
-from golive.engine.stripe_client import (
-    RateCap,
-    WriteRefused,
-    build_client,
-    close_client,
-    request_stats,
-)
+from golive.checklist.profiles import StripeSettings
+from golive.engine.stripe_client import WriteRefused, build_client, close_client, request_stats
+from golive.engine.stripe_rate import RateCap
 from golive.sandbox.stripe.server import StripeSandbox
 
 from .stripe_helpers import LIVE_KEY, SandboxFactory

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import stripe
 
-from golive.checklist.models import StripeSettings
+from golive.checklist.profiles import StripeSettings
 from golive.commands.check import CheckOptions, run_check
 from golive.core.results import Status
 from golive.engine.stripe_client import build_client

@@ -1,0 +1,61 @@
+"""Options several commands take are defined once (golive/cli/options.py): every command
+that takes -c, --format or --color takes the same option, with the same help a user reads
+in `golive CMD --help` (issue 19)."""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+import typer.main
+
+from golive.cli import app, options
+
+
+def _help(annotated: Any) -> str:
+    return str(get_args(annotated)[1].help)
+
+
+def _commands() -> dict[str, Any]:
+    root = typer.main.get_command(app)
+    found: dict[str, Any] = {}
+
+    def walk(cmd: Any, path: str) -> None:
+        if hasattr(cmd, "commands"):  # a group (Typer's own click)
+            for name, sub in cmd.commands.items():
+                walk(sub, f"{path} {name}".strip())
+        else:
+            found[path] = cmd
+
+    walk(root, "")
+    return found
+
+
+def shared_option_drift() -> list[str]:
+    wanted = {
+        "--checklist": {_help(options.ChecklistOpt)},
+        "--color": {_help(options.ColorOpt)},
+        "--format": {_help(options.FormatOpt), _help(options.DiffFormatOpt)},
+    }
+    drift = []
+    for path, cmd in _commands().items():
+        for param in cmd.params:
+            for flag in param.opts:
+                helps = wanted.get(flag)
+                if helps is not None and getattr(param, "help", None) not in helps:
+                    drift.append(f"golive {path} {flag}")
+            if "-c" in param.opts and "--checklist" not in param.opts:
+                drift.append(f"golive {path} -c is not --checklist")
+    return drift
+
+
+def test_every_command_takes_the_shared_checklist_format_and_color_options() -> None:
+    commands = _commands()
+    assert {"check", "rehearse", "report", "demo"} <= set(commands)
+    takes = {p for p, c in commands.items() for param in c.params if "--format" in param.opts}
+    assert {"check", "rehearse", "report", "demo", "diff"} <= takes  # not vacuous
+    assert not shared_option_drift()
+
+
+def test_an_option_written_again_is_caught(monkeypatch: Any) -> None:
+    monkeypatch.setattr(options, "ColorOpt", options.QuietOpt)  # another help text
+    assert "golive check --color" in shared_option_drift()
