@@ -62,3 +62,36 @@ def test_init_states_the_mode_switchs_default(
     result = results_of(report)["1.2c"]
     assert result["status"] == "pass", result["message"]
     assert "STRIPE_LIVE_MODE unset, the app's default true" in result["message"]
+
+
+def test_did_you_mean_for_an_unknown_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overlay = tmp_path / "golive.yaml"
+    overlay.write_text("extend: default\ninputs:\n  secret_kye_var: MY_KEY\n", "utf-8")
+    assert main(["validate", str(overlay)]) == 2
+    err = capsys.readouterr().err
+    assert "golive.yaml:3:3: inputs.secret_kye_var: no such input" in err
+    assert "did you mean 'secret_key_var'?" in err
+
+
+def test_did_you_mean_for_an_unknown_waiver_or_attestation_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overlay = tmp_path / "golive.yaml"
+    overlay.write_text("extend: default\n", "utf-8")
+    (tmp_path / "waivers.yaml").write_text(
+        "waivers:\n  - item: '71a'\n    environment: prod\n    reason: the WAF limits it\n"
+        "    owner: A\n    approver: B\n    granted: 2026-01-01\n    expires: 2026-01-20\n",
+        "utf-8",
+    )
+    (tmp_path / "prod.env").write_text("X=1\n", "utf-8")
+    args = ["check", "-e", "prod", "-c", str(overlay), "--env-file", str(tmp_path / "prod.env")]
+    _, report = run_json(tmp_path, *args, "--only", "1.2h")
+    (notice,) = [n for n in report["notices"] if "waiver of 71a " in n]
+    assert "waivers.yaml:2: the waiver of 71a is unused: no item has that id" in notice
+    assert "did you mean '7.1a'?" in notice
+    code = main(["attest", "9.33", "-e", "prod", "-c", str(overlay), "--by", "O", "--role", "ops"])
+    err = capsys.readouterr().err
+    assert code == 2 and "no item '9.33'" in err and "did you mean '9.3'?" in err
+    assert not (tmp_path / "attestations.yaml").exists()
