@@ -95,3 +95,19 @@ def test_did_you_mean_for_an_unknown_waiver_or_attestation_id(
     err = capsys.readouterr().err
     assert code == 2 and "no item '9.33'" in err and "did you mean '9.3'?" in err
     assert not (tmp_path / "attestations.yaml").exists()
+
+
+@pytest.mark.parametrize("command", ["check", "validate", "list"])
+def test_an_unknown_environment_points_at_the_users_file_not_the_packaged_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    overlay = tmp_path / "golive.yaml"
+    overlay.write_text("extend: default\ninputs: {secret_key_var: MY_KEY}\n", "utf-8")
+    args = [command, "--env", "prdo", "-c", str(overlay)]
+    if command == "validate":
+        args = [command, str(overlay), "--env", "prdo"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    # The overlay has two lines: no line of the packaged checklist is shown as one of it.
+    assert f"{overlay}: unknown environment 'prdo' (--env); known: prod, staging, test" in err
+    assert "did you mean 'prod'?" in err
