@@ -111,3 +111,28 @@ def test_an_unknown_environment_points_at_the_users_file_not_the_packaged_one(
     # The overlay has two lines: no line of the packaged checklist is shown as one of it.
     assert f"{overlay}: unknown environment 'prdo' (--env); known: prod, staging, test" in err
     assert "did you mean 'prod'?" in err
+
+
+@pytest.mark.parametrize("command", [["stripe", "--state", "state.yaml"], ["app"]])
+def test_a_busy_port_in_golive_sandbox_is_bad_input_naming_the_port(
+    tmp_path: Path, command: list[str]
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    (tmp_path / "state.yaml").write_text("{}\n", encoding="utf-8")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "golive", "sandbox", *command, "--port", str(port)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2, done.stderr
+    assert f"--port {port}: 127.0.0.1:{port} is already in use" in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
