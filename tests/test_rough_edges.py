@@ -136,3 +136,18 @@ def test_a_busy_port_in_golive_sandbox_is_bad_input_naming_the_port(
     assert done.returncode == 2, done.stderr
     assert f"--port {port}: 127.0.0.1:{port} is already in use" in done.stderr
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+
+
+def test_the_rehearsals_header_names_the_app_it_rehearsed(tmp_path: Path) -> None:
+    # `golive demo` checks, then rehearses, the bundled app: both reports say which
+    # deployment and which commit of the app they are about.
+    out = tmp_path / "demo.json"
+    assert main(["demo", "-q", "-f", f"json:{out}", "-f", f"table:{tmp_path / 'demo.txt'}"]) == 0
+    check = json.loads(out.read_text(encoding="utf-8"))
+    rehearsal = json.loads((tmp_path / "demo.rehearsal.json").read_text(encoding="utf-8"))
+    assert rehearsal["results"] and check["app"]["commit"]
+    commit = rehearsal["app"]["commit"]
+    assert commit and len(commit) == 40 and rehearsal["app"]["dirty"] is False
+    assert rehearsal["deployment"]["base_url"].startswith("http://127.0.0.1:")
+    header = (tmp_path / "demo.rehearsal.txt").read_text(encoding="utf-8")
+    assert f"app commit      {commit} (clean)" in header
