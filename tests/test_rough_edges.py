@@ -151,3 +151,75 @@ def test_the_rehearsals_header_names_the_app_it_rehearsed(tmp_path: Path) -> Non
     assert rehearsal["deployment"]["base_url"].startswith("http://127.0.0.1:")
     header = (tmp_path / "demo.rehearsal.txt").read_text(encoding="utf-8")
     assert f"app commit      {commit} (clean)" in header
+
+
+def hides_admin_routes(request: Any) -> Any:
+    """An app that answers 404 to a signed-in non-admin on its admin routes, as if they
+    did not exist (401 to anonymous callers), and 404 for an id it does not hold."""
+    from deploy.stub_server import Reply
+
+    role = {"Bearer tok-user": "user", "Bearer tok-admin": "admin"}.get(
+        request.headers.get("authorization", ""), "anonymous"
+    )
+    lists = ("/api/stripe/disputes", "/api/stripe/fraud-warnings", "/stripe-disputes")
+    if not request.path.startswith(lists):
+        return Reply(404, {"detail": "Not Found"})
+    if role == "anonymous":
+        return Reply(401, {"detail": "sign in"})
+    if role == "user":
+        return Reply(404, {"detail": "Not Found"})  # hidden, but past the lookup
+    return Reply(200, {"data": []}) if request.path in lists else Reply(404, {"detail": "no"})
+
+
+def test_a_404_for_a_user_where_admin_gets_200_is_an_access_control_finding(
+    tmp_path: Path,
+) -> None:
+    from deploy.stub_server import stub_server
+
+    with stub_server(hides_admin_routes) as stub:
+        (tmp_path / "staging.env").write_text(
+            f"GOLIVE_BASE_URL={stub.url}\nGOLIVE_USER_TOKEN=tok-user\n"
+            "GOLIVE_OTHER_USER_TOKEN=tok-other\nGOLIVE_ADMIN_TOKEN=tok-admin\n",
+            encoding="utf-8",
+        )
+        code, report = run_json(
+            tmp_path,
+            "check",
+            "-e",
+            "staging",
+            "--env-file",
+            str(tmp_path / "staging.env"),
+            "--only",
+            "5.1b",
+        )
+    result = results_of(report)["5.1b"]
+    assert code == 1 and result["status"] == "fail", result["message"]
+    routes = {(r["path"], r["role"]): r for r in result["evidence"]["routes"]}
+    listing = routes[("/api/stripe/disputes", "user")]
+    assert listing["result"] == "fail"
+    assert "the same path answers 200 to admin, so the route exists" in listing["note"]
+    detail = routes[("/api/stripe/disputes/dp_golive_probe", "user")]
+    assert detail["result"] == "fail"
+    assert "admin gets 200 from /api/stripe/disputes and 404 for this made-up id" in detail["note"]
+    assert "past access control" in result["message"]
+    # Anonymous callers were refused (401): those checks held.
+    assert routes[("/api/stripe/disputes", "anonymous")]["result"] == "ok"
+
+
+def test_a_404_for_everyone_still_decides_nothing(tmp_path: Path) -> None:
+    # A wrong base URL: admin's answers prove no route either, so 5.1b stays undecided.
+    from deploy.stub_server import Reply, stub_server
+
+    with stub_server(lambda request: Reply(404, {"detail": "Not Found"})) as stub:
+        (tmp_path / "staging.env").write_text(
+            f"GOLIVE_BASE_URL={stub.url}\nGOLIVE_USER_TOKEN=tok-user\n"
+            "GOLIVE_OTHER_USER_TOKEN=tok-other\nGOLIVE_ADMIN_TOKEN=tok-admin\n",
+            encoding="utf-8",
+        )
+        env_file = str(tmp_path / "staging.env")
+        _, report = run_json(
+            tmp_path, "check", "-e", "staging", "--env-file", env_file, "--only", "5.1b"
+        )
+    result = results_of(report)["5.1b"]
+    assert result["status"] == "error", result["message"]
+    assert "never reached a handler of the app, so this decides nothing" in result["message"]
