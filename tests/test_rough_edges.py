@@ -223,3 +223,59 @@ def test_a_404_for_everyone_still_decides_nothing(tmp_path: Path) -> None:
     result = results_of(report)["5.1b"]
     assert result["status"] == "error", result["message"]
     assert "never reached a handler of the app, so this decides nothing" in result["message"]
+
+
+def app_names() -> tuple[dict[str, Any], dict[str, str]]:
+    """Every input that names a variable, route, table or column, set to a name of
+    another app; and the packaged default each one replaces."""
+    import yaml
+    from conftest import REPO
+
+    declared = yaml.safe_load((REPO / "checklist.yaml").read_text(encoding="utf-8"))["inputs"]
+    names: dict[str, Any] = {}
+    defaults: dict[str, str] = {}
+    for i, (name, spec) in enumerate(declared.items()):
+        default = spec["default"]
+        if name == "tiers" or not isinstance(default, str | list):
+            continue  # tiers are values of a column, not names; mappings are no names
+        values = default if isinstance(default, list) else [default]
+        if not values or not all(isinstance(v, str) for v in values):
+            continue
+        if not all(("_" in v or "/" in v) and "${" not in v and "*" not in v for v in values):
+            continue  # words (tier, POST, alembic), globs and references: no names
+        if all(v.startswith("/") for v in values):
+            new: Any = [f"/shop/r{i}" for _ in values]
+        elif all(v.isupper() or "{MODE}" in v for v in values):
+            new = [f"SHOP_V{i}" for _ in values]
+        else:
+            new = [f"shop_t{i}" for _ in values]
+        names[name] = new if isinstance(default, list) else new[0]
+        defaults.update(dict.fromkeys(values, name))
+    return names, defaults
+
+
+def test_item_titles_use_the_apps_own_names(tmp_path: Path) -> None:
+    import yaml
+
+    names, defaults = app_names()
+    assert {"secret_key_var", "checkout_path", "plans_table", "auth_bypass_vars"} <= set(names)
+    overlay = tmp_path / "golive.yaml"
+    overlay.write_text(yaml.safe_dump({"extend": "default", "inputs": names}), "utf-8")
+    (tmp_path / "empty.env").write_text("NOTHING=1\n", encoding="utf-8")
+    titles: dict[str, str] = {}
+    for env in ("prod", "staging", "test"):
+        args = ["check", "-e", env, "-c", str(overlay), "--env-file", str(tmp_path / "empty.env")]
+        _, report = run_json(tmp_path, *args)
+        titles.update({r["id"]: r["title"] for r in report["results"]})
+    assert len(titles) > 60
+    stale = {
+        item: (title, default)
+        for item, title in titles.items()
+        for default in defaults
+        if default in title
+    }
+    assert not stale, stale  # no packaged default named in a title
+    assert titles["1.2a"].startswith(f"{names['secret_key_var']} is set")
+    assert titles["1.2h"] == f"{names['auth_bypass_vars'][0]} is not turned on"
+    assert titles["7.1a"] == f"{names['checkout_path']} is rate limited per user"
+    assert titles["2.3a"] == f"{names['plans_table']} has a row for each tier"
