@@ -70,7 +70,7 @@ def app_mode(
     assert switch.var is not None
     name = ctx.expand(switch.var)
     value = ctx.var(name)
-    default = (defaults or {}).get(name)
+    default = switch.default if switch.default is not None else (defaults or {}).get(name)
     if value is None and default is None:
         return None, f"{name} is not set"
     raw = value.reveal().strip() if value is not None else str(default).strip()

@@ -92,6 +92,13 @@ class StatusParams(ProbeParams):
         description="Regular expression (case-insensitive) on a redirect's Location path: a "
         "redirect to a login page counts as a refusal.",
     )
+    allowed_role: str | None = Field(
+        None,
+        description="A role that may open these routes (admin): a 404 where a refusal was "
+        "expected is compared with its answer to the same path (GET), or to the path above "
+        "a made-up id; a 2xx there means the route exists and the request got past access "
+        "control to the lookup.",
+    )
     control_path: RoutePath | None = Field(
         None,
         description="A route every deployment of the app serves (GET, anonymous; e.g. /health): "

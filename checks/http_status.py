@@ -264,6 +264,7 @@ class StatusByRole(Probe[StatusParams]):
                 answer = None
             if answer is not None and answer.status_code != 404 and answer.status_code < 500:
                 control = f"GET {params.control_path} answered {answer.status_code}"
+        asked: dict[str, int | None] = {}
         for r in pending:
             assert r.route is not None
             r.evidence.pop("not_found")
@@ -278,11 +279,21 @@ class StatusByRole(Probe[StatusParams]):
                 }
             )
             refusal = set(r.route.expect) <= {401, 403}
+            allowed = None
+            if not served and refusal and r.route.method == "GET":
+                allowed = self._allowed_answers(r, params, ctx, base, patience, asked)
             if served and refusal:
                 advice = (
                     f"the same path answered 2xx to {', '.join(served)}, so the route exists: "
                     "the request got past access control to the lookup instead of being "
                     "refused: check authentication and rights before looking anything up"
+                )
+            elif allowed is not None:
+                served = [params.allowed_role or ""]
+                advice = (
+                    f"{allowed}, so the route exists: the request got past access control to "
+                    "the lookup instead of being refused (as H.10 reads a 404 for a made-up "
+                    "id): check authentication and rights before looking anything up"
                 )
             elif control is not None:
                 advice = (
@@ -301,6 +312,47 @@ class StatusByRole(Probe[StatusParams]):
                 r.evidence["result"] = "fail"
             r.line = f"{r.line}; {advice}"
             r.evidence["note"] = r.line
+
+    def _allowed_answers(
+        self,
+        r: RouteResult,
+        params: StatusParams,
+        ctx: ProbeContext,
+        base: str,
+        patience: Patience,
+        asked: dict[str, int | None],
+    ) -> str | None:
+        """What proves, from `allowed_role`'s answers, that the 404 came from the lookup:
+        a 2xx for the same path, or (a made-up id) a 404 there too and a 2xx for the path
+        above it; None when nothing does (or the role could not be used)."""
+        role = params.allowed_role
+        if role is None or role == r.evidence["role"]:
+            return None
+
+        def status_of(path: str) -> int | None:
+            if path not in asked:
+                try:
+                    headers = role_headers(ctx, role)
+                    asked[path] = patience.send(
+                        ctx, "GET", base + path, headers=headers
+                    ).status_code
+                except ProbeError:
+                    asked[path] = None
+            return asked[path]
+
+        path = str(r.evidence["path"])
+        same = status_of(path)
+        if same is not None and 200 <= same < 300:
+            return f"the same path answers {same} to {role}"
+        parent = path.rstrip("/").rsplit("/", 1)[0]
+        if same == 404 and parent and parent != path:
+            above = status_of(parent)
+            if above is not None and 200 <= above < 300:
+                return (
+                    f"{role} gets {above} from {parent} and 404 for this made-up id, as this "
+                    "role did"
+                )
+        return None
 
     def _pick_id(
         self,

@@ -144,7 +144,7 @@ def test_unknown_env_exits_2_naming_the_known_ones(
     )
     assert main(["check", "-c", str(path), "--env", "production"]) == 2
     err = capsys.readouterr().err
-    assert f"{path}:1:1: unknown environment 'production'; known: prod, test" in err
+    assert f"{path}:1:1: unknown environment 'production' (--env); known: prod, test" in err
 
 
 def test_missing_file_and_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -67,6 +67,15 @@ def test_broken_demo_names_the_mistakes(tmp_path: Path) -> None:
     ):
         assert results[item][0] == "fail", (item, results[item])
     assert "radar.early_fraud_warning.created" in results["4.2"][1]
+    # A leaked secret stays in the git history: its remedy is to remove it and rotate it,
+    # whichever item found it (a key in code, a committed env file).
+    report = json.loads((tmp_path / "demo.json").read_text(encoding="utf-8"))
+    leaks = [r for r in report["results"] if "secrets" in r["tags"] and r["status"] == "fail"]
+    assert {r["id"] for r in leaks} == {"1.3a", "1.3b"}
+    for r in leaks:
+        remedy = r["remediation"].lower()
+        assert "remove" in remedy or "git rm" in remedy, r
+        assert "rotate" in remedy, r
 
 
 def test_prod_demo_runs_the_live_checks(tmp_path: Path) -> None:

@@ -363,3 +363,18 @@ def test_staging_is_checked_against_the_django_migration_files(
     assert result["status"] == "fail"
     assert "billing.0002_plan_name" in result["message"]
     assert "python manage.py migrate" in result["message"]
+
+
+@pytest.mark.slow
+def test_admin_logs_in_over_http_with_csrf_although_the_cookies_are_secure(
+    deployment: dict[str, Any],
+) -> None:
+    # The app marks its CSRF and session cookies Secure (production settings); golive
+    # checks it over http:// on 127.0.0.1, the base URL the user chose, so the login
+    # sends them back there, and the admin's session reaches the admin page.
+    repo = deployment["repo"]
+    configure(deployment["url"], repo)
+    out = repo / "report.json"
+    main(["check", "--env", "prod", "--only", "5.1a", "-q", "-f", f"json:{out}"])
+    (result,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert result["id"] == "5.1a" and result["status"] == "pass", result["message"]

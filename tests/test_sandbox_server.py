@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from golive.core.errors import UsageError
 from golive.sandbox.server import LoopbackHandler, LoopbackServer
 
 
@@ -69,7 +70,7 @@ def test_a_port_in_use_closes_what_start_opened(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         server = Echo(port=port, log_path=tmp_path / "log.jsonl")
-        with pytest.raises(OSError):
+        with pytest.raises(UsageError, match=f"127.0.0.1:{port} is already in use"):
             server.start()
     assert (server.opened, server.closed) == (1, 1)
     assert not server.running

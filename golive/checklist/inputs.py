@@ -106,6 +106,8 @@ def substitute_inputs(merged: Merged) -> list[Problem]:
                 fail(loc, _unknown_input(name, values))
                 return match.group(0)
             got = values[name]
+            if isinstance(got, list) and loc and loc[-1] in PROSE and not _nested(got):
+                return ", ".join(str(v) for v in got)  # a title naming the app's variables
             if isinstance(got, dict | list):
                 fail(loc, f"${{inputs.{name}}} is a list or mapping: use it as the whole value")
                 return match.group(0)
@@ -119,6 +121,14 @@ def substitute_inputs(merged: Merged) -> list[Problem]:
         if key != "inputs":
             data[key] = walk(data[key], (key,))
     return problems
+
+
+#: Fields that are text for a reader: a list input inside them reads `A, B`.
+PROSE = ("title", "remediation", "description")
+
+
+def _nested(values: list[Any]) -> bool:
+    return any(isinstance(v, dict | list) for v in values)
 
 
 def _input_refs(value: Any) -> list[str]:

@@ -201,6 +201,14 @@ def _apply(
             pos.graft(raw, file, ("inputs", name), ("inputs", name, "default"))
             base.input_origins[name] = f"{file}:{line_of(('inputs', name))}"
         else:
+            import difflib
+
+            near = difflib.get_close_matches(str(name), list(declared), n=1)
+            if near:
+                problem(
+                    ("inputs", name), f"inputs.{name}: no such input; did you mean {near[0]!r}?"
+                )
+                continue
             known = ", ".join(sorted(declared)) or "none"
             problem(
                 ("inputs", name),

@@ -169,12 +169,19 @@ class ModeSwitch(Model):
     var: str | None = None
     live: str | None = Field(None, description="kind key: the variable set in live mode.")
     test: str | None = Field(None, description="kind key: the variable set in test mode.")
+    default: str | None = Field(
+        None,
+        description="What the app reads when var is unset (its own default, e.g. true or "
+        "live): an unset switch is judged as that value.",
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> ModeSwitch:
         if self.kind == "key":
             if not (self.live and self.test) or self.var:
                 raise ValueError("mode_switch of kind key names live: and test: variables")
+            if self.default is not None:
+                raise ValueError("mode_switch of kind key has no default (it has no var:)")
         elif not self.var or self.live or self.test:
             raise ValueError(f"mode_switch of kind {self.kind} names one var:")
         return self

@@ -111,7 +111,8 @@ def init(
     mode_switch: Annotated[
         str | None,
         typer.Option(
-            help="The app's live/test switch: VAR:boolean, VAR:string or key:LIVE_VAR,TEST_VAR."
+            help="The app's live/test switch: VAR:boolean, VAR:string or key:LIVE_VAR,TEST_VAR; "
+            "VAR:boolean=true says what the app reads when VAR is unset."
         ),
     ] = None,
     login: Annotated[

@@ -79,11 +79,15 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
     loaded = load_checklist(options.checklist)
     checklist = loaded.checklist
     if options.environment not in checklist.environments:
-        known = ", ".join(sorted(checklist.environments))
-        line, col = loaded.positions.find(("environments",))
+        from golive.checklist.envnames import unknown_environment
+
         raise UsageError(
-            f"{options.checklist}:{line}:{col}: unknown environment {options.environment!r}; "
-            f"known: {known}"
+            unknown_environment(
+                options.environment,
+                checklist.environments,
+                loaded.where("environments"),
+                loaded.path,
+            )
         )
     for name, _ in options.other_env_files:
         if name not in checklist.environments:

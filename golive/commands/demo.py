@@ -242,8 +242,13 @@ def run_rehearsal(
         tempfile.TemporaryDirectory(prefix="golive-rehearsal-") as tmp,
         rehearsal_deployment(Path(tmp), breaks) as (env_file, _, _),
     ):
+        # The rehearsed app's repository, as the check's: the header names its commit.
         options = CheckOptions(
-            checklist=checklist, environment=environment, env_file=env_file, rehearse=True
+            checklist=checklist,
+            environment=environment,
+            env_file=env_file,
+            rehearse=True,
+            root=demo_repository(Path(tmp), scenario),
         )
         loaded, planned = prepare(options)
         with progress(len(planned), quiet=quiet) as callback:

@@ -109,7 +109,8 @@ class InitAnswers:
             self.settings_sql = query
 
     def set_mode_switch(self, text: str | None) -> None:
-        """`VAR:boolean`, `VAR:string` or `key:LIVE_VAR,TEST_VAR`."""
+        """`VAR:boolean`, `VAR:string` or `key:LIVE_VAR,TEST_VAR`; `VAR:KIND=DEFAULT` also
+        says what the app reads when VAR is unset."""
         if not text:
             return
         head, _, rest = text.partition(":")
@@ -117,7 +118,10 @@ class InitAnswers:
             live, _, test = rest.partition(",")
             switch: dict[str, Any] = {"kind": "key", "live": live.strip(), "test": test.strip()}
         else:
-            switch = {"var": head.strip(), "kind": rest.strip() or "string"}
+            kind, eq, default = rest.partition("=")
+            switch = {"var": head.strip(), "kind": kind.strip() or "string"}
+            if eq:
+                switch["default"] = default.strip()
         from pydantic import ValidationError
 
         from golive.checklist.profiles import ModeSwitch

@@ -187,7 +187,7 @@ class LoopbackServer(Lifecycle, Generic[EntryT]):
                 with self._log_file_lock:  # line-buffered: a killed run keeps its lines
                     self._log_file = self.log_path.open("a", encoding="utf-8", buffering=1)
             self._open()
-            server = LoopbackHTTPServer(self, self._port, self.handler)
+            server = self._listen()
         except BaseException:
             self._close_all()
             raise
@@ -200,6 +200,27 @@ class LoopbackServer(Lifecycle, Generic[EntryT]):
         )
         self._thread.start()
         return self
+
+    def _listen(self) -> LoopbackHTTPServer[Self]:
+        """The server on 127.0.0.1:port; a port it cannot have is the user's to change
+        (UsageError, exit 2 naming it), not an internal error."""
+        import errno
+
+        from golive.core.errors import UsageError
+
+        try:
+            return LoopbackHTTPServer(self, self._port, self.handler)
+        except OSError as exc:
+            why = {
+                errno.EADDRINUSE: "is already in use (another server listens on it)",
+                errno.EACCES: "may not be opened by this user",
+            }.get(exc.errno or 0)
+            if why is None:
+                raise
+            raise UsageError(
+                f"--port {self._port}: 127.0.0.1:{self._port} {why}; choose another port, "
+                "or 0 for a free one"
+            ) from None
 
     def stop(self) -> None:
         """Stop serving, drop every open connection (kept-alive ones too), then `_close`."""

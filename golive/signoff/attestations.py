@@ -116,7 +116,11 @@ def attest(
     checklist = loaded.checklist
     item = next((it for it in checklist.items if it.id == item_id), None)
     if item is None:
-        raise UsageError(f"no item {item_id!r} in {loaded.path}")
+        import difflib
+
+        near = difflib.get_close_matches(item_id, [it.id for it in checklist.items], n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise UsageError(f"no item {item_id!r} in {loaded.path}{hint}")
     if environment not in checklist.environments:
         known = ", ".join(sorted(checklist.environments))
         raise UsageError(f"--env {environment!r}: no such environment; known: {known}")

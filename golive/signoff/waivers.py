@@ -172,9 +172,14 @@ def apply_waivers(
     for w, line in mine:
         found = by_id.get(w.item)
         if found is None:
-            if not any(it.id == w.item for it in loaded.checklist.items):
+            ids = [it.id for it in loaded.checklist.items]
+            if w.item not in ids:
+                import difflib
+
+                near = difflib.get_close_matches(w.item, ids, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
                 notices.append(
-                    f"{path}:{line}: the waiver of {w.item} is unused: no item has that id"
+                    f"{path}:{line}: the waiver of {w.item} is unused: no item has that id{hint}"
                 )
         elif found.status not in (Status.FAIL, Status.WAIVED):
             notices.append(

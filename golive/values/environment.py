@@ -174,9 +174,12 @@ def check_references(loaded: LoadedChecklist, name: str, env_file: Path | None =
 
     checklist = loaded.checklist
     if name not in checklist.environments:
-        known = ", ".join(sorted(checklist.environments))
+        from golive.checklist.envnames import unknown_environment
+
         raise UsageError(
-            f"{loaded.where('environments')}: unknown environment {name!r}; known: {known}"
+            unknown_environment(
+                name, checklist.environments, loaded.where("environments"), loaded.path
+            )
         )
     profile = checklist.environments[name]
     env = resolve(

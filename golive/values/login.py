@@ -32,6 +32,8 @@ from golive.core.useragent import user_agent
 from golive.values.roles import Role, RoleCommand
 
 if TYPE_CHECKING:
+    import http.cookiejar
+
     import httpx
 
 
@@ -179,6 +181,31 @@ def _log_in(ctx: LoginContext, role: Role) -> tuple[dict[str, Secret], dict[str,
         return headers_out, cookies
 
 
+def cookie_header(jar: http.cookiejar.CookieJar, url: str, given: str | None) -> str | None:
+    """The Cookie header for a login request: what the role gives, then the login's own.
+
+    A cookie marked Secure goes back only over https, as a browser does; but the base
+    URL is the one the user chose to check, so when it is http:// (a loopback or internal
+    deployment) Secure cookies (Django's CSRF_COOKIE_SECURE, SESSION_COOKIE_SECURE) are
+    sent back to it too: otherwise the CSRF cookie never returns and the login fails its
+    CSRF check whatever the credentials.
+    """
+    import http.cookiejar
+    import urllib.request
+
+    protocols = ("https", "wss", "http") if urlsplit(url).scheme == "http" else ("https", "wss")
+    chosen = http.cookiejar.CookieJar(
+        policy=http.cookiejar.DefaultCookiePolicy(secure_protocols=protocols)
+    )
+    for cookie in jar:
+        chosen.set_cookie(cookie)
+    request = urllib.request.Request(url)
+    chosen.add_cookie_header(request)
+    own = request.get_header("Cookie")
+    parts = [part for part in (given, own) if part]
+    return "; ".join(parts) or None
+
+
 def _send(
     client: httpx.Client,
     method: str,
@@ -193,9 +220,13 @@ def _send(
     import httpx
 
     shown = f"{method} {urlsplit(url).path}"
+    sent = dict(headers)
+    cookies = cookie_header(client.cookies.jar, url, sent.pop("Cookie", None))
+    if cookies:
+        sent["Cookie"] = cookies  # the jar's own header would drop Secure cookies on http
     try:
         return client.request(
-            method, url, headers=dict(headers), data=dict(form) if form else None, json=json_body
+            method, url, headers=sent, data=dict(form) if form else None, json=json_body
         )
     except httpx.TimeoutException:
         raise ProbeError(f"{what}: {shown}: no answer within {ctx.timeout:g}s") from None

@@ -35,6 +35,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+# Production settings: the CSRF and session cookies are sent over HTTPS only (the
+# tests still serve the app over plain HTTP on 127.0.0.1).
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = True
 
 # Stripe, dj-stripe style: one key per mode and a boolean switch between them.
 STRIPE_LIVE_MODE = os.environ.get("STRIPE_LIVE_MODE", "False").lower() in ("1", "true", "yes")
