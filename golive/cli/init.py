@@ -83,14 +83,16 @@ def init(
     migrations: Annotated[
         str | None,
         typer.Option(
-            help="The migration tool: alembic, django, sql or command (items 3.2a, 3.2b)."
+            help="The migration tool: alembic, django, drizzle, prisma, knex, rails, laravel, "
+            "flyway, liquibase, goose, sql or command (items 3.2a, 3.2b; default: the tool "
+            "whose table the --env-file's database has, when its files are in the repository)."
         ),
     ] = None,
     migrations_dir: Annotated[
         str | None,
         typer.Option(
-            help="alembic's versions folder, or the folder of the Django apps (default: found "
-            "in the current folder)."
+            help="alembic's versions folder, the folder of the Django apps, or the tool's "
+            "migrations folder (default: found in the current folder)."
         ),
     ] = None,
     migration_sql: Annotated[
@@ -206,7 +208,8 @@ def init(
         )
     if ask and migrations is None:
         migrations = typer.prompt(
-            "Migration tool (alembic, django, sql, command)",
+            "Migration tool (alembic, django, drizzle, prisma, knex, rails, laravel, flyway, "
+            "liquibase, goose, sql, command)",
             default=defaults.get("migration_tool") or "alembic",
         )
         if migrations == "sql" and migration_sql is None:
@@ -263,6 +266,13 @@ def init(
                 answers.lack(feature, why)
                 decided.add(feature)
                 typer.echo(f"without {feature}: {why}")
+        if migrations is None:
+            from golive.commands.init_features import migrations_from_values
+
+            ledger = migrations_from_values(parse_dotenv(text, str(env_file)), known, Path.cwd())
+            if ledger is not None:
+                migrations = ledger[0]
+                typer.echo(f"migration tool {ledger[0] or 'not guessed'}: {ledger[1]}")
     if ask and login and login_json and token_field is None:
         token_field = (
             typer.prompt(
