@@ -55,8 +55,6 @@ override: {"H.9": {probe: {path: /api/account, role: user}}}
 inputs:
   user_routes: [/api/account]
   checkout_price_field: price
-  migration_tool: knex
-  migrations_dir: migrations
 """
 
 #: The findings the deployment really has as the test serves it, and why.
@@ -387,6 +385,11 @@ def test_init_plus_ten_lines_checks_with_no_false_alarm(
     assert "without admin_emails: neither ADMIN_EMAILS nor ADMIN_EMAIL_DOMAIN is set" in out
     assert "without usage_tables: the database has none of api_usage_logs, usage_summaries" in out
     assert "without plans_table" not in out  # it has one: plans
+    # the migration tool from its table in the database, its files from the repository
+    assert (
+        "migration tool knex: the database has knex_migrations; knex migration files in "
+        "migrations/" in out
+    ), out
     assert (
         "without: [staging, test, billing_portal, dispute_tools, fraud_tools, mode_switch, "
         "admin_emails, usage_tables]\n" in written
