@@ -173,6 +173,14 @@ def timed(fn: Callable[[], object], runs: int = 5) -> float:
     return statistics.median(_once(fn) for _ in range(runs))
 
 
+def paired(a: Callable[[], object], b: Callable[[], object], runs: int = 7) -> tuple[float, float]:
+    """The medians of `a` and `b` timed in turn (a, b, a, b...), so that both see the same
+    load of a shared machine: a ratio of figures taken minutes apart measures the load."""
+    a(), b()  # warm the page cache
+    times = [(_once(a), _once(b)) for _ in range(runs)]
+    return statistics.median(t for t, _ in times), statistics.median(t for _, t in times)
+
+
 def _once(fn: Callable[[], object]) -> float:
     t0 = time.perf_counter()
     fn()
@@ -211,11 +219,15 @@ def main() -> int:
                 run(*git_grep_args(params))
 
         revs = git(root, "rev-list", f"--max-count={commits}", "HEAD").decode().split()
+        grep_tree, scan_tree = paired(
+            lambda: run("grep", "-a", "-n", "-E", "-e", GIT_PATTERN), lambda: scan(False)
+        )
+        greps, scans = paired(code_greps, code_scans)
         figures = {
-            "git grep -E (tree)": timed(lambda: run("grep", "-a", "-n", "-E", "-e", GIT_PATTERN)),
-            "git grep -P, H.6-H.8's patterns and globs": timed(code_greps),
-            "repo.patterns H.6-H.8": timed(code_scans),
-            "repo_scan (tree)": timed(lambda: scan(False)),
+            "git grep -E (tree)": grep_tree,
+            "git grep -P, H.6-H.8's patterns and globs": greps,
+            "repo.patterns H.6-H.8": scans,
+            "repo_scan (tree)": scan_tree,
             "old repo_scan (tree)": timed(lambda: old_scan(root, False, commits), runs=3),
             "git log -E -G -p -U0 (history)": timed(
                 lambda: run("log", "-E", f"-G{GIT_PATTERN}", "-p", "-U0", "--format=%h")

@@ -6,7 +6,14 @@ golive sends the item's checkout body with `price_field` set to an id no account
 (`price_golive_unknown_...`) and, when the price source of the other Stripe mode is
 readable, an existing id of that mode: each must be refused with 4xx, and the answer
 must carry no Checkout session (`cs_...`, a checkout.stripe.com URL). A 2xx, or a
-session in the answer, fails "the client picks the price".
+session in the answer, fails "the client picks the price"; so does an answer carrying
+Stripe's refusal of the id sent (`No such price: 'price_golive_unknown_...'`): the app
+passed the client's id on, and only its being made up stopped the checkout.
+
+An app that ignores the field (the plan decides) answers the made-up id with a Checkout
+session: Stripe creates no session for a price it does not have, so the session is for a
+price the app chose, and the item passes saying so; a 2xx to the other mode's id is then
+the same session, not that price let in.
 """
 
 from __future__ import annotations
@@ -56,12 +63,26 @@ class CheckoutPriceParams(ProbeParams):
     )
 
 
+def _session(response: httpx.Response) -> bool:
+    """Whether an answer names a Checkout session, in its body or Location."""
+    return bool(
+        SESSION.search(response.text) or SESSION.search(response.headers.get("location", ""))
+    )
+
+
 def _checkout(response: httpx.Response) -> bool:
     """Whether an answer started a checkout: a Checkout session in its body or Location,
     or a 2xx JSON answer (the app's own shape for "here is your session")."""
-    if SESSION.search(response.text) or SESSION.search(response.headers.get("location", "")):
+    if _session(response):
         return True
     return 200 <= response.status_code < 300 and json_of(response) is not None
+
+
+def _stripe_refused(response: httpx.Response, price: str) -> bool:
+    """Whether an answer carries Stripe's refusal of this very price id (`No such price:
+    'price_...'`, in live and test mode alike): the app passed the client's id to Stripe."""
+    shape = r"no such price[:;,]?\s*['\"]?" + re.escape(price)
+    return re.search(shape, response.text, re.I) is not None
 
 
 def _with_price(body: dict[str, Any], field: str, price: str) -> dict[str, Any]:
@@ -138,7 +159,14 @@ class CheckoutPrice(Probe[CheckoutPriceParams]):
             raise ProbeError(unreached)
         seen = ", ".join(f"{w}: {status_text(r)}" for w, r in answers.items())
         evidence = {"path": params.path, "statuses": {w: r.status_code for w, r in answers.items()}}
-        let_in = [w for w, r in answers.items() if _checkout(r)]
+        passed_on = [w for w, r in answers.items() if _stripe_refused(r, tries[w])]
+        first = answers[next(iter(tries))]
+        # A session for a made-up id is one for a price the app chose (Stripe has no such
+        # price), so the app ignores the field, and any other 2xx is that same choice.
+        ignored = not passed_on and first.status_code < 400 and _session(first)
+        let_in = passed_on + [
+            w for w, r in answers.items() if w not in passed_on and not ignored and _checkout(r)
+        ]
         pages = [
             w
             for w, r in answers.items()
@@ -152,11 +180,25 @@ class CheckoutPrice(Probe[CheckoutPriceParams]):
                 "the checkout, so nothing is decided"
             )
         if let_in:
+            relayed = (
+                f"; the answer to {' and '.join(passed_on)} is Stripe's refusal of that very "
+                "id, so the app passed it on to Stripe and only its being unknown stopped the "
+                "checkout"
+                if passed_on
+                else ""
+            )
             return Outcome.failed(
                 f"{label} with {params.price_field} set to {' and '.join(let_in)} was not refused "
-                f"({seen}): the client picks the price; look the price up on the server from "
-                "the plan the user chose (or refuse any id that is not one of this mode's "
+                f"({seen}){relayed}: the client picks the price; look the price up on the server "
+                "from the plan the user chose (or refuse any id that is not one of this mode's "
                 "prices) and answer 400",
+                **evidence,
+            )
+        if ignored:
+            return Outcome.passed(
+                f"{label} ignores {params.price_field}: with {next(iter(tries))} it started a "
+                "Checkout session all the same, and Stripe creates none for a price it does not "
+                f"have, so the app chose the price itself ({seen})",
                 **evidence,
             )
         if not all(

@@ -183,3 +183,49 @@ def test_init_reads_what_the_app_lacks_from_its_variables_and_database(
     out = capsys.readouterr().out
     assert "without plans_table" not in out
     assert "without mode_switch: STRIPE_MODE is not set in prod.env" in out
+
+
+def test_init_finds_the_migration_tool_by_its_table_and_its_files_in_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tool's own table (knex_migrations) names it; a generic one (Rails'
+    schema_migrations) only beside the tool's files; and then 3.2b, with no staging,
+    judges production against those files."""
+    import sqlite3
+
+    from golive.checklist.models import load_checklist
+
+    def init(tables: list[str]) -> tuple[str, dict[str, object]]:
+        db = tmp_path / f"app{len(list(tmp_path.glob('app*.db')))}.db"
+        with sqlite3.connect(db) as conn:
+            for table in tables:
+                conn.execute(f"CREATE TABLE {table} (id INTEGER, name TEXT, version TEXT)")
+        env_file = tmp_path.parent / f"{tmp_path.name}.env"
+        env_file.write_text(f"DATABASE_URL=sqlite:///{db}\n", "utf-8")
+        for name in ("golive.yaml", "prod.env.example"):
+            (tmp_path / name).unlink(missing_ok=True)
+        assert main(["init", "--yes", "--without", "staging", "--env-file", str(env_file)]) == 0
+        doc = yaml.safe_load((tmp_path / "golive.yaml").read_text(encoding="utf-8"))
+        return capsys.readouterr().out, doc.get("inputs") or {}
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "20240105120000_users.js").write_text("", "utf-8")
+    out, inputs = init(["knex_migrations"])
+    assert "migration tool knex: the database has knex_migrations; knex migration files in " in out
+    assert inputs["migration_tool"] == "knex" and inputs["migrations_dir"] == "migrations"
+    items = {i.id: i for i in load_checklist(tmp_path / "golive.yaml").checklist.items}
+    assert items["3.2b"].probe.params["other"] is None  # judged against migrations/
+    assert not items["3.2b"].disabled
+    # Rails' table name alone tells nothing; with db/migrate/*.rb it does
+    out, inputs = init(["schema_migrations"])
+    assert "migration tool not guessed: the database has no migration tool's table" in out
+    assert "migration_tool" not in inputs
+    (tmp_path / "db" / "migrate").mkdir(parents=True)
+    (tmp_path / "db" / "migrate" / "20240101000000_create_users.rb").write_text("", "utf-8")
+    out, inputs = init(["schema_migrations"])
+    assert inputs["migration_tool"] == "rails" and inputs["migrations_dir"] == "db/migrate"
+    # two tools' tables: init does not pick one
+    out, inputs = init(["knex_migrations", "_prisma_migrations"])
+    assert "several migration tools: _prisma_migrations (prisma), knex_migrations (knex)" in out
+    assert "migration_tool" not in inputs

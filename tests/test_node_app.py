@@ -46,11 +46,15 @@ WEBHOOK_SECRET = "whsec_tiny" + "0" * 24
 API_VERSION = "2025-02-24.acacia"
 
 #: What golive.yaml adds to what init wrote: the opt-in to send bursts and POSTs to a live
-#: profile, and a protected route for the forged-token item (the app has no dispute API,
-#: the packaged item's route).
+#: profile, a protected route for the forged-token item (the app has no dispute API, the
+#: packaged item's route), the route a user reads and the checkout field a client could
+#: put a price id in (the app ignores it; H.11 tells ignoring from using).
 OVERRIDES = """\
 environments: {prod: {allow_traffic: true}}
 override: {"H.9": {probe: {path: /api/account, role: user}}}
+inputs:
+  user_routes: [/api/account]
+  checkout_price_field: price
 """
 
 #: The findings the deployment really has as the test serves it, and why.
@@ -381,6 +385,11 @@ def test_init_plus_ten_lines_checks_with_no_false_alarm(
     assert "without admin_emails: neither ADMIN_EMAILS nor ADMIN_EMAIL_DOMAIN is set" in out
     assert "without usage_tables: the database has none of api_usage_logs, usage_summaries" in out
     assert "without plans_table" not in out  # it has one: plans
+    # the migration tool from its table in the database, its files from the repository
+    assert (
+        "migration tool knex: the database has knex_migrations; knex migration files in "
+        "migrations/" in out
+    ), out
     assert (
         "without: [staging, test, billing_portal, dispute_tools, fraud_tools, mode_switch, "
         "admin_emails, usage_tables]\n" in written
@@ -420,12 +429,19 @@ def test_init_plus_ten_lines_checks_with_no_false_alarm(
         "3.1a.columns",
         "4.1a",
         "4.3a",
+        "3.2b",
         "7.1a",
         "H.3",
+        "H.9",
         "H.10",
+        "H.11",
+        "H.12",
     ):
         assert results[item_id]["status"] == "pass", (item_id, results[item_id]["message"])
     assert "/api/billing/subscribe" in results["7.1a"]["message"]
+    # prod-only: the database is judged against the repository's migration files
+    assert "judged against the repository's migrations" in results["3.2b"]["message"]
+    assert "ignores price" in results["H.11"]["message"]  # the plan decides the price
 
 
 def test_an_unadapted_run_says_the_items_do_not_fit(
@@ -462,10 +478,47 @@ def _plant_localhost_url(tiny: dict[str, Any], values: dict[str, str]) -> None:
     values["APP_URL"] = "http://localhost:3000"
 
 
+def _switch(name: str) -> Any:
+    """Restart the app with one of its break switches on."""
+
+    def plant(tiny: dict[str, Any], values: dict[str, str]) -> None:
+        tiny["start"](**{name: "1"})
+
+    return plant
+
+
+def _plant_unapplied_migration(tiny: dict[str, Any], values: dict[str, str]) -> None:
+    """A migration committed to the repository that the database has not run."""
+    (tiny["repo"] / "migrations" / "20240320100000_invoices.js").write_text(
+        "exports.up = (knex) => knex.schema.createTable('invoices', (t) => {\n"
+        "  t.increments('id');\n  t.string('stripe_invoice_id');\n});\n"
+        "exports.down = (knex) => knex.schema.dropTable('invoices');\n",
+        encoding="utf-8",
+    )
+    _git(tiny["repo"], "add", "migrations")
+    _git(tiny["repo"], "commit", "-q", "-m", "invoices")
+
+
 #: Each planted defect: how to plant it, the one item that must find it, words of its cause.
 DEFECTS = {
     "debug flag in a JS config": (_plant_debug_config, "H.8", "config.js:6: 'debug: true'"),
     "localhost base URL": (_plant_localhost_url, "H.5b", "APP_URL is 'http://localhost:3000'"),
+    "client-chosen price": (_switch("BREAK_CLIENT_PRICE"), "H.11", "the client picks the price"),
+    "password hash in a user response": (
+        _switch("BREAK_PASSWORD_HASH"),
+        "H.12",
+        "GET /api/account: a field password_hash",
+    ),
+    "forged session cookie accepted": (
+        _switch("BREAK_FORGED_SESSION"),
+        "H.9",
+        "let in a forged session cookie: cookie tl_session alg none (200)",
+    ),
+    "unapplied migration": (
+        _plant_unapplied_migration,
+        "3.2b",
+        "not applied in knex_migrations: 20240320100000_invoices.js",
+    ),
 }
 
 

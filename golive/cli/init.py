@@ -83,14 +83,16 @@ def init(
     migrations: Annotated[
         str | None,
         typer.Option(
-            help="The migration tool: alembic, django, sql or command (items 3.2a, 3.2b)."
+            help="The migration tool: alembic, django, drizzle, prisma, knex, rails, laravel, "
+            "flyway, liquibase, goose, sql or command (items 3.2a, 3.2b; default: the tool "
+            "whose table the --env-file's database has, when its files are in the repository)."
         ),
     ] = None,
     migrations_dir: Annotated[
         str | None,
         typer.Option(
-            help="alembic's versions folder, or the folder of the Django apps (default: found "
-            "in the current folder)."
+            help="alembic's versions folder, the folder of the Django apps, or the tool's "
+            "migrations folder (default: found in the current folder)."
         ),
     ] = None,
     migration_sql: Annotated[

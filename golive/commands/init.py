@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from golive.commands.init_migrations import LEDGER_TOOLS
 from golive.core.errors import UsageError
 
 PROFILE_NAME = "golive.yaml"
@@ -81,8 +82,8 @@ class InitAnswers:
             raise UsageError("--migrations sql takes --migration-sql QUERY (and only it does)")
         if tool == "command" and not command:
             raise UsageError("--migrations command takes --migration-command CMD")
-        if folder and tool not in ("alembic", "django"):
-            raise UsageError("--migrations-dir is a folder of alembic or Django migrations")
+        if folder and tool in ("sql", "command"):
+            raise UsageError(f"--migrations {tool} reads no --migrations-dir")
         self.inputs["migration_tool"] = tool
         if sql:
             self.inputs["migration_sql"] = sql
@@ -95,6 +96,17 @@ class InitAnswers:
             if folder is None:  # alembic: the head from GOLIVE_MIGRATION_HEAD, as packaged
                 self.notes.append(
                     f"migrations_dir not set: {why}; 3.2a reads GOLIVE_MIGRATION_HEAD"
+                )
+            else:
+                self.notes.append(f"migrations_dir = {folder!r}: {why}")
+        elif folder is None and tool in LEDGER_TOOLS:
+            from golive.commands.init_migrations import ledger_folder
+
+            folder, why = ledger_folder(tool, here or Path.cwd())
+            if folder is None:
+                self.notes.append(
+                    f"migrations_dir not set: {why}; with no staging 3.2b needs it "
+                    "(--migrations-dir)"
                 )
             else:
                 self.notes.append(f"migrations_dir = {folder!r}: {why}")
@@ -214,7 +226,7 @@ TABLE_INPUTS = {
     "usage": "usage_tables",
     "migrations": "migration_table",
 }
-MIGRATION_TOOLS = ("alembic", "django", "sql", "command")
+MIGRATION_TOOLS = ("alembic", "django", "sql", "command", *LEDGER_TOOLS)
 
 
 def parse_pairs(text: str, flag: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ route for it, or the person said so when asked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from golive.commands.init import InitAnswers
 
@@ -87,3 +88,29 @@ def _tables(url: str) -> set[str] | None:
             engine.dispose()
     except Exception:
         return None
+
+
+def migrations_from_values(
+    values: dict[str, str], inputs: dict[str, object], here: Path
+) -> tuple[str | None, str] | None:
+    """The migration tool whose table the deployment's database has, when its migration
+    files are where the tool keeps them in `here` (so 3.2a/3.2b can judge the database
+    against them), and why; (None, why not); None when no database could be read."""
+    from golive.commands.init import guess_migrations_dir
+    from golive.commands.init_migrations import ledger_folder, tool_from_tables
+
+    url = values.get(str(inputs.get("database_url_var")))
+    tables = _tables(url) if url else None
+    if tables is None:
+        return None
+    tool, why = tool_from_tables(tables, here)
+    if tool is None:
+        return None, why
+    folder, where = (
+        guess_migrations_dir(tool, here)
+        if tool in ("alembic", "django")
+        else ledger_folder(tool, here)
+    )
+    if folder is None:
+        return None, f"{why}, but {where}"
+    return tool, f"{why}; {where}"

@@ -148,7 +148,8 @@ def run_init(
         )
     if prompt is not None and migrations is None:
         migrations = prompt.ask(
-            "Migration tool (alembic, django, sql, command)",
+            "Migration tool (alembic, django, drizzle, prisma, knex, rails, laravel, flyway, "
+            "liquibase, goose, sql, command)",
             default=defaults.get("migration_tool") or "alembic",
         )
         if migrations == "sql" and migration_sql is None:
@@ -205,6 +206,13 @@ def run_init(
                 answers.lack(feature, why)
                 decided.add(feature)
                 say(f"without {feature}: {why}")
+        if migrations is None:
+            from golive.commands.init_features import migrations_from_values
+
+            ledger = migrations_from_values(parse_dotenv(text, str(env_file)), known, Path.cwd())
+            if ledger is not None:
+                migrations = ledger[0]
+                say(f"migration tool {ledger[0] or 'not guessed'}: {ledger[1]}")
     if prompt is not None and login and login_json and token_field is None:
         token_field = (
             prompt.ask(

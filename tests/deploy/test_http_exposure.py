@@ -44,15 +44,52 @@ def checkout(allowed: set[str]) -> Any:
     return handler
 
 
+def relaying(known: set[str]) -> Any:
+    """A checkout passing the client's price id on to a Stripe that has the prices in
+    `known`: a session for those, else Stripe's refusal relayed as a 502."""
+
+    def handler(request: Seen) -> Reply:
+        price = json.loads(request.body or b"{}").get("price_id")
+        if price in known:
+            return Reply(200, {"url": "https://checkout.stripe.com/c/pay/cs_test_a1b2c3"})
+        return Reply(502, {"error": f"Stripe refused the checkout: No such price: '{price}'"})
+
+    return handler
+
+
 def test_a_checkout_of_any_price_the_client_names_fails(tmp_path: Path) -> None:
-    with stub_server(lambda r: Reply(200, {"id": "cs_test_a1b2c3"})) as stub:
+    every = {"price_t_b_m", "price_t_p_m", "price_l_b_m", "price_l_p_m"}
+    with stub_server(relaying(every)) as stub:
         out = run_probe("http.checkout_price", stub_ctx(tmp_path, stub.url), **CHECKOUT)
         sent = [json.loads(r.body)["price_id"] for r in stub.requests]
     assert out.status is Status.FAIL, out.message
     assert "the client picks the price" in out.message
     assert "an unknown price id (price_golive_unknown_" in out.message
     assert "an existing live-mode price" in out.message
+    assert "so the app passed it on to Stripe" in out.message
     assert sent[0].startswith("price_golive_unknown_") and sent[1] in ("price_l_b_m", "price_l_p_m")
+
+
+def test_a_made_up_price_relayed_to_stripe_fails_though_no_session_started(
+    tmp_path: Path,
+) -> None:
+    """Stripe refuses an id it does not have, so a 5xx is no refusal by the app: the
+    answer names Stripe's refusal of the id sent, which the app passed on."""
+    with stub_server(relaying({"price_t_b_m", "price_t_p_m"})) as stub:
+        out = run_probe("http.checkout_price", stub_ctx(tmp_path, stub.url), **CHECKOUT)
+    assert out.status is Status.FAIL, out.message
+    assert "price_id set to an unknown price id (price_golive_unknown_" in out.message
+    assert "Stripe's refusal of that very id" in out.message
+    assert "the client picks the price" in out.message
+
+
+def test_a_checkout_ignoring_the_clients_price_passes(tmp_path: Path) -> None:
+    """The plan decides and the field is ignored: a session for the made-up id is for a
+    price the app chose (Stripe has no such price), not a price let in."""
+    with stub_server(lambda r: Reply(200, {"id": "cs_test_a1b2c3"})) as stub:
+        out = run_probe("http.checkout_price", stub_ctx(tmp_path, stub.url), **CHECKOUT)
+    assert out.status is Status.PASS, out.message
+    assert "ignores price_id" in out.message and "the app chose the price itself" in out.message
 
 
 def test_another_modes_price_let_in_fails_naming_it(tmp_path: Path) -> None:
