@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from golive import __version__
 from golive.checklist.models import Checklist, LoadedChecklist, load_checklist
 from golive.core.errors import UsageError
+from golive.core.inputfiles import real_path
 from golive.core.results import FAIL_ON, ItemResult, Report
 from golive.engine.context import Clients, ProbeContext
 from golive.engine.runner import PlannedItem, Progress, plan, run_plan, selector_matches_any
@@ -56,7 +57,7 @@ REHEARSAL_KIND = "flow.rehearse"
 
 
 def _from_cwd(path: Path | None) -> Path | None:
-    return None if path is None else (Path.cwd() / path.expanduser()).resolve()
+    return None if path is None else real_path(Path.cwd() / path.expanduser())
 
 
 def split_selectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
@@ -162,7 +163,7 @@ def _execute(
     checklist = loaded.checklist
     # Paths written in the checklist start at its folder; paths given on the command line
     # (--env-file, --other-env-file) at the current folder, as a user typing them expects.
-    root = loaded.folder.resolve()
+    root = real_path(loaded.folder)
     profile = checklist.environments[options.environment]
     env = resolve(
         options.environment,
@@ -172,9 +173,9 @@ def _execute(
         locate=lambda *loc: loaded.where("environments", options.environment, *loc),
     )
     if options.root is not None:
-        repo = options.root.resolve()
+        repo = real_path(options.root)
     elif profile.repo:
-        repo = (root / Path(profile.repo).expanduser()).resolve()
+        repo = real_path(root / Path(profile.repo).expanduser())
     else:
         repo = Path.cwd()
     redactor = redactor_for(env)

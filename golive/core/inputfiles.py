@@ -42,7 +42,7 @@ def read_input_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         info = os.stat(path)
     except FileNotFoundError:
         raise InputFileError("file not found") from None
-    except OSError as exc:
+    except OSError as exc:  # ELOOP (a symlink loop), ENOTDIR, EACCES, ENAMETOOLONG
         raise InputFileError(f"cannot read: {exc.strerror}") from None
     if stat.S_ISDIR(info.st_mode):
         raise InputFileError("is a folder, not a file")
@@ -55,7 +55,10 @@ def read_input_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     except OSError as exc:
         raise InputFileError(f"cannot read: {exc.strerror}") from None
     with os.fdopen(fd, "rb") as handle:
-        data = handle.read(limit + 1)  # the file may have grown since stat
+        try:
+            data = handle.read(limit + 1)  # the file may have grown since stat
+        except OSError as exc:  # EIO (/proc/self/mem), EISDIR, a failing disk or mount
+            raise InputFileError(f"cannot read: {exc.strerror}") from None
     if len(data) > limit:
         raise InputFileError(f"file too large (more than {limit} bytes)")
     return data
@@ -105,3 +108,10 @@ def parse_json(text: str) -> Any:
 def load_json(path: Path, limit: int = MAX_INPUT_BYTES) -> Any:
     """A JSON file read through `read_input` and parsed by `parse_json`."""
     return parse_json(read_input(path, limit))
+
+
+def real_path(path: Path | str) -> Path:
+    """`path` absolute, its symlinks followed, like `Path.resolve()`, but a symlink loop is
+    left as it is instead of raising RuntimeError (Python 3.11): reading it then fails with
+    "cannot read: Too many levels of symbolic links" (exit 2)."""
+    return Path(os.path.realpath(path))
