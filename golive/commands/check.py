@@ -145,13 +145,24 @@ def execute(
     """Run the plan; the checklist's own code runs only if trusted (golive/engine/trust.py)."""
     from golive.engine import trust
 
+    allowed = require_trusted(loaded, planned, options)
+    with trust.allow_code(allowed):
+        return _execute(loaded, planned, options, progress)
+
+
+def require_trusted(
+    loaded: LoadedChecklist, planned: list[PlannedItem], options: CheckOptions
+) -> bool:
+    """Whether the checklist's own code may run; UntrustedCode (exit 2), naming that code,
+    when the plan would run some and the checklist is not trusted."""
+    from golive.engine import trust
+
     kinds = {p.item.probe.kind for p in planned if not p.skip_reason}
     code = trust.would_run(loaded, options.environment, kinds)
     allowed = trust.is_trusted(loaded, options.trusted)
     if code and not allowed:
         raise trust.UntrustedCode(trust.refuse_message(loaded, code))
-    with trust.allow_code(allowed):
-        return _execute(loaded, planned, options, progress)
+    return allowed
 
 
 def _execute(
