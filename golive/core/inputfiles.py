@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,19 @@ def real_path(path: Path | str) -> Path:
     left as it is instead of raising RuntimeError (Python 3.11): reading it then fails with
     "cannot read: Too many levels of symbolic links" (exit 2)."""
     return Path(os.path.realpath(path))
+
+
+def read_capped(chunks: Iterable[bytes], limit: int, declared: str | None = None) -> bytes:
+    """The bytes of a streamed body (an HTTP answer's, decompressed) up to `limit`;
+    InputFileError as soon as it says (`declared`: its Content-Length) or proves longer,
+    without reading the rest: a server that sends without end is refused at the cap."""
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise InputFileError(f"larger than {limit} bytes (Content-Length {declared.strip()})")
+    parts: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise InputFileError(f"larger than {limit} bytes")
+        parts.append(chunk)
+    return b"".join(parts)
