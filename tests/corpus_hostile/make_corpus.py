@@ -162,6 +162,7 @@ FILES["manual.yaml"] = (
 
 C = "{dir}/plain.yaml"
 CHECK = f"check -c {C} -e prod -q"
+WATCH = "--listen 127.0.0.1:0 --every 0.1s --max-runs 1"
 ATTEST = "attest m.1 -c {dir}/manual.yaml -e prod --by a"
 CASES: list[tuple[str, str, int, str]] = [
     # -- trust: checklist code runs only in a trusted check
@@ -172,6 +173,13 @@ CASES: list[tuple[str, str, int, str]] = [
     ("trust_vars", "vars -c {dir}/code.yaml -e prod", 2, "not run"),
     ("trust_validate_env", "validate {dir}/code.yaml --env prod", 2, "not run"),
     ("trust_rehearse", "rehearse -c {dir}/code.yaml -e prod -q", 2, "is not trusted"),
+    ("trust_watch", f"watch -c {{dir}}/code.yaml -e prod {WATCH}", 2, "is not trusted"),
+    (
+        "trust_watch_plugin_os_exit",
+        f"watch -c {{dir}}/os_exit_at_import.yaml -e prod {WATCH} --trust",
+        0,
+        "1 error",
+    ),
     # -- isolation: a plug-in's exit, signal or hang is its item's error
     *[
         (f"plugin_{name}", f"check -c {{dir}}/{name}.yaml -e prod --trust --deadline 1", 1, frag)
@@ -198,6 +206,28 @@ CASES: list[tuple[str, str, int, str]] = [
     ("report_badutf8", "report {dir}/badutf8.json", 2, "not UTF-8"),
     ("report_notjson", "report {dir}/notjson.json", 2, "not JSON"),
     ("report_array", "report {dir}/array.json", 2, "not a golive JSON report"),
+    ("report_symlink_loop", "report {dir}/loop1", 2, "loop1: cannot read"),
+    ("validate_symlink_loop", "validate {dir}/loop1", 2, "loop1:1:1: cannot read"),
+    ("check_checklist_fifo", "check -c {dir}/fifo -e prod -q", 2, "not a regular file"),
+    ("trust_dev_zero", "trust /dev/zero", 2, "not a regular file"),
+    (
+        "combine_dev_zero",
+        "combine {dir}/ok.json /dev/zero -o {dir}/c.json",
+        2,
+        "not a regular file",
+    ),
+    (
+        "combine_deep",
+        "combine {dir}/deep.json {dir}/ok.json -o {dir}/c.json",
+        2,
+        "nested more than",
+    ),
+    (
+        "sign_key_fifo",
+        "sign {dir}/ok.json --key {dir}/fifo --by a --role ops",
+        2,
+        "not a regular file",
+    ),
     ("diff_deep", "diff {dir}/deep.json {dir}/ok.json", 2, "nested more than"),
     ("diff_dev_zero", "diff {dir}/ok.json /dev/zero", 2, "not a regular file"),
     ("verify_nan", "verify {dir}/nan.json --allowed-signers {dir}/signers", 2, "NaN"),
