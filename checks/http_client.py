@@ -58,15 +58,21 @@ def send(
     content: bytes | None = None,
     client: httpx.Client | None = None,
     form: Mapping[str, str | int | float | bool] | None = None,
+    max_bytes: int | None = None,
 ) -> httpx.Response:
     """One request; no answer, a refused connection or a broken exchange is ProbeError.
 
-    The body is `content` (bytes as given), else `form` (form-encoded), else `json_body`."""
+    The body is `content` (bytes as given), else `form` (form-encoded), else `json_body`.
+    With `max_bytes`, the answer's body is read up to that many bytes (decompressed): a
+    longer one, or one that never ends, is ProbeError at the cap."""
     import httpx
 
+    from golive.core.inputfiles import InputFileError, read_capped
+
     shown = shown_url(url)
+    use = client or ctx.http()
     try:
-        return (client or ctx.http()).request(
+        request = use.build_request(
             method,
             url,
             headers=dict(headers or {}),
@@ -75,6 +81,23 @@ def send(
             content=content,
             timeout=ctx.http_timeout(),  # this item's, not the shared client's
         )
+        if max_bytes is None:
+            return use.send(request)
+        response = use.send(request, stream=True)
+        try:
+            body = read_capped(
+                response.iter_bytes(), max_bytes, response.headers.get("content-length")
+            )
+        finally:
+            response.close()
+        kept = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(response.status_code, headers=kept, content=body, request=request)
+    except InputFileError as exc:
+        raise ProbeError(f"{method} {shown}: the answer is {exc}") from None
     except httpx.TimeoutException:
         raise ProbeError(
             f"{method} {shown}: no answer within {ctx.timeout:g}s; is the deployment up "

@@ -14,7 +14,6 @@ document included.
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
 import time
 from pathlib import Path
@@ -198,29 +197,51 @@ class OpenApiAuth(Probe[OpenApiParams]):
         return Outcome.passed(counts, **evidence)
 
     def _document(self, params: OpenApiParams, ctx: ProbeContext, base: str) -> tuple[Any, str]:
+        """The document, read as every input is (golive/core/inputfiles.py): a file at
+        most MAX_REPORT_BYTES, regular, UTF-8; an answer at most as long, nested at most
+        MAX_JSON_DEPTH deep; else ProbeError (the item's error) naming where it came from."""
+        from golive.core.inputfiles import MAX_REPORT_BYTES, InputFileError, read_input
+
         if params.document_file is not None:
             path = Path(params.document_file)
             path = path if path.is_absolute() else ctx.root / path
             try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ProbeError(
-                    f"cannot read the OpenAPI document {path}: {exc.strerror}"
-                ) from None
-            try:
-                import yaml
-
-                return yaml.safe_load(text), str(params.document_file)
-            except yaml.YAMLError as exc:
-                raise ProbeError(f"{path} is not JSON or YAML: {exc}") from None
+                text = read_input(path, MAX_REPORT_BYTES)
+            except InputFileError as exc:
+                raise ProbeError(f"cannot read the OpenAPI document {path}: {exc}") from None
+            return _parse(text, str(path)), str(params.document_file)
         where = params.document_path or "/openapi.json"
-        response = send(ctx, "GET", base + where)
+        response = send(ctx, "GET", base + where, max_bytes=MAX_REPORT_BYTES)
         if response.status_code != 200:
             raise ProbeError(
                 f"GET {where} got {status_text(response)}: the OpenAPI document is not served "
                 "there (give document_path, or document_file)"
             )
         try:
-            return response.json(), where
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ProbeError(f"GET {where} did not answer JSON") from None
+            text = response.content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProbeError(f"GET {where} did not answer JSON (not UTF-8)") from None
+        from golive.core.inputfiles import parse_json
+
+        try:
+            return parse_json(text), where
+        except InputFileError as exc:
+            raise ProbeError(f"GET {where} did not answer JSON golive reads: {exc}") from None
+
+
+def _parse(text: str, where: str) -> Any:
+    """A JSON or YAML document, nested at most MAX_JSON_DEPTH deep (JSON) or as deep as
+    the YAML parser gets; ProbeError naming `where` else."""
+    import yaml
+
+    from golive.core.inputfiles import InputFileError, parse_json
+
+    try:
+        return parse_json(text)
+    except InputFileError as exc:
+        if "not JSON" not in str(exc):
+            raise ProbeError(f"{where}: {exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ProbeError(f"{where} is not JSON or YAML: {type(exc).__name__}") from None

@@ -32,6 +32,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("corpus") / "c"
     shutil.copytree(CORPUS, folder)
     os.mkfifo(folder / "fifo")
+    (folder / "loop1").symlink_to("loop2")  # a symlink loop: stat fails with ELOOP
+    (folder / "loop2").symlink_to("loop1")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", "-c", "commit.gpgsign=false"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
         subprocess.run([*git, *args], cwd=folder / "repo", check=True)
@@ -50,6 +52,7 @@ def test_hostile_input(corpus: Path, name: str, args: str, code: str, fragment: 
     work = corpus / "runs" / name
     work.mkdir(parents=True)
     argv = [sys.executable, "-m", "golive", *shlex.split(args.replace("{dir}", str(corpus)))]
+    before = _files(corpus)
     start = time.monotonic()
     with (work / "out").open("w") as out_file, (work / "err").open("w") as err_file:
         proc = subprocess.Popen(argv, cwd=work, env=env, stdout=out_file, stderr=err_file)
@@ -65,6 +68,20 @@ def test_hostile_input(corpus: Path, name: str, args: str, code: str, fragment: 
     if "--trust" not in args:  # no checklist code ran
         assert not (work / "imported").exists()
         assert not (corpus / "commanded").exists()
+    if args.split()[0] in READ_ONLY:  # created no file at all (not even a __pycache__)
+        assert _files(corpus) == before
+
+
+READ_ONLY = {"validate", "list", "vars", "report", "diff", "verify"}
+
+
+def _files(corpus: Path) -> set[str]:
+    """Every path under the corpus copy but the runs' own output folders."""
+    return {
+        str(p.relative_to(corpus))
+        for p in corpus.rglob("*")
+        if p.parts[len(corpus.parts)] != "runs"
+    }
 
 
 def _wait(proc: subprocess.Popen[bytes], end: float) -> tuple[int, os.struct_rusage]:

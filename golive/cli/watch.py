@@ -13,6 +13,7 @@ from golive.cli.options import (
     EnvOpt,
     OtherEnvFileOpt,
     SelectOpt,
+    TrustOpt,
     checklist_path,
     pairs,
     require_env,
@@ -55,11 +56,15 @@ def watch(
         int | None,
         typer.Option(min=1, help="Stop after this many runs (default: until stopped)."),
     ] = None,
+    trust: TrustOpt = False,
 ) -> None:
     """Re-run the read-only items on a schedule and serve the last result (docs/watch.md).
 
     Leaves out what sends traffic or may change state (unless the profile has
     allow_traffic: true) and rehearsals. Prints a line per changed item status.
+
+    A checklist's own code (plug-ins, source and role commands) runs only when it is
+    trusted, as for check: else exit 2 before anything listens.
 
     SIGTERM or Ctrl-C stop it (exit 0).
     """
@@ -80,6 +85,7 @@ def watch(
         only=tuple(split_selectors(only)),
         skip=tuple(split_selectors(skip)),
         other_env_files=tuple(pairs(other_env_file, "--other-env-file")),
+        trusted=trust,
     )
     loaded, planned = prepare(options)  # bad input: exit 2 before anything listens
     code = run_watch(

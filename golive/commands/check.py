@@ -13,6 +13,7 @@ from golive.checklist.loaded import LoadedChecklist
 from golive.checklist.models import Checklist
 from golive.commands.run_facts import app_commit, default_operator, file_sha256, stripe_account
 from golive.core.errors import UsageError
+from golive.core.inputfiles import real_path
 from golive.core.results import FAIL_ON, ItemResult, Report
 from golive.engine.context import Clients, ProbeContext
 from golive.engine.loader import load_checklist
@@ -59,7 +60,7 @@ REHEARSAL_KIND = "flow.rehearse"
 
 
 def _from_cwd(path: Path | None) -> Path | None:
-    return None if path is None else (Path.cwd() / path.expanduser()).resolve()
+    return None if path is None else real_path(Path.cwd() / path.expanduser())
 
 
 def split_selectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
@@ -151,13 +152,24 @@ def execute(
     """Run the plan; the checklist's own code runs only if trusted (golive/engine/trust.py)."""
     from golive.engine import trust
 
+    allowed = require_trusted(loaded, planned, options)
+    with trust.allow_code(allowed):
+        return _execute(loaded, planned, options, progress)
+
+
+def require_trusted(
+    loaded: LoadedChecklist, planned: list[PlannedItem], options: CheckOptions
+) -> bool:
+    """Whether the checklist's own code may run; UntrustedCode (exit 2), naming that code,
+    when the plan would run some and the checklist is not trusted."""
+    from golive.engine import trust
+
     kinds = {p.item.probe.kind for p in planned if not p.skip_reason}
     code = trust.would_run(loaded, options.environment, kinds)
     allowed = trust.is_trusted(loaded, options.trusted)
     if code and not allowed:
         raise trust.UntrustedCode(trust.refuse_message(loaded, code))
-    with trust.allow_code(allowed):
-        return _execute(loaded, planned, options, progress)
+    return allowed
 
 
 def _execute(
@@ -169,7 +181,7 @@ def _execute(
     checklist = loaded.checklist
     # Paths written in the checklist start at its folder; paths given on the command line
     # (--env-file, --other-env-file) at the current folder, as a user typing them expects.
-    root = loaded.folder.resolve()
+    root = real_path(loaded.folder)
     profile = checklist.environments[options.environment]
     env = resolve(
         options.environment,
@@ -179,9 +191,9 @@ def _execute(
         locate=lambda *loc: loaded.where("environments", options.environment, *loc),
     )
     if options.root is not None:
-        repo = options.root.resolve()
+        repo = real_path(options.root)
     elif profile.repo:
-        repo = (root / Path(profile.repo).expanduser()).resolve()
+        repo = real_path(root / Path(profile.repo).expanduser())
     else:
         repo = Path.cwd()
     redactor = redactor_for(env)

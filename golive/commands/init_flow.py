@@ -181,14 +181,14 @@ def run_init(
     if env_file is not None:
         from golive.commands.init import parse_pairs
         from golive.commands.init_features import lacking_from_values
+        from golive.core.errors import UsageError
+        from golive.core.inputfiles import InputFileError, read_input
         from golive.values.sources import parse_dotenv
 
-        try:
-            text = env_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            from golive.core.errors import UsageError
-
-            raise UsageError(f"--env-file {env_file}: {exc.strerror}") from None
+        try:  # bounded: a FIFO, /dev/zero or a huge file is refused, never waited on
+            text = read_input(env_file)
+        except InputFileError as exc:
+            raise UsageError(f"--env-file {env_file}: {exc}") from None
         known = {**defaults, **answers.inputs}
         for key, named in parse_pairs(tables or "", "--tables").items():
             if key == "plans":

@@ -13,18 +13,35 @@ from golive.core.errors import UsageError
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
+def _fetch(url: str) -> str:
+    """The document at `url`, bounded as a file is (golive/core/inputfiles.py): at most
+    MAX_REPORT_BYTES once decompressed, strict UTF-8; a server that sends more, or never
+    stops, is refused at the cap (exit 2 naming the URL)."""
+    import httpx
+
+    from golive.core.inputfiles import MAX_REPORT_BYTES, InputFileError, read_capped
+
+    try:
+        with httpx.stream("GET", url, timeout=15, follow_redirects=True, trust_env=False) as got:
+            if got.status_code != 200:
+                raise UsageError(f"--from-openapi {url}: HTTP {got.status_code}")
+            data = read_capped(
+                got.iter_bytes(), MAX_REPORT_BYTES, got.headers.get("content-length")
+            )
+    except httpx.HTTPError as exc:
+        raise UsageError(f"--from-openapi {url}: {type(exc).__name__}: {exc}") from None
+    except InputFileError as exc:
+        raise UsageError(f"--from-openapi {url}: the document is {exc}") from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--from-openapi {url}: not UTF-8 text (byte {exc.start})") from None
+
+
 def load_document(source: str) -> dict[str, Any]:
     """An OpenAPI document from a URL (GET, JSON) or a file (JSON or YAML)."""
     if source.startswith(("http://", "https://")):
-        import httpx
-
-        try:
-            response = httpx.get(source, timeout=15, follow_redirects=True, trust_env=False)
-        except httpx.HTTPError as exc:
-            raise UsageError(f"--from-openapi {source}: {type(exc).__name__}: {exc}") from None
-        if response.status_code != 200:
-            raise UsageError(f"--from-openapi {source}: HTTP {response.status_code}")
-        text = response.text
+        text = _fetch(source)
     else:
         from golive.core.inputfiles import MAX_REPORT_BYTES, InputFileError, read_input
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from golive.core.errors import UsageError
+from golive.core.inputfiles import real_path
 from golive.core.results import ItemResult, Report
 from golive.engine.runner import Progress
 from golive.reporters import Format, render
@@ -40,7 +41,7 @@ class Output:
         if not summary or self.fmt not in APPENDABLE:
             return False
         try:
-            return self.path.resolve() == Path(summary).resolve()
+            return real_path(self.path) == real_path(summary)
         except OSError:
             return False
 
@@ -104,7 +105,7 @@ def _same(a: Path, b: Path) -> bool:
             return os.path.samefile(a, b)
     except OSError:
         pass
-    return a.resolve() == b.resolve()
+    return real_path(a) == real_path(b)
 
 
 def inputs_of(loaded: LoadedChecklist, extra: Sequence[Path | None] = ()) -> list[Path]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def read_input_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         info = os.stat(path)
     except FileNotFoundError:
         raise InputFileError("file not found") from None
-    except OSError as exc:
+    except OSError as exc:  # ELOOP (a symlink loop), ENOTDIR, EACCES, ENAMETOOLONG
         raise InputFileError(f"cannot read: {exc.strerror}") from None
     if stat.S_ISDIR(info.st_mode):
         raise InputFileError("is a folder, not a file")
@@ -55,7 +56,10 @@ def read_input_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     except OSError as exc:
         raise InputFileError(f"cannot read: {exc.strerror}") from None
     with os.fdopen(fd, "rb") as handle:
-        data = handle.read(limit + 1)  # the file may have grown since stat
+        try:
+            data = handle.read(limit + 1)  # the file may have grown since stat
+        except OSError as exc:  # EIO (/proc/self/mem), EISDIR, a failing disk or mount
+            raise InputFileError(f"cannot read: {exc.strerror}") from None
     if len(data) > limit:
         raise InputFileError(f"file too large (more than {limit} bytes)")
     return data
@@ -105,3 +109,26 @@ def parse_json(text: str) -> Any:
 def load_json(path: Path, limit: int = MAX_INPUT_BYTES) -> Any:
     """A JSON file read through `read_input` and parsed by `parse_json`."""
     return parse_json(read_input(path, limit))
+
+
+def real_path(path: Path | str) -> Path:
+    """`path` absolute, its symlinks followed, like `Path.resolve()`, but a symlink loop is
+    left as it is instead of raising RuntimeError (Python 3.11): reading it then fails with
+    "cannot read: Too many levels of symbolic links" (exit 2)."""
+    return Path(os.path.realpath(path))
+
+
+def read_capped(chunks: Iterable[bytes], limit: int, declared: str | None = None) -> bytes:
+    """The bytes of a streamed body (an HTTP answer's, decompressed) up to `limit`;
+    InputFileError as soon as it says (`declared`: its Content-Length) or proves longer,
+    without reading the rest: a server that sends without end is refused at the cap."""
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise InputFileError(f"larger than {limit} bytes (Content-Length {declared.strip()})")
+    parts: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise InputFileError(f"larger than {limit} bytes")
+        parts.append(chunk)
+    return b"".join(parts)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from golive.core.errors import ProbeError
+from golive.core.inputfiles import real_path
 from golive.core.interpolation import for_mode
 from golive.core.secrets import Redactor
 from golive.core.useragent import user_agent
@@ -105,7 +106,7 @@ class ProbeContext:
         `repo:`, else the current folder), or `sub` inside it. Outside a git repository
         this raises: a scan of a folder the user did not mean must never pass."""
         base = self.repo if self.repo is not None else Path.cwd()
-        folder = (base / sub).resolve()
+        folder = real_path(base / sub)
         if not folder.is_dir():
             raise ProbeError(f"{folder} is not a folder (set `repo:` in the environment profile)")
         if not any((parent / ".git").exists() for parent in (folder, *folder.parents)):

@@ -117,3 +117,37 @@ def listed_kinds(module: str) -> dict[str, str]:
             )
         kinds[key.value] = f"{module}:{cls.id}"
     return kinds
+
+
+def declared_flag(target: str, name: str) -> bool | None:
+    """A boolean class attribute of a plug-in's Probe class (`sends_traffic`), read from its
+    source: the literal its class body assigns; False (Probe's default) when the class
+    assigns none and derives from Probe alone; None when only running it could tell (it
+    derives from another class, or assigns something else than True or False)."""
+    module, _, attr = target.rpartition(":")
+    try:
+        tree = _tree(module)
+    except PluginSourceError:
+        return None
+    found = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == attr]
+    if len(found) != 1:
+        return None  # imported from elsewhere, or bound twice
+    cls = found[0]
+    for node in cls.body:
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+                return value.value
+            return None
+    bases = [b.value if isinstance(b, ast.Subscript) else b for b in cls.bases]
+    if bases and all(
+        (isinstance(b, ast.Name) and b.id == "Probe")
+        or (isinstance(b, ast.Attribute) and b.attr == "Probe")
+        for b in bases
+    ):
+        return False
+    return None

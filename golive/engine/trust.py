@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from golive.core.codegate import UntrustedCode, allow_code, code_allowed, require
 from golive.core.errors import UsageError
+from golive.core.inputfiles import InputFileError, read_input, read_input_bytes, real_path
 
 __all__ = ["UntrustedCode", "allow_code", "code_allowed", "require"]
 
@@ -57,18 +58,16 @@ def digest(loaded: LoadedChecklist) -> str:
     """sha256 over each covered file's path and bytes (a missing file counts as empty)."""
     h = hashlib.sha256()
     for path in trusted_files(loaded):
-        resolved = path.expanduser().resolve()
+        resolved = real_path(path.expanduser())
         h.update(str(resolved).encode() + b"\0")
-        try:
-            h.update(hashlib.sha256(resolved.read_bytes()).digest())
-        except OSError:
+        try:  # bounded: a plug-in named /dev/zero or a FIFO must not hang the digest
+            h.update(hashlib.sha256(read_input_bytes(resolved)).digest())
+        except InputFileError:
             h.update(b"missing")
     return h.hexdigest()
 
 
 def _recorded() -> set[str]:
-    from golive.core.inputfiles import InputFileError, read_input
-
     path = trust_file()
     if not path.exists():
         return set()

@@ -34,7 +34,12 @@ def utc(value: Any) -> Any:
     holds on 1 March (the conservative reading).
     """
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # 9999-12-31T23:00-05:00 is in year 10000 in UTC
+            raise ValueError(f"{value.isoformat()} is after {show_time(LATEST)}") from None
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
@@ -43,9 +48,14 @@ def utc(value: Any) -> Any:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 return utc(date.fromisoformat(text))
             return utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-        except ValueError:
+        except ValueError as exc:
+            if "is after" in str(exc):
+                raise
             return value
     return value
+
+
+LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)  # datetime's last representable second
 
 
 def show_time(value: datetime) -> str:
@@ -65,7 +75,12 @@ def parse_expiry(text: str, now: datetime) -> datetime:
     if match:
         n, unit = int(match.group(1)), match.group(2)
         hours = {"h": 1, "d": 24, "w": 24 * 7}[unit]
-        return now + timedelta(hours=n * hours)
+        try:
+            return now + timedelta(hours=n * hours)
+        except OverflowError:  # timedelta or datetime out of range: past year 9999
+            raise ValueError(
+                f"{text!r} ends after {show_time(LATEST)}; give a shorter duration or a date"
+            ) from None
     when = utc(text)
     if not isinstance(when, datetime):
         raise ValueError(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from golive.checklist.loaded import LoadedChecklist
-from golive.commands.check import CheckOptions, execute
+from golive.commands.check import CheckOptions, execute, require_trusted
 from golive.engine.runner import PlannedItem
 from golive.watch.state import WatchState, change_lines
 
@@ -199,6 +199,7 @@ def watch(
 
     out = out or sys.stderr
     planned, excluded = watched_plan(loaded.checklist, check.environment, planned)
+    require_trusted(loaded, planned, check)  # untrusted code to run: exit 2 before listening
     state = WatchState(check.environment)
     try:
         endpoint = Endpoint(state, host, port).start()

@@ -38,8 +38,11 @@ def why_not_watched(item: Item, checklist: Checklist, profile: EnvironmentProfil
         return "a rehearsal (writes in test mode): run `golive rehearse`"
     if profile.allow_traffic:
         return None
-    from golive.engine.registry import load_probe
+    from golive.engine.registry import load_probe, runs_isolated
 
+    target = checklist.probe_target(item.probe.kind)
+    if runs_isolated(item.probe.kind, target):
+        return _plugin_not_watched(item, target)
     try:
         probe = load_probe(item.probe.kind, checklist.probe_target(item.probe.kind))
         params = probe.Params.model_validate(item.probe.params)
@@ -49,6 +52,33 @@ def why_not_watched(item: Item, checklist: Checklist, profile: EnvironmentProfil
         return "sends traffic a deployment could notice (allow_traffic: true lets it in)"
     if _changes_state(params):
         return "may change the app's state (allow_traffic: true lets it in)"
+    return None
+
+
+def _plugin_not_watched(item: Item, target: str | None) -> str | None:
+    """A plug-in's code is never imported here (it runs only in a trusted run, in a child
+    process): what it does is read from its source and its parameters, and a plug-in whose
+    source does not say is left out (fail closed)."""
+    from golive.engine.pluginsource import declared_flag
+    from golive.engine.registry import known_kinds
+
+    where = target or known_kinds().get(item.probe.kind)
+    sends = declared_flag(where, "sends_traffic") if where else None
+    if sends is None:
+        return (
+            "a plug-in whose source does not say whether it sends traffic (sends_traffic = "
+            "False in its class, or allow_traffic: true, lets it in)"
+        )
+    if sends:
+        return "sends traffic a deployment could notice (allow_traffic: true lets it in)"
+    routes = item.probe.params.get("routes") if isinstance(item.probe.params, dict) else None
+    for route in routes if isinstance(routes, list) else ():
+        if not isinstance(route, dict):
+            continue
+        method = str(route.get("method", "GET")).upper()
+        writes = route.get("state_changing")
+        if writes is True or (writes is None and method not in ("GET", "HEAD", "OPTIONS")):
+            return "may change the app's state (allow_traffic: true lets it in)"
     return None
 
 

@@ -145,9 +145,25 @@ for i in range(60):
 FILES["bom.env"] = "\ufeffACME_MISSING=1\n"
 FILES["nul.env"] = "ACME_MISSING=a\0b\n"
 FILES["disabled.yaml"] = HEAD + "items:\n" + FAIL_ITEM + "    disabled: not here\n"
+FILES["loop_source.yaml"] = (
+    HEAD.replace("dotenv: prod.env", "dotenv: loop1") + "items:\n" + FAIL_ITEM
+)
+FILES["waiver_far/golive.yaml"] = HEAD + "items:\n" + FAIL_ITEM
+FILES["waiver_far/prod.env"] = "A=1\n"
+FILES["waiver_far/waivers.yaml"] = (
+    "waivers:\n  - {item: f.1, environment: prod, reason: r, owner: a, approver: b,\n"
+    "     expires: 9999-12-31T23:00:00-05:00}\n"
+)
+FILES["manual.yaml"] = (
+    HEAD
+    + "items:\n  - id: m.1\n    section: s\n    title: a person confirms\n"
+    + "    probe: {kind: manual, attested_by: ops}\n"
+)
 
 C = "{dir}/plain.yaml"
 CHECK = f"check -c {C} -e prod -q"
+WATCH = "--listen 127.0.0.1:0 --every 0.1s --max-runs 1"
+ATTEST = "attest m.1 -c {dir}/manual.yaml -e prod --by a"
 CASES: list[tuple[str, str, int, str]] = [
     # -- trust: checklist code runs only in a trusted check
     ("trust_validate", "validate {dir}/code.yaml", 0, "not run here"),
@@ -157,6 +173,13 @@ CASES: list[tuple[str, str, int, str]] = [
     ("trust_vars", "vars -c {dir}/code.yaml -e prod", 2, "not run"),
     ("trust_validate_env", "validate {dir}/code.yaml --env prod", 2, "not run"),
     ("trust_rehearse", "rehearse -c {dir}/code.yaml -e prod -q", 2, "is not trusted"),
+    ("trust_watch", f"watch -c {{dir}}/code.yaml -e prod {WATCH}", 2, "is not trusted"),
+    (
+        "trust_watch_plugin_os_exit",
+        f"watch -c {{dir}}/os_exit_at_import.yaml -e prod {WATCH} --trust",
+        0,
+        "1 error",
+    ),
     # -- isolation: a plug-in's exit, signal or hang is its item's error
     *[
         (f"plugin_{name}", f"check -c {{dir}}/{name}.yaml -e prod --trust --deadline 1", 1, frag)
@@ -183,6 +206,28 @@ CASES: list[tuple[str, str, int, str]] = [
     ("report_badutf8", "report {dir}/badutf8.json", 2, "not UTF-8"),
     ("report_notjson", "report {dir}/notjson.json", 2, "not JSON"),
     ("report_array", "report {dir}/array.json", 2, "not a golive JSON report"),
+    ("report_symlink_loop", "report {dir}/loop1", 2, "loop1: cannot read"),
+    ("validate_symlink_loop", "validate {dir}/loop1", 2, "loop1:1:1: cannot read"),
+    ("check_checklist_fifo", "check -c {dir}/fifo -e prod -q", 2, "not a regular file"),
+    ("trust_dev_zero", "trust /dev/zero", 2, "not a regular file"),
+    (
+        "combine_dev_zero",
+        "combine {dir}/ok.json /dev/zero -o {dir}/c.json",
+        2,
+        "not a regular file",
+    ),
+    (
+        "combine_deep",
+        "combine {dir}/deep.json {dir}/ok.json -o {dir}/c.json",
+        2,
+        "nested more than",
+    ),
+    (
+        "sign_key_fifo",
+        "sign {dir}/ok.json --key {dir}/fifo --by a --role ops",
+        2,
+        "not a regular file",
+    ),
     ("diff_deep", "diff {dir}/deep.json {dir}/ok.json", 2, "nested more than"),
     ("diff_dev_zero", "diff {dir}/ok.json /dev/zero", 2, "not a regular file"),
     ("verify_nan", "verify {dir}/nan.json --allowed-signers {dir}/signers", 2, "NaN"),
@@ -259,6 +304,39 @@ CASES: list[tuple[str, str, int, str]] = [
     ("yaml_huge_scalar", "validate {dir}/huge_scalar.yaml", 2, "too long"),
     ("env_nul_value", f"{CHECK} --env-file {{dir}}/nul.env", 2, "NUL"),
     ("env_bom_first_key", f"{CHECK} --env-file {{dir}}/bom.env", 0, ""),
+    # an env file that exists but cannot be read (root reads a chmod 000 file, so these
+    # fail in ways root cannot get past): a symlink loop, EIO on read, a path through a file
+    ("env_file_symlink_loop", f"{CHECK} --env-file {{dir}}/loop1", 2, "loop1: env file cannot"),
+    ("env_file_eio", f"{CHECK} --env-file /proc/self/mem", 2, "mem: env file cannot read"),
+    ("env_file_not_a_dir", f"{CHECK} --env-file {{dir}}/prod.env/x", 2, "x: env file cannot"),
+    ("init_env_file_fifo", "init -y --env-file {dir}/fifo", 2, "fifo: not a regular file"),
+    ("init_env_file_zero", "init -y --env-file /dev/zero", 2, "zero: not a regular file"),
+    ("env_source_loop", "check -c {dir}/loop_source.yaml -e prod -q", 2, "loop1: env file"),
+    (
+        "out_symlink_loop_env",
+        f"{CHECK} --env-file {{dir}}/loop1 -f json:{{dir}}/r.json",
+        2,
+        "loop1",
+    ),
+    # attest: an expiry past year 9999 (datetime's range) is a usage error, not a crash
+    *[
+        (f"attest_expires_{tag}", f"{ATTEST} --expires {value}", 2, "--expires")
+        for tag, value in [
+            ("days", "99999999d"),
+            ("weeks", "9999999999w"),
+            ("hours_huge", "99999999999999999999h"),
+            ("time_offset", "9999-12-31T23:00:00-05:00"),
+            ("year_10000", "10000-01-01"),
+            ("past", "2000-01-01"),
+        ]
+    ],
+    (
+        "waiver_expires_year_10000",
+        "check -c {dir}/waiver_far/golive.yaml -e prod -q",
+        2,
+        "is after",
+    ),
+    ("attest_expires_ok", f"{ATTEST} --expires 30d", 0, "attested for prod by a"),
 ]
 
 
