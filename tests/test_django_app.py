@@ -378,3 +378,69 @@ def test_admin_logs_in_over_http_with_csrf_although_the_cookies_are_secure(
     main(["check", "--env", "prod", "--only", "5.1a", "-q", "-f", f"json:{out}"])
     (result,) = json.loads(out.read_text(encoding="utf-8"))["results"]
     assert result["id"] == "5.1a" and result["status"] == "pass", result["message"]
+
+
+@pytest.mark.slow
+def test_vars_and_check_agree_on_what_is_set_for_the_django_app(
+    deployment: dict[str, Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`golive vars --env-file` and `golive check --env-file` read one resolution (issue 19):
+    the file in place of the process environment, the settings query init added still
+    read after it (the webhook secret is in the app's database), STRIPE_{MODE}_SECRET_KEY
+    as the live name."""
+    import re
+
+    from golive.engine.loader import load_checklist
+
+    repo = deployment["repo"]
+    configure(deployment["url"], repo)
+    capsys.readouterr()
+    main(["vars", "--env", "prod"])
+    listed = re.findall(r"^(?:set|missing)\s+(\S+)", capsys.readouterr().out, re.MULTILINE)
+    # The deployment's variables as a file, and no longer in the process environment.
+    values = {name: os.environ[name] for name in listed if os.environ.get(name)}
+    assert "STRIPE_WEBHOOK_SECRET" not in values  # only the database has it
+    (repo / "prod.env").write_text(
+        "".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8"
+    )
+    for name in values:
+        monkeypatch.delenv(name)
+    main(["vars", "--env", "prod", "--env-file", "prod.env"])
+    out = capsys.readouterr().out
+    by_vars = {n: s for s, n in re.findall(r"^(set|missing)\s+(\S+)", out, re.MULTILINE)}
+    # Each variable a presence or key-shape item reads (the values here are well-formed,
+    # so such an item passes exactly when its variable is set), as check judges it.
+    items = {}
+    for item in load_checklist(repo / "golive.yaml").checklist.items:
+        params = item.probe.params
+        name = str(params.get("var", "")).replace("{MODE}", "LIVE")
+        kinds = ("env.present", "env.key_prefix")
+        if item.probe.kind in kinds and not params.get("optional") and name in by_vars:
+            items[item.id] = name
+    report_file = repo / "vars-check.json"
+    main(
+        [
+            "check",
+            "--env",
+            "prod",
+            "--env-file",
+            "prod.env",
+            "--only",
+            ",".join(items),
+            "-q",
+            "-f",
+            f"json:{report_file}",
+        ]
+    )
+    results = json.loads(report_file.read_text(encoding="utf-8"))["results"]
+    by_check = {
+        items[r["id"]]: "set" if r["status"] == "pass" else "missing"
+        for r in results
+        if r["id"] in items  # --only also runs the items that split or need these
+    }
+    assert by_check == {name: by_vars[name] for name in by_check}
+    assert by_vars["STRIPE_WEBHOOK_SECRET"] == "set"  # from the settings query
+    assert by_vars["STRIPE_LIVE_SECRET_KEY"] == "set"  # STRIPE_{MODE}_SECRET_KEY, live
+    assert by_check.get("STRIPE_WEBHOOK_SECRET") == "set"  # not vacuous: check saw it too
+    for secret in deployment["secrets"]:
+        assert secret not in out

@@ -3,7 +3,7 @@
 The environment resolves references in profile fields with `interpolate`, `golive vars`
 lists them with `references`, and the checklist loader points at a malformed one with
 `malformed`, all from the same pattern, so the three can never disagree on what a
-reference is. (`${inputs.NAME}` in overlays is another syntax: golive/checklist/overlay.py.)
+reference is. (`${inputs.NAME}` in overlays is another syntax: golive/checklist/inputs.py.)
 """
 
 from __future__ import annotations
