@@ -279,3 +279,54 @@ def test_item_titles_use_the_apps_own_names(tmp_path: Path) -> None:
     assert titles["1.2h"] == f"{names['auth_bypass_vars'][0]} is not turned on"
     assert titles["7.1a"] == f"{names['checkout_path']} is rate limited per user"
     assert titles["2.3a"] == f"{names['plans_table']} has a row for each tier"
+
+
+def test_init_finds_django_migrations_anywhere_in_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    # A Django project keeps its apps in its package folder, not at the top; a virtual
+    # environment inside the repository holds Django's own migrations, not the app's.
+    repo = tmp_path / "repo"
+    for app in ("src/shop/billing", "src/shop/accounts", "venv/lib/django/contrib/auth"):
+        (repo / app / "migrations").mkdir(parents=True)
+        (repo / app / "migrations" / "0001_initial.py").write_text("", encoding="utf-8")
+    (repo / "venv" / "pyvenv.cfg").write_text("home = /usr\n", encoding="utf-8")
+    (repo / "src/shop/billing/migrations/0002_prices.py").write_text("", encoding="utf-8")
+    database = tmp_path / "staging.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE django_migrations (app TEXT, name TEXT, applied TEXT)")
+        db.executemany(
+            "INSERT INTO django_migrations VALUES (?, ?, '2026-01-01')",
+            [("billing", "0001_initial"), ("accounts", "0001_initial")],
+        )
+    monkeypatch.chdir(repo)
+    assert main(["init", "--yes", "--migrations", "django"]) == 0
+    (repo / "staging.env").write_text(f"DATABASE_URL=sqlite:///{database}\n", encoding="utf-8")
+    args = ["check", "-e", "staging", "--env-file", "staging.env", "--only", "3.2a"]
+    _, report = run_json(tmp_path, *args)
+    result = results_of(report)["3.2a"]
+    # Both apps' files were found; the one migration not applied is named.
+    assert result["status"] == "fail", result["message"]
+    assert "1 Django migration(s)" in result["message"]
+    assert "billing.0002_prices" in result["message"]
+    assert result["evidence"]["apps"] == ["accounts", "billing"]
+    with sqlite3.connect(database) as db:
+        db.execute("INSERT INTO django_migrations VALUES ('billing', '0002_prices', 'now')")
+    _, report = run_json(tmp_path, *args)
+    assert results_of(report)["3.2a"]["status"] == "pass"
+
+
+def test_init_finds_the_alembic_versions_folder_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    versions = tmp_path / "backend" / "app" / "db" / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "a1_init.py").write_text('revision = "a1"\ndown_revision = None\n', "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--yes", "--migrations", "alembic"]) == 0
+    profile = yaml.safe_load((tmp_path / "golive.yaml").read_text(encoding="utf-8"))
+    assert profile["inputs"]["migrations_dir"] == "backend/app/db/migrations/versions"
