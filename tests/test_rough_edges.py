@@ -330,3 +330,47 @@ def test_init_finds_the_alembic_versions_folder_anywhere(
     assert main(["init", "--yes", "--migrations", "alembic"]) == 0
     profile = yaml.safe_load((tmp_path / "golive.yaml").read_text(encoding="utf-8"))
     assert profile["inputs"]["migrations_dir"] == "backend/app/db/migrations/versions"
+
+
+def test_the_readme_gate_table_states_exactly_when_ready_is_possible() -> None:
+    # The table's rows, read from the README, against the gate itself (core/results.py):
+    # every status a blocking item may end in is named in the row of the exit it gives.
+    from conftest import REPO
+
+    from golive.core.results import ItemResult, SkipKind, Status, gate
+
+    rows = {}
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith(("| 0 |", "| 1 |", "| 4 |")):
+            rows[int(line[2])] = line
+    assert set(rows) == {0, 1, 4}
+
+    def one(status: Status, severity: str, kind: SkipKind | None = None) -> int:
+        r = ItemResult(
+            "x", "X", "s", "S", "env.present", severity, status, "m", {}, 0.0, skip_kind=kind
+        )
+        return int(gate([r]))
+
+    named = {
+        "pass": (Status.PASS, None),
+        "warn": (Status.WARN, None),
+        "waived": (Status.WAIVED, None),
+        "not_applicable": (Status.SKIP, SkipKind.NOT_APPLICABLE),
+        "failed": (Status.FAIL, None),
+        "error": (Status.ERROR, None),
+        "blocked": (Status.BLOCKED, None),
+        "manual": (Status.MANUAL, None),
+        '"does not apply"': (Status.SKIP, SkipKind.UNDECIDED),
+    }
+    for word, (status, kind) in named.items():
+        code = one(status, "blocking", kind)
+        assert f"`{word}`" in rows[code] or word in rows[code], (word, code, rows[code])
+        # ... and advisory items never gate
+        assert one(status, "advisory", kind) == 0
+    assert "Advisory items never gate, unless `--fail-on`" in rows[0]
+    assert "PARTIAL**, never READY" in rows[0] and "9.2, 9.3 attested" in rows[0]
+    # --fail-on: any item, advisory ones too, in a listed status fails the run.
+    warn = ItemResult("x", "X", "s", "S", "env.present", "advisory", Status.WARN, "m", {}, 0.0)
+    assert int(gate([warn], ("warn",))) == 1 and "`--fail-on" in rows[1]
+    assert int(gate([])) == 4 and "nothing ran" in rows[4]
+
