@@ -374,3 +374,19 @@ def test_the_readme_gate_table_states_exactly_when_ready_is_possible() -> None:
     assert int(gate([warn], ("warn",))) == 1 and "`--fail-on" in rows[1]
     assert int(gate([])) == 4 and "nothing ran" in rows[4]
 
+
+def test_the_readme_ci_snippet_installs_the_postgres_extra() -> None:
+    # CI gates usually read a PostgreSQL DATABASE_URL: the snippet installs its driver,
+    # and the extra it names exists in the package's metadata.
+    import re
+    import tomllib
+
+    import yaml
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "GitHub" in b]
+    installs = [s["run"] for s in yaml.safe_load(block) if "pip install" in str(s.get("run"))]
+    assert installs == ['pip install "golive[postgres]"']
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert any("psycopg" in dep for dep in extras["optional-dependencies"]["postgres"])
