@@ -390,3 +390,24 @@ def test_the_readme_ci_snippet_installs_the_postgres_extra() -> None:
     assert installs == ['pip install "golive[postgres]"']
     extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert any("psycopg" in dep for dep in extras["optional-dependencies"]["postgres"])
+
+
+def test_a_feature_naming_an_unknown_environment_points_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overlay = tmp_path / "golive.yaml"
+    overlay.write_text(
+        "extend: default\nfeatures:\n  qa: {title: a QA deployment, environment: stagign}\n"
+        "without: [qa]\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(overlay)]) == 2
+    err = capsys.readouterr().err
+    assert f"{overlay}:3:" in err  # the overlay's line, not one of the packaged checklist
+    assert "features.qa.environment: unknown environment 'stagign'" in err
+    assert "did you mean 'staging'?" in err
+    # `without: [staging]` after removing staging is no fault.
+    overlay.write_text(
+        "extend: default\nenvironments: {staging: null}\nwithout: [staging]\n", "utf-8"
+    )
+    assert main(["validate", str(overlay)]) == 0
