@@ -91,6 +91,14 @@ def test_did_you_mean_for_an_unknown_waiver_or_attestation_id(
     (notice,) = [n for n in report["notices"] if "waiver of 71a " in n]
     assert "waivers.yaml:2: the waiver of 71a is unused: no item has that id" in notice
     assert "did you mean '7.1a'?" in notice
+    # A waiver for an environment that does not exist is bad input, at its line.
+    (tmp_path / "waivers.yaml").write_text(
+        (tmp_path / "waivers.yaml").read_text("utf-8").replace("prod", "prdo"), "utf-8"
+    )
+    assert main([*args, "--only", "1.2h", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "waivers.yaml:2:1: item 71a: unknown environment 'prdo'" in err
+    assert "did you mean 'prod'?" in err
     code = main(["attest", "9.33", "-e", "prod", "-c", str(overlay), "--by", "O", "--role", "ops"])
     err = capsys.readouterr().err
     assert code == 2 and "no item '9.33'" in err and "did you mean '9.3'?" in err
