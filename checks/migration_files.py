@@ -8,11 +8,13 @@ from pathlib import Path
 
 from golive.core.process import CommandError, split_command
 from golive.core.process import run_command as run_process
+from golive.core.sourcetree import REVISION as _REVISION
+from golive.core.sourcetree import django_migration_files
 from golive.engine.probe import ProbeError
 
-_REVISION = re.compile(r"^revision\s*(?::[^=\n]+)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+__all__ = ["alembic_heads", "django_migration_files", "parse_showmigrations", "run_command"]
+
 _DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=\n]+)?=\s*(.+)$", re.MULTILINE)
-_DJANGO_MIGRATION = re.compile(r"^\d{4}_\w+\.py$")
 
 
 def alembic_heads(folder: Path) -> set[str]:
@@ -29,21 +31,6 @@ def alembic_heads(folder: Path) -> set[str]:
         if down:
             parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
     return revisions - parents
-
-
-def django_migration_files(folder: Path) -> set[str]:
-    """`app.name` of every migration file under an app folder: `APP/migrations/0001_x.py`
-    for each app in `folder` (or `folder` itself when it is one app)."""
-    found: set[str] = set()
-    candidates = [folder, *sorted(p for p in folder.iterdir() if p.is_dir())]
-    for app in candidates:
-        migrations = app / "migrations"
-        if not migrations.is_dir():
-            continue
-        for path in migrations.iterdir():
-            if _DJANGO_MIGRATION.match(path.name):
-                found.add(f"{app.name}.{path.stem}")
-    return found
 
 
 _PLAN_LINE = re.compile(r"^\s*\[(?P<mark>[ Xx])\]\s+(?P<name>[\w.]+)")

@@ -91,6 +91,14 @@ def test_did_you_mean_for_an_unknown_waiver_or_attestation_id(
     (notice,) = [n for n in report["notices"] if "waiver of 71a " in n]
     assert "waivers.yaml:2: the waiver of 71a is unused: no item has that id" in notice
     assert "did you mean '7.1a'?" in notice
+    # A waiver for an environment that does not exist is bad input, at its line.
+    (tmp_path / "waivers.yaml").write_text(
+        (tmp_path / "waivers.yaml").read_text("utf-8").replace("prod", "prdo"), "utf-8"
+    )
+    assert main([*args, "--only", "1.2h", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "waivers.yaml:2:1: item 71a: unknown environment 'prdo'" in err
+    assert "did you mean 'prod'?" in err
     code = main(["attest", "9.33", "-e", "prod", "-c", str(overlay), "--by", "O", "--role", "ops"])
     err = capsys.readouterr().err
     assert code == 2 and "no item '9.33'" in err and "did you mean '9.3'?" in err
@@ -279,3 +287,135 @@ def test_item_titles_use_the_apps_own_names(tmp_path: Path) -> None:
     assert titles["1.2h"] == f"{names['auth_bypass_vars'][0]} is not turned on"
     assert titles["7.1a"] == f"{names['checkout_path']} is rate limited per user"
     assert titles["2.3a"] == f"{names['plans_table']} has a row for each tier"
+
+
+def test_init_finds_django_migrations_anywhere_in_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    # A Django project keeps its apps in its package folder, not at the top; a virtual
+    # environment inside the repository holds Django's own migrations, not the app's.
+    repo = tmp_path / "repo"
+    for app in ("src/shop/billing", "src/shop/accounts", "venv/lib/django/contrib/auth"):
+        (repo / app / "migrations").mkdir(parents=True)
+        (repo / app / "migrations" / "0001_initial.py").write_text("", encoding="utf-8")
+    (repo / "venv" / "pyvenv.cfg").write_text("home = /usr\n", encoding="utf-8")
+    (repo / "src/shop/billing/migrations/0002_prices.py").write_text("", encoding="utf-8")
+    database = tmp_path / "staging.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE django_migrations (app TEXT, name TEXT, applied TEXT)")
+        db.executemany(
+            "INSERT INTO django_migrations VALUES (?, ?, '2026-01-01')",
+            [("billing", "0001_initial"), ("accounts", "0001_initial")],
+        )
+    monkeypatch.chdir(repo)
+    assert main(["init", "--yes", "--migrations", "django"]) == 0
+    (repo / "staging.env").write_text(f"DATABASE_URL=sqlite:///{database}\n", encoding="utf-8")
+    args = ["check", "-e", "staging", "--env-file", "staging.env", "--only", "3.2a"]
+    _, report = run_json(tmp_path, *args)
+    result = results_of(report)["3.2a"]
+    # Both apps' files were found; the one migration not applied is named.
+    assert result["status"] == "fail", result["message"]
+    assert "1 Django migration(s)" in result["message"]
+    assert "billing.0002_prices" in result["message"]
+    assert result["evidence"]["apps"] == ["accounts", "billing"]
+    with sqlite3.connect(database) as db:
+        db.execute("INSERT INTO django_migrations VALUES ('billing', '0002_prices', 'now')")
+    _, report = run_json(tmp_path, *args)
+    assert results_of(report)["3.2a"]["status"] == "pass"
+
+
+def test_init_finds_the_alembic_versions_folder_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    versions = tmp_path / "backend" / "app" / "db" / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "a1_init.py").write_text('revision = "a1"\ndown_revision = None\n', "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--yes", "--migrations", "alembic"]) == 0
+    profile = yaml.safe_load((tmp_path / "golive.yaml").read_text(encoding="utf-8"))
+    assert profile["inputs"]["migrations_dir"] == "backend/app/db/migrations/versions"
+
+
+def test_the_readme_gate_table_states_exactly_when_ready_is_possible() -> None:
+    # The table's rows, read from the README, against the gate itself (core/results.py):
+    # every status a blocking item may end in is named in the row of the exit it gives.
+    from conftest import REPO
+
+    from golive.core.results import ItemResult, SkipKind, Status, gate
+
+    rows = {}
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith(("| 0 |", "| 1 |", "| 4 |")):
+            rows[int(line[2])] = line
+    assert set(rows) == {0, 1, 4}
+
+    def one(status: Status, severity: str, kind: SkipKind | None = None) -> int:
+        r = ItemResult(
+            "x", "X", "s", "S", "env.present", severity, status, "m", {}, 0.0, skip_kind=kind
+        )
+        return int(gate([r]))
+
+    named = {
+        "pass": (Status.PASS, None),
+        "warn": (Status.WARN, None),
+        "waived": (Status.WAIVED, None),
+        "not_applicable": (Status.SKIP, SkipKind.NOT_APPLICABLE),
+        "failed": (Status.FAIL, None),
+        "error": (Status.ERROR, None),
+        "blocked": (Status.BLOCKED, None),
+        "manual": (Status.MANUAL, None),
+        '"does not apply"': (Status.SKIP, SkipKind.UNDECIDED),
+    }
+    for word, (status, kind) in named.items():
+        code = one(status, "blocking", kind)
+        assert f"`{word}`" in rows[code] or word in rows[code], (word, code, rows[code])
+        # ... and advisory items never gate
+        assert one(status, "advisory", kind) == 0
+    assert "Advisory items never gate, unless `--fail-on`" in rows[0]
+    assert "PARTIAL**, never READY" in rows[0] and "9.2, 9.3 attested" in rows[0]
+    # --fail-on: any item, advisory ones too, in a listed status fails the run.
+    warn = ItemResult("x", "X", "s", "S", "env.present", "advisory", Status.WARN, "m", {}, 0.0)
+    assert int(gate([warn], ("warn",))) == 1 and "`--fail-on" in rows[1]
+    assert int(gate([])) == 4 and "nothing ran" in rows[4]
+
+
+def test_the_readme_ci_snippet_installs_the_postgres_extra() -> None:
+    # CI gates usually read a PostgreSQL DATABASE_URL: the snippet installs its driver,
+    # and the extra it names exists in the package's metadata.
+    import re
+    import tomllib
+
+    import yaml
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "GitHub" in b]
+    installs = [s["run"] for s in yaml.safe_load(block) if "pip install" in str(s.get("run"))]
+    assert installs == ['pip install "golive[postgres]"']
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert any("psycopg" in dep for dep in extras["optional-dependencies"]["postgres"])
+
+
+def test_a_feature_naming_an_unknown_environment_points_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overlay = tmp_path / "golive.yaml"
+    overlay.write_text(
+        "extend: default\nfeatures:\n  qa: {title: a QA deployment, environment: stagign}\n"
+        "without: [qa]\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(overlay)]) == 2
+    err = capsys.readouterr().err
+    assert f"{overlay}:3:" in err  # the overlay's line, not one of the packaged checklist
+    assert "features.qa.environment: unknown environment 'stagign'" in err
+    assert "did you mean 'staging'?" in err
+    # `without: [staging]` after removing staging is no fault.
+    overlay.write_text(
+        "extend: default\nenvironments: {staging: null}\nwithout: [staging]\n", "utf-8"
+    )
+    assert main(["validate", str(overlay)]) == 0

@@ -111,6 +111,21 @@ def apply_without(merged: Merged) -> list[Problem]:
             continue
         envs = data.get("environments")
         environment = spec.get("environment")
+        if environment and isinstance(envs, dict) and environment not in envs:
+            # The fault is where the feature names it (an overlay's line, not the packaged one).
+            at = ("features", name, "environment")
+            known = sorted(envs)
+            near = difflib.get_close_matches(str(environment), known, n=1)
+            problems.append(
+                Problem(
+                    pos.file_of(at),
+                    *pos.find(at),
+                    None,
+                    f"features.{name}.environment: unknown environment {environment!r}; "
+                    f"known: {', '.join(known)}" + (f"; did you mean {near[0]!r}?" if near else ""),
+                )
+            )
+            continue
         if environment and isinstance(envs, dict) and environment in envs:
             envs[environment] = None
             pos.drop(("environments", environment))

@@ -238,18 +238,23 @@ def parse_pairs(text: str, flag: str) -> dict[str, str]:
 
 
 def guess_migrations_dir(tool: str, here: Path) -> tuple[str | None, str]:
-    """Where the migration files are, relative to `here`, and why; (None, why not)."""
+    """Where the migration files are, relative to `here`, and why; (None, why not).
+
+    Anywhere in the repository: a Django project keeps its apps in its package folder
+    (shop/billing/migrations/), an alembic project its versions folder where it likes."""
+    from golive.core.sourcetree import alembic_versions_folders, django_migration_files
+
     if tool == "django":
-        apps = sorted(
-            p.parent.parent.name for p in here.glob("*/migrations/[0-9][0-9][0-9][0-9]_*.py")
-        )
+        apps = sorted({name.split(".", 1)[0] for name in django_migration_files(here)})
         if apps:
-            return ".", f"Django migration files under {', '.join(sorted(set(apps)))}/migrations/"
-        return None, f"no APP/migrations/NNNN_*.py under {here}"
-    for candidate in ("alembic/versions", "migrations/versions"):
-        if any((here / candidate).glob("*.py")):
-            return candidate, f"alembic revision files in {candidate}/"
-    return None, f"no alembic/versions or migrations/versions folder in {here}"
+            return ".", f"Django migration files of {', '.join(apps)} (APP/migrations/)"
+        return None, f"no APP/migrations/NNNN_*.py anywhere under {here}"
+    folders = [p.relative_to(here).as_posix() for p in alembic_versions_folders(here)]
+    if len(folders) == 1:
+        return folders[0], f"alembic revision files in {folders[0]}/"
+    if folders:
+        return None, f"alembic revision files in several folders ({', '.join(folders)})"
+    return None, f"no alembic versions folder (revision files) anywhere under {here}"
 
 
 def parse_price_list(text: str) -> dict[str, str]:

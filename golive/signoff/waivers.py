@@ -82,6 +82,9 @@ def load_waivers(loaded: LoadedChecklist) -> list[tuple[Waiver, int]]:
                 )
             )
         if waiver.environment not in known:
+            import difflib
+
+            near = difflib.get_close_matches(waiver.environment, sorted(known), n=1)
             problems.append(
                 Problem(
                     str(path),
@@ -89,7 +92,8 @@ def load_waivers(loaded: LoadedChecklist) -> list[tuple[Waiver, int]]:
                     1,
                     waiver.item,
                     f"unknown environment {waiver.environment!r}; "
-                    f"known: {', '.join(sorted(known))}",
+                    f"known: {', '.join(sorted(known))}"
+                    + (f"; did you mean {near[0]!r}?" if near else ""),
                 )
             )
     if problems:
