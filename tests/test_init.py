@@ -168,6 +168,31 @@ def test_from_openapi_with_other_names(empty: Path, capsys: pytest.CaptureFixtur
     assert "not found: fraud_warnings_api" in out
 
 
+def test_from_openapi_guesses_the_routes_a_signed_in_user_reads(
+    empty: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """H.12's user routes: GET, no parameter, signed in, not admin-only, not a page."""
+    cookie = [{"session": []}]
+    doc = {
+        "openapi": "3.0.0",
+        "security": cookie,  # every route needs a session unless it says otherwise
+        "paths": {
+            "/health": {"get": {"security": []}},
+            "/api/me": {"get": {}},
+            "/api/invoices": {"get": {"security": cookie}},
+            "/api/invoices/{id}": {"get": {}},
+            "/api/admin/users": {"get": {}},
+            "/account": {"get": {"responses": {"200": {"content": {"text/html": {}}}}}},
+        },
+        "components": {"securitySchemes": {"session": {"type": "apiKey", "in": "cookie"}}},
+    }
+    (empty / "openapi.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert main(["init", "--yes", "--from-openapi", "openapi.yaml"]) == 0
+    assert "guessed user_routes = ['/api/invoices', '/api/me']" in capsys.readouterr().out
+    profile = yaml.safe_load((empty / "golive.yaml").read_text(encoding="utf-8"))
+    assert profile["inputs"]["user_routes"] == ["/api/invoices", "/api/me"]
+
+
 @pytest.fixture(scope="module")
 def wheel_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")

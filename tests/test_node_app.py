@@ -47,14 +47,12 @@ API_VERSION = "2025-02-24.acacia"
 
 #: What golive.yaml adds to what init wrote: the opt-in to send bursts and POSTs to a live
 #: profile, a protected route for the forged-token item (the app has no dispute API, the
-#: packaged item's route), the route a user reads and the checkout field a client could
-#: put a price id in (the app ignores it; H.11 tells ignoring from using).
+#: packaged item's route), and the checkout field a client could put a price id in (the
+#: healthy app ignores it; H.11 tells ignoring from using).
 OVERRIDES = """\
 environments: {prod: {allow_traffic: true}}
 override: {"H.9": {probe: {path: /api/account, role: user}}}
-inputs:
-  user_routes: [/api/account]
-  checkout_price_field: price
+inputs: {checkout_price_field: price}
 """
 
 #: The findings the deployment really has as the test serves it, and why.
@@ -376,6 +374,7 @@ def test_init_plus_ten_lines_checks_with_no_false_alarm(
     for name, route in (
         ("webhook_path", "/hooks/stripe"),
         ("checkout_path", "/api/billing/subscribe"),
+        ("user_routes", ["/api/account"]),
     ):
         assert f"guessed {name} = {route!r}" in out
     # what the app lacks, found from its OpenAPI document, with the reason

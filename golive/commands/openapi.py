@@ -129,8 +129,39 @@ def guess(doc: dict[str, Any]) -> Guesses:
             out.found.append(
                 Guess(name, op.path, f"GET, admin-only ({reason}){where}, {served[1]}")
             )
+    guess_user_routes(doc, ops, out)
     guess_login(doc, ops, out)
     return out
+
+
+#: how many user routes H.12 is given at most (the first in the document's order)
+MAX_USER_ROUTES = 5
+
+
+def guess_user_routes(doc: dict[str, Any], ops: list[Operation], out: Guesses) -> None:
+    """The routes a signed-in plain user reads (H.12 examines what they return): GET,
+    no path parameter, a security requirement of their own or the document's, nothing
+    admin-only about them, and JSON (or unsaid) as their answer."""
+    routes = [
+        op.path
+        for op in ops
+        if op.method == "GET"
+        and "{" not in op.path
+        and op.spec.get("security", doc.get("security"))
+        and op.admin_reason(doc) is None
+        and op.serves() != "page"
+    ][:MAX_USER_ROUTES]
+    if routes:
+        out.found.append(
+            Guess(
+                "user_routes",
+                routes,
+                "GET routes without parameters that require a signed-in caller and are not "
+                "admin-only",
+            )
+        )
+    else:
+        out.missing.append("user_routes")
 
 
 #: Path words of a login route, in order of preference.
