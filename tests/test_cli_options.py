@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
+import pytest
 import typer.main
 
 from golive.cli import app, options
@@ -59,3 +60,16 @@ def test_every_command_takes_the_shared_checklist_format_and_color_options() -> 
 def test_an_option_written_again_is_caught(monkeypatch: Any) -> None:
     monkeypatch.setattr(options, "ColorOpt", options.QuietOpt)  # another help text
     assert "golive check --color" in shared_option_drift()
+
+
+def test_list_colours_only_when_asked_or_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from golive.cli import main
+
+    assert main(["list", "--color", "always"]) == 0
+    assert "\x1b[" in capsys.readouterr().out
+    assert main(["list", "--color", "never"]) == 0
+    plain = capsys.readouterr().out
+    assert "\x1b[" not in plain and "1.1a" in plain
+    assert main(["list"]) == 0  # auto, and the output is not a terminal
+    assert "\x1b[" not in capsys.readouterr().out
+    assert main(["list", "--color", "sometimes"]) == 2

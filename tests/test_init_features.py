@@ -193,7 +193,7 @@ def test_init_finds_the_migration_tool_by_its_table_and_its_files_in_the_reposit
     judges production against those files."""
     import sqlite3
 
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
 
     def init(tables: list[str]) -> tuple[str, dict[str, object]]:
         db = tmp_path / f"app{len(list(tmp_path.glob('app*.db')))}.db"

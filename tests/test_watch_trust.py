@@ -101,7 +101,7 @@ def test_choosing_what_to_watch_never_imports_a_plugin(tmp_path: Path) -> None:
 def test_a_plugin_that_says_it_sends_traffic_is_not_watched(
     tmp_path: Path, body: str, watched: bool
 ) -> None:
-    from golive.checklist.models import load_checklist
+    from golive.engine.loader import load_checklist
     from golive.engine.runner import plan
     from golive.watch.select import watched_plan
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,19 @@ class LoadedChecklist:
     """A validated checklist with where it came from, for error messages."""
 
     def __init__(
-        self, path: Path, checklist: Checklist, positions: Positions, merged: Merged | None = None
+        self,
+        path: Path,
+        checklist: Checklist,
+        positions: Positions,
+        merged: Merged | None = None,
+        params: Mapping[str, object] | None = None,
     ) -> None:
         self.path = path
         self.checklist = checklist
         self.positions = positions
         self.merged = merged
+        #: each built-in item's probe parameters, validated once by the loader (by id)
+        self.params: Mapping[str, object] = params or {}
 
     def where(self, *loc: str | int) -> str:
         line, col = self.positions.find(loc)

@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from golive.cli.app import app
-from golive.cli.options import ChecklistOpt, EnvOpt, SelectOpt, checklist_path, require_env
+from golive.cli.options import (
+    ChecklistOpt,
+    ColorOpt,
+    EnvOpt,
+    SelectOpt,
+    checklist_path,
+    require_env,
+)
 from golive.core.errors import UsageError
 
 
@@ -19,6 +26,7 @@ def list_(
     checklist: ChecklistOpt = None,
     only: SelectOpt = None,
     skip: SelectOpt = None,
+    color: ColorOpt = "auto",
 ) -> None:
     """Show the plan (items, probe kinds, severity) without running anything, and where
     the checklist's inputs and changed items come from (FILE:LINE)."""
@@ -27,9 +35,11 @@ def list_(
     from golive.engine.loader import load_checklist
 
     checklist = checklist_path(checklist)
+    colored = output.use_color(color)
     if env is None:
         loaded = load_checklist(checklist)
-        output.print_plan(loaded.checklist, None, [(i, None) for i in loaded.checklist.items])
+        everything: list[tuple[object, str | None]] = [(i, None) for i in loaded.checklist.items]
+        output.print_plan(loaded.checklist, None, everything, color=colored)
         _print_origins(loaded)
         _say_what_would_run(loaded)
         return
@@ -41,7 +51,9 @@ def list_(
             skip=tuple(split_selectors(skip)),
         )
     )
-    output.print_plan(loaded.checklist, env, [(p.item, p.skip_reason) for p in planned])
+    output.print_plan(
+        loaded.checklist, env, [(p.item, p.skip_reason) for p in planned], color=colored
+    )
     _print_origins(loaded)
     _say_what_would_run(loaded)
 

@@ -138,6 +138,7 @@ def rehearse(
     ] = None,
     quiet: QuietOpt = False,
     trust: TrustOpt = False,
+    color: ColorOpt = "auto",
 ) -> None:
     """Run the test flows (section 6) end to end in Stripe test mode, a verdict per step.
 
@@ -163,5 +164,5 @@ def rehearse(
     output.refuse_inputs(outputs, output.inputs_of(loaded, [env_file]))
     with output.progress(len(planned), quiet=quiet) as progress:
         report = execute(loaded, planned, options, progress)
-    output.write_outputs(report, outputs, color=output.use_color("auto"))
+    output.write_outputs(report, outputs, color=output.use_color(color))
     raise typer.Exit(int(report.exit_code))

@@ -113,7 +113,7 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
     rehearsals = [i.id for i in checklist.items if i.probe.kind == REHEARSAL_KIND]
     if options.rehearse and not only:
         only = rehearsals or ["-"]  # "-" selects nothing: a checklist without rehearsals
-    planned = plan(checklist, options.environment, only, list(options.skip))
+    planned = plan(checklist, options.environment, only, list(options.skip), loaded.params)
     if options.rehearse:
         planned = [p for p in planned if p.item.id in rehearsals or p.needed_by]
     else:

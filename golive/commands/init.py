@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from golive.commands.init_migrations import LEDGER_TOOLS
+from golive.commands.init_migrations import LEDGER_TOOLS, guess_migrations_dir
 from golive.core.errors import UsageError
 
 PROFILE_NAME = "golive.yaml"
@@ -235,26 +235,6 @@ def parse_pairs(text: str, flag: str) -> dict[str, str]:
     if any("=" not in p for p in pairs):
         raise UsageError(f"{flag}: expected NAME=VALUE,... (got {text!r})")
     return {k.strip(): v.strip() for k, v in (p.split("=", 1) for p in pairs)}
-
-
-def guess_migrations_dir(tool: str, here: Path) -> tuple[str | None, str]:
-    """Where the migration files are, relative to `here`, and why; (None, why not).
-
-    Anywhere in the repository: a Django project keeps its apps in its package folder
-    (shop/billing/migrations/), an alembic project its versions folder where it likes."""
-    from golive.core.sourcetree import alembic_versions_folders, django_migration_files
-
-    if tool == "django":
-        apps = sorted({name.split(".", 1)[0] for name in django_migration_files(here)})
-        if apps:
-            return ".", f"Django migration files of {', '.join(apps)} (APP/migrations/)"
-        return None, f"no APP/migrations/NNNN_*.py anywhere under {here}"
-    folders = [p.relative_to(here).as_posix() for p in alembic_versions_folders(here)]
-    if len(folders) == 1:
-        return folders[0], f"alembic revision files in {folders[0]}/"
-    if folders:
-        return None, f"alembic revision files in several folders ({', '.join(folders)})"
-    return None, f"no alembic versions folder (revision files) anywhere under {here}"
 
 
 def parse_price_list(text: str) -> dict[str, str]:

@@ -96,8 +96,11 @@ def migrations_from_values(
     """The migration tool whose table the deployment's database has, when its migration
     files are where the tool keeps them in `here` (so 3.2a/3.2b can judge the database
     against them), and why; (None, why not); None when no database could be read."""
-    from golive.commands.init import guess_migrations_dir
-    from golive.commands.init_migrations import ledger_folder, tool_from_tables
+    from golive.commands.init_migrations import (
+        guess_migrations_dir,
+        ledger_folder,
+        tool_from_tables,
+    )
 
     url = values.get(str(inputs.get("database_url_var")))
     tables = _tables(url) if url else None

@@ -100,3 +100,23 @@ def tool_from_tables(tables: set[str], here: Path) -> tuple[str | None, str]:
         named = ", ".join(f"{TABLES[t][0]} ({t})" for t in found)
         return None, f"the database has the tables of several migration tools: {named}"
     return found[0], f"the database has {TABLES[found[0]][0]}"
+
+
+def guess_migrations_dir(tool: str, here: Path) -> tuple[str | None, str]:
+    """Where the migration files are, relative to `here`, and why; (None, why not).
+
+    Anywhere in the repository: a Django project keeps its apps in its package folder
+    (shop/billing/migrations/), an alembic project its versions folder where it likes."""
+    from golive.core.sourcetree import alembic_versions_folders, django_migration_files
+
+    if tool == "django":
+        apps = sorted({name.split(".", 1)[0] for name in django_migration_files(here)})
+        if apps:
+            return ".", f"Django migration files of {', '.join(apps)} (APP/migrations/)"
+        return None, f"no APP/migrations/NNNN_*.py anywhere under {here}"
+    folders = [p.relative_to(here).as_posix() for p in alembic_versions_folders(here)]
+    if len(folders) == 1:
+        return folders[0], f"alembic revision files in {folders[0]}/"
+    if folders:
+        return None, f"alembic revision files in several folders ({', '.join(folders)})"
+    return None, f"no alembic versions folder (revision files) anywhere under {here}"

@@ -269,14 +269,22 @@ def _live_progress(total: int) -> Iterator[Progress]:
         yield callback
 
 
-def print_plan(checklist: object, env: str | None, rows: list[tuple[object, str | None]]) -> None:
+def print_plan(
+    checklist: object,
+    env: str | None,
+    rows: Sequence[tuple[object, str | None]],
+    *,
+    color: bool | None = None,
+) -> None:
+    """The plan as a table; `color` None: only on a terminal (use_color('auto'))."""
     from rich.console import Console
     from rich.table import Table
 
     from golive.checklist.models import Checklist, Item
 
     assert isinstance(checklist, Checklist)
-    console = Console(highlight=False, no_color=not use_color("auto"), width=_width())
+    colored = use_color("auto") if color is None else color
+    console = Console(highlight=False, force_terminal=colored, no_color=not colored, width=_width())
     title = f"{len(rows)} items" + (f" for environment {env}" if env else "")
     table = Table(title=title, title_justify="left", box=None, padding=(0, 1))
     for column in ("id", "section", "probe", "severity", "environments"):

@@ -43,12 +43,13 @@ def load_checklist(path: Path) -> LoadedChecklist:
             [_problem(path, positions, data, err) for err in exc.errors()]
         ) from None
     checklist, problems = _load_plugins(path, positions, checklist)
+    bound: dict[str, object] = {}
     if not problems:
-        problems = _cross_check(path, positions, checklist)
+        problems = _cross_check(path, positions, checklist, bound)
     problems += _unclosed_refs(path, positions, data)
     if problems:
         raise ChecklistError(problems)
-    return LoadedChecklist(path, checklist, positions, merged)
+    return LoadedChecklist(path, checklist, positions, merged, params=bound)
 
 
 def _load_plugins(
@@ -142,9 +143,12 @@ def _problem(path: Path, positions: Positions, data: Any, err: Any) -> Problem:
     )
 
 
-def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list[Problem]:
+def _cross_check(
+    path: Path, positions: Positions, checklist: Checklist, bound: dict[str, object]
+) -> list[Problem]:
     """What pydantic cannot see alone: duplicate ids, unknown sections, environments,
-    probe kinds, and each probe's own parameters."""
+    probe kinds, and each probe's own parameters (validated once: kept in `bound`, by
+    item id, for the runner)."""
     problems: list[Problem] = []
     section_ids = {s.id for s in checklist.sections}
     seen_sections: set[str] = set()
@@ -197,7 +201,7 @@ def _cross_check(path: Path, positions: Positions, checklist: Checklist) -> list
             add(("probe", "kind"), str(exc))
             continue
         try:
-            probe.Params.model_validate(item.probe.params)
+            bound[item.id] = probe.Params.model_validate(item.probe.params)
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(err["loc"])

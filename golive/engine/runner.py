@@ -11,7 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from golive.core.results import ACTIONABLE, ItemResult, Outcome, SkipKind, Statu
 from golive.core.secrets import Redactor
 from golive.engine.context import ProbeContext
 from golive.engine.isolation import kill_all, run_isolated
-from golive.engine.probe import ProbeError
+from golive.engine.probe import ProbeError, ProbeParams
 from golive.engine.registry import load_probe, runs_isolated
 
 Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start / result at end)
@@ -34,6 +34,9 @@ class PlannedItem:
     skip_kind: SkipKind = SkipKind.DESELECTED
     #: set when the item was not selected but a selected item needs it
     needed_by: tuple[str, ...] = ()
+    #: the probe's parameters as the loader validated them; None (a plug-in's): the
+    #: worker validates them where the probe's code runs
+    params: ProbeParams | None = None
 
 
 def plan(
@@ -41,8 +44,10 @@ def plan(
     environment: str,
     only: list[str] | None = None,
     skip: list[str] | None = None,
+    bound: Mapping[str, object] | None = None,
 ) -> list[PlannedItem]:
-    """The items that apply to `environment`, filtered by --only / --skip selectors.
+    """The items that apply to `environment`, filtered by --only / --skip selectors;
+    `bound` (LoadedChecklist.params) hands each item its validated parameters.
 
     A selector matches an item's id, an id prefix ending in '.', its section id, a ref or
     a tag. Items outside the environment are left out of the plan altogether;
@@ -74,7 +79,9 @@ def plan(
             planned.append(PlannedItem(item, f"disabled: {item.disabled}", SkipKind.NOT_APPLICABLE))
             continue
         extra = () if not only or any(selects(s, item) for s in only) else needed_by[item.id]
-        planned.append(PlannedItem(item, needed_by=tuple(extra)))
+        given = (bound or {}).get(item.id)
+        params = given if isinstance(given, ProbeParams) else None
+        planned.append(PlannedItem(item, needed_by=tuple(extra), params=params))
     return planned
 
 
@@ -159,6 +166,7 @@ def run_plan(
                         ctx.with_timeout(item_timeout),
                         done,
                         checklist.probe_target(p.item.probe.kind),  # a local plug-in's
+                        p.params,
                     ),
                     name=f"probe {p.item.id}",
                     daemon=True,
@@ -250,6 +258,7 @@ def _run_one(
     ctx: ProbeContext,
     done: queue.Queue[tuple[str, Outcome, float]],
     target: str | None = None,
+    validated: ProbeParams | None = None,
 ) -> None:
     start = time.monotonic()
     if runs_isolated(item.probe.kind, target):
@@ -261,7 +270,11 @@ def _run_one(
         return
     try:
         probe = load_probe(item.probe.kind, target)
-        params: Any = probe.Params.model_validate(item.probe.params)
+        params: Any = (
+            validated
+            if validated is not None and target is None
+            else probe.Params.model_validate(item.probe.params)
+        )
         outcome = probe.run(params, ctx)
         if not isinstance(outcome, Outcome):
             outcome = Outcome.error(f"probe {item.probe.kind} returned no outcome")
