@@ -146,6 +146,9 @@ def main() -> int:
         f"RSS      after cycle {WARMUP}: {first[0]:.1f} MB   last: {last[0]:.1f} MB   "
         f"peak: {peak:.1f} MB"
     )
+    step = 100 if len(samples) > 300 else 50
+    curve = [WARMUP, *range(step, len(samples), step), len(samples)]
+    print("RSS by cycle: " + ", ".join(f"{n}: {samples[n - 1][0]:.1f}" for n in curve))
     print(f"open fds after cycle {WARMUP}: {first[1]}   last: {last[1]}")
     print(f"threads  after cycle {WARMUP}: {first[2]}   last: {last[2]}")
     flat = (
