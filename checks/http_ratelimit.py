@@ -147,6 +147,7 @@ class RateLimit(Probe[RateLimitParams]):
         "still served: the limit is per user, not global nor keyed on a spoofable header."
     )
     sends_traffic = True
+    fills_limits = True  # after its burst the user is limited for a while: it runs last
 
     def run(self, params: RateLimitParams, ctx: ProbeContext) -> Outcome:
         refused = refuse_live_traffic(

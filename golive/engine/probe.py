@@ -47,6 +47,9 @@ class Probe(ABC, Generic[P]):
     #: True for probes that send traffic a deployment could notice (bursts): the runner
     #: and the report say so, and live environments must opt in
     sends_traffic: ClassVar[bool] = False
+    #: True for probes that use up a limit of the app's (a burst to 429): the runner starts
+    #: them after every other item, so the limiter they fill answers no other item
+    fills_limits: ClassVar[bool] = False
 
     @abstractmethod
     def run(self, params: P, ctx: ProbeContext) -> Outcome:

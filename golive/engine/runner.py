@@ -21,7 +21,7 @@ from golive.core.secrets import Redactor
 from golive.engine.context import ProbeContext
 from golive.engine.isolation import kill_all, run_isolated
 from golive.engine.probe import ProbeError, ProbeParams
-from golive.engine.registry import load_probe, runs_isolated
+from golive.engine.registry import BUILTIN_PROBES, load_probe, runs_isolated
 
 Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start / result at end)
 
@@ -138,10 +138,21 @@ def run_plan(
         (p for p in pending if not p.skip_reason), key=lambda p: _start_rank(p.item.probe.kind)
     )
 
+    # A burst that fills the app's limiter starts once every item not waiting on a burst
+    # has finished: otherwise their requests as the same user meet its 429s.
+    bursts = {p.item.id for p in pending if _fills_limits(checklist, p.item.probe.kind)}
+    after_burst = _waiting_on(bursts, needs)
+
+    def holds_back(p: PlannedItem) -> bool:
+        if p.item.id not in bursts:
+            return False
+        others = [*pending, *(q for q, _, _ in running.values())]
+        return any(q.item.id not in bursts and q.item.id not in after_burst for q in others)
+
     def next_ready() -> PlannedItem | None:
         """The first pending item (checklist order) whose prerequisites have finished."""
         for index, p in enumerate(pending):
-            if all(n in results for n in needs[p.item.id]):
+            if all(n in results for n in needs[p.item.id]) and not holds_back(p):
                 return pending.pop(index)
         return None
 
@@ -212,6 +223,30 @@ def run_plan(
 
 
 _START_FIRST = ("http.", "stripe.", "db.", "secrets.", "repo.")
+
+
+def _fills_limits(checklist: Checklist, kind: str) -> bool:
+    """Whether a built-in probe uses up an app's limit (Probe.fills_limits); a plug-in's
+    code is never imported here (it runs in a child), so plug-ins say no."""
+    if checklist.probe_target(kind) is not None or kind not in BUILTIN_PROBES:
+        return False
+    try:
+        return bool(load_probe(kind).fills_limits)
+    except Exception:  # a kind that cannot load ends as its item's error when run
+        return False
+
+
+def _waiting_on(bursts: set[str], needs: Mapping[str, list[str]]) -> set[str]:
+    """The items that need a burst, directly or through other items."""
+    waiting: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for item_id, required in needs.items():
+            if item_id not in waiting and any(n in bursts or n in waiting for n in required):
+                waiting.add(item_id)
+                changed = True
+    return waiting
 
 
 def _start_rank(kind: str) -> int:

@@ -309,6 +309,36 @@ def test_rate_limit_passes_when_per_user(tmp_path: Path, make_app: Any) -> None:
     assert checkout_requests(app) == 12 + 7
 
 
+def test_a_burst_runs_after_the_items_that_share_its_limiter(tmp_path: Path, make_app: Any) -> None:
+    """7.1a fills the user's checkout limit; H.11 posts to the same route as the same user.
+    Run together (as any check runs them), the burst waits, so H.11 is not answered 429."""
+    from golive.engine.loader import load_checklist
+    from golive.engine.runner import plan, run_plan
+
+    from .helpers import CHECKLIST
+
+    app = make_app()
+    ctx = ctx_of(tmp_path, app)
+    checklist = load_checklist(CHECKLIST).checklist
+    # The reference checkout takes the client's choice from `tier` (a plan it looks up).
+    items = []
+    for item in checklist.items:
+        if item.id == "H.11":
+            spec = {"kind": item.probe.kind, **item.probe.params, "price_field": "tier"}
+            item = item.model_copy(update={"probe": type(item.probe).model_validate(spec)})
+        items.append(item)
+    checklist = checklist.model_copy(update={"items": items})
+    ids = ("7.1a", "H.11")
+    planned = [p for p in plan(checklist, ctx.env.name, list(ids)) if p.item.id in ids]
+    results = {r.id: r for r in run_plan(checklist, planned, ctx, concurrency=16)}
+    assert results["H.11"].status is Status.PASS, results["H.11"].message
+    assert results["7.1a"].status is Status.PASS, results["7.1a"].message
+    # H.11's made-up prices are refused (400); the burst's requests are served, then 429.
+    statuses = [r.status for r in app.requests if r.path == CHECKOUT]
+    refused = [i for i, code in enumerate(statuses) if code == 400]
+    assert refused and max(refused) < statuses.index(200), statuses  # H.11 went first
+
+
 def test_rate_limit_passes_with_rotated_headers_when_keyed_on_the_user(
     tmp_path: Path, make_app: Any
 ) -> None:
