@@ -57,6 +57,34 @@ def parse_interval(text: str) -> float:
     return seconds
 
 
+#: glibc's mallopt parameter for the number of malloc arenas (malloc.h)
+M_ARENA_MAX = -8
+ARENAS = 2
+
+
+def limit_arenas(arenas: int = ARENAS) -> bool:
+    """Cap glibc's malloc arenas for this long-lived process (as MALLOC_ARENA_MAX does),
+    unless the environment sets MALLOC_ARENA_MAX itself; whether the cap was set.
+
+    Every run starts a thread per item, and glibc gives threads arenas of their own (up
+    to 8 a core), each keeping its high-water mark: over thousands of runs RSS crept up
+    with no Python object growing (bench/watch_tracemalloc.py: the traced total flat).
+    Two arenas lessen that growth (docs/benchmarks.md). Elsewhere than glibc: nothing.
+    """
+    import ctypes
+    import os
+
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # macOS and others without mallopt
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    return bool(mallopt(M_ARENA_MAX, arenas))
+
+
 class Watcher:
     """Runs `planned` again and again; `stop()` (any thread) ends it after the current run.
 
@@ -163,6 +191,7 @@ class Watcher:
 
     def run(self) -> int:
         """Until stop() or max_runs: returns the number of runs."""
+        limit_arenas()  # before the first run's threads
         runs = 0
         while not self._stop.is_set():
             start = time.monotonic()
