@@ -4,6 +4,7 @@ in `golive CMD --help` (issue 19)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, get_args
 
 import pytest
@@ -73,3 +74,34 @@ def test_list_colours_only_when_asked_or_on_a_terminal(capsys: pytest.CaptureFix
     assert main(["list"]) == 0  # auto, and the output is not a terminal
     assert "\x1b[" not in capsys.readouterr().out
     assert main(["list", "--color", "sometimes"]) == 2
+
+
+#: The commands that read a checklist (every one takes -c; validate and trust also take it
+#: as their argument).
+READS_A_CHECKLIST = {"check", "rehearse", "list", "vars", "validate", "trust", "attest", "watch"}
+
+
+def test_every_command_that_reads_a_checklist_takes_c() -> None:
+    commands = _commands()
+    lacking = {
+        name
+        for name in READS_A_CHECKLIST
+        if not any("--checklist" in p.opts for p in commands[name].params)
+    }
+    assert not lacking, lacking
+
+
+def test_validate_and_trust_read_the_checklist_given_with_c(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import write_checklist
+
+    from golive.cli import main
+
+    items = "  - {id: a, title: A, section: s, probe: {kind: env.present, var: A}}\n"
+    path = write_checklist(tmp_path, items)
+    monkeypatch.setenv("GOLIVE_TRUST_FILE", str(tmp_path / "trusted"))
+    assert main(["validate", "-c", str(path)]) == 0
+    assert f"{path}: valid — 1 items in 2 sections" in capsys.readouterr().out
+    assert main(["trust", "-c", str(path)]) == 0
+    assert f"trusted {path}" in capsys.readouterr().out

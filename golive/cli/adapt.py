@@ -111,11 +111,14 @@ def validate(
         Path | None,
         typer.Option(help="With --env: read the variables from this dotenv file instead."),
     ] = None,
+    checklist: ChecklistOpt = None,
 ) -> None:
-    """Check a checklist file: syntax, keys, probe kinds and parameters, ids."""
+    """Check a checklist file: syntax, keys, probe kinds and parameters, ids.
+
+    The file is the argument, or -c as for every command (the argument wins)."""
     from golive.engine.loader import load_checklist
 
-    file = checklist_path(file)
+    file = checklist_path(file or checklist)
     loaded = load_checklist(file)
     c = loaded.checklist
     if env_file is not None and env is None:
@@ -157,14 +160,17 @@ def trust_(
             help="The checklist file (default: as for `golive check`).", show_default=False
         ),
     ] = None,
+    checklist: ChecklistOpt = None,
 ) -> None:
     """Allow a checklist's own code (plug-ins, commands) to run in `golive check`: records
     the digest of the checklist, what it extends and its plug-in files (read them first).
+
+    The file is the argument, or -c as for every command (the argument wins).
     """
     from golive.engine import trust
     from golive.engine.loader import load_checklist
 
-    loaded = load_checklist(checklist_path(file))
+    loaded = load_checklist(checklist_path(file or checklist))
     code = trust.would_run(loaded)
     where = trust.record(loaded)
     listed = "; ".join(code) if code else "no code of its own"
