@@ -173,3 +173,37 @@ def test_the_deadline_ends_the_process_not_just_the_report(tmp_path: Path) -> No
     )
     assert proc.returncode == ExitCode.INCONCLUSIVE, proc.stderr
     assert "deadline (0.5s)" in proc.stdout
+
+
+def test_run_after_run_reuses_the_probe_threads(tmp_path: Path) -> None:
+    # A watch runs the same items for weeks: a thread per item per run made RSS creep
+    # (glibc arenas). Four items that must all run at once, twenty runs in a row: the
+    # threads of the first run serve the others.
+    from golive.engine.runner import PROBE_THREADS
+
+    group = uuid.uuid4().hex
+    items = "".join(
+        item(f"r{i}", f"{{kind: test.rendezvous, group: '{group}', parties: 4}}") for i in range(4)
+    )
+    assert run_items(tmp_path, items)[0] == ExitCode.READY
+    after_first = PROBE_THREADS.started
+    for _ in range(19):
+        code, results = run_items(tmp_path, items)
+        assert code == ExitCode.READY, results
+    # A thread that has just handed over its result may not be idle yet when the next
+    # run starts, so a few new ones can start; a thread per item would be 76.
+    assert PROBE_THREADS.started - after_first <= 8
+
+
+def test_a_probe_stuck_in_one_run_does_not_take_a_thread_from_the_next(tmp_path: Path) -> None:
+    stuck = item("slow", "{kind: test.sleep, seconds: 5}", "    timeout: 0.2\n")
+    code, results = run_items(tmp_path, stuck)
+    assert results["slow"][0] == "error"
+    # The abandoned thread is still sleeping: four probes that must all run at once
+    # each get a thread all the same.
+    group = uuid.uuid4().hex
+    items = "".join(
+        item(f"r{i}", f"{{kind: test.rendezvous, group: '{group}', parties: 4}}") for i in range(4)
+    )
+    code, results = run_items(tmp_path, items)
+    assert code == ExitCode.READY, results

@@ -1,15 +1,15 @@
 """Runs a plan's probes concurrently: bounded, each with its own timeout, isolated.
 
-Probes are I/O-bound, so each runs in a daemon thread; at most `concurrency` run at
-once. An exception or a timeout in one probe is `error` for that item alone; a probe
-thread still stuck after its timeout is abandoned (it is a daemon: it cannot keep the
-process alive). Every outcome is redacted before it becomes a result.
+Probes are I/O-bound, so each runs in a daemon thread (core/workers.py: reused from
+run to run); at most `concurrency` run at once. An exception or a timeout in one probe
+is `error` for that item alone; a probe thread still stuck after its timeout is
+abandoned (it is a daemon: it cannot keep the process alive; the next probe gets
+another thread). Every outcome is redacted before it becomes a result.
 """
 
 from __future__ import annotations
 
 import queue
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,10 +18,14 @@ from typing import Any
 from golive.checklist.models import Checklist, Item
 from golive.core.results import ACTIONABLE, ItemResult, Outcome, SkipKind, Status
 from golive.core.secrets import Redactor
+from golive.core.workers import Workers
 from golive.engine.context import ProbeContext
 from golive.engine.isolation import kill_all, run_isolated
 from golive.engine.probe import ProbeError, ProbeParams
 from golive.engine.registry import BUILTIN_PROBES, load_probe, runs_isolated
+
+#: every run's probe threads: a long-lived process (watch) reuses them run after run
+PROBE_THREADS = Workers("probe")
 
 Progress = Callable[[str, ItemResult | None], None]  # (item id, None at start / result at end)
 
@@ -170,19 +174,15 @@ def run_plan(
                 running[p.item.id] = (p, start, start + item_timeout)
                 if progress:
                     progress(p.item.id, None)
-                thread = threading.Thread(
-                    target=_run_one,
-                    args=(
-                        p.item,
-                        ctx.with_timeout(item_timeout),
-                        done,
-                        checklist.probe_target(p.item.probe.kind),  # a local plug-in's
-                        p.params,
-                    ),
-                    name=f"probe {p.item.id}",
-                    daemon=True,
+                PROBE_THREADS.submit(
+                    p.item.id,
+                    _run_one,
+                    p.item,
+                    ctx.with_timeout(item_timeout),
+                    done,
+                    checklist.probe_target(p.item.probe.kind),  # a local plug-in's
+                    p.params,
                 )
-                thread.start()
             if not running:
                 if pending and all(
                     any(n not in results for n in needs[q.item.id]) for q in pending

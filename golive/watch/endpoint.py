@@ -1,8 +1,9 @@
 """The watch's HTTP endpoint: `/metrics`, `/healthz`, `/report.json`, nothing else.
 
-Standard library server, one short-lived thread per request (HTTP/1.0: each connection
-closes after its answer, so nothing is kept open between scrapes and stopping is
-immediate), GET and HEAD only. Every answer is built from the shared `WatchState`
+Standard library server, each request answered in a thread of a small reused pool
+(core/workers.py: a scrape every 15 s for weeks starts no thread per scrape), HTTP/1.0
+(each connection closes after its answer, so nothing is kept open between scrapes and
+stopping is immediate), GET and HEAD only. Every answer is built from the shared `WatchState`
 snapshot, which holds only redacted reports.
 """
 
@@ -14,6 +15,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from golive.core.workers import Workers
 from golive.watch.metrics import CONTENT_TYPE, registry_for, render
 from golive.watch.state import Snapshot, WatchState
 
@@ -94,8 +96,15 @@ class _Server(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        _REQUEST_THREADS.submit("request", self.process_request_thread, request, client_address)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         return  # a client that hung up mid-answer is no error of the watch
+
+
+#: the endpoint's request threads (a few idle ones stay for the next scrape)
+_REQUEST_THREADS = Workers("golive watch request", keep=4)
 
 
 class Endpoint:
