@@ -208,3 +208,26 @@ def test_a_malformed_attestations_file_is_exit_2_with_its_line(
     err = capsys.readouterr().err
     assert re.search(r"attestations\.yaml:6:\d+: item m: item_sha256: ", err), err
     assert main(["attest", "m", "-c", str(checklist), "-e", "prod", "--by", "X"]) == 2
+
+
+def test_an_attestation_for_an_environment_the_checklist_lacks_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A hand-edited `environment: prd` could never count: silently ignoring it would
+    # leave the item manual with no word about why (waivers already refuse this).
+    items = "  - id: m\n    title: M\n    section: s\n    probe: {kind: manual}\n"
+    checklist = write_checklist(tmp_path, items)
+    (tmp_path / "attestations.yaml").write_text(
+        "attestations:\n"
+        "  - item: m\n    environment: prd\n    by: X\n    at: 2025-01-01T00:00:00Z\n"
+        f"    item_sha256: '{'0' * 64}'\n",
+        encoding="utf-8",
+    )
+    assert main(["check", "-c", str(checklist), "-e", "prod", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "attestations.yaml:2:" in err and "unknown environment 'prd'" in err, err
+    assert "did you mean 'prod'?" in err
+    # and nothing is appended to a file with a record that could never count
+    before = (tmp_path / "attestations.yaml").read_text(encoding="utf-8")
+    assert main(["attest", "m", "-c", str(checklist), "-e", "prod", "--by", "X"]) == 2
+    assert (tmp_path / "attestations.yaml").read_text(encoding="utf-8") == before

@@ -132,10 +132,10 @@ def prepare(options: CheckOptions) -> tuple[LoadedChecklist, list[PlannedItem]]:
 
 
 def _load_signoff(loaded: LoadedChecklist) -> tuple[list[Attestation], list[tuple[Waiver, int]]]:
-    from golive.signoff.attestations import attestations_path, load_attestations
+    from golive.signoff.attestations import load_attestations
     from golive.signoff.waivers import load_waivers
 
-    return load_attestations(attestations_path(loaded)), load_waivers(loaded)
+    return load_attestations(loaded), load_waivers(loaded)
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> Report:

@@ -20,10 +20,17 @@ from pydantic import Field, field_validator
 
 from golive.checklist.loaded import LoadedChecklist
 from golive.checklist.models import Item
-from golive.core.errors import UsageError
+from golive.core.errors import ChecklistError, UsageError
 from golive.core.results import ItemResult, Status
 from golive.core.secrets import Redactor
-from golive.signoff.records import Record, append_record, load_records, show_time, utc
+from golive.signoff.records import (
+    Record,
+    append_record,
+    load_records,
+    show_time,
+    unknown_environment,
+    utc,
+)
 
 if TYPE_CHECKING:
     from golive.signoff.verification import AllowedSigner
@@ -95,8 +102,20 @@ def required_role(item: Item) -> str | None:
     return str(role) if role else None
 
 
-def load_attestations(path: Path) -> list[Attestation]:
-    return [a for a, _ in load_records(path, KEY, Attestation)]
+def load_attestations(loaded: LoadedChecklist) -> list[Attestation]:
+    """The attestations file's records; a malformed file or an environment the checklist
+    does not define is exit 2, every problem at its line."""
+    path = attestations_path(loaded)
+    records = load_records(path, KEY, Attestation)
+    known = loaded.checklist.environments
+    problems = [
+        p
+        for a, line in records
+        if (p := unknown_environment(path, line, a.item, a.environment, known)) is not None
+    ]
+    if problems:
+        raise ChecklistError(problems)
+    return [a for a, _ in records]
 
 
 def attest(
@@ -173,7 +192,7 @@ def attest(
         entry = sign_entry(entry, key, passphrase_env)
         record = record.model_copy(update={"key": entry["key"], "signature": entry["signature"]})
     path = attestations_path(loaded)
-    load_attestations(path)  # a malformed file is reported, never appended to
+    load_attestations(loaded)  # a malformed file is reported, never appended to
     append_record(path, KEY, {k: v for k, v in entry.items() if v is not None}, HEADER)
     return record, path
 

@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +26,26 @@ M = TypeVar("M", bound=BaseModel)
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def unknown_environment(
+    path: Path, line: int, item: str | None, environment: str, known: Collection[str]
+) -> Problem | None:
+    """A record for an environment the checklist does not define could never count: it
+    is a problem at its line (a typo such as `prd` would otherwise be ignored silently)."""
+    if environment in known:
+        return None
+    import difflib
+
+    near = difflib.get_close_matches(environment, sorted(known), n=1)
+    return Problem(
+        str(path),
+        line,
+        1,
+        item,
+        f"unknown environment {environment!r}; known: {', '.join(sorted(known))}"
+        + (f"; did you mean {near[0]!r}?" if near else ""),
+    )
 
 
 def utc(value: Any) -> Any:

@@ -20,7 +20,7 @@ from golive.checklist.loaded import LoadedChecklist
 from golive.core.errors import ChecklistError, Problem
 from golive.core.results import ItemResult, Status
 from golive.core.secrets import Redactor
-from golive.signoff.records import Record, load_records, show_time, utc
+from golive.signoff.records import Record, load_records, show_time, unknown_environment, utc
 
 KEY = "waivers"
 
@@ -81,21 +81,8 @@ def load_waivers(loaded: LoadedChecklist) -> list[tuple[Waiver, int]]:
                     f"({show_time(waiver.granted)})",
                 )
             )
-        if waiver.environment not in known:
-            import difflib
-
-            near = difflib.get_close_matches(waiver.environment, sorted(known), n=1)
-            problems.append(
-                Problem(
-                    str(path),
-                    line,
-                    1,
-                    waiver.item,
-                    f"unknown environment {waiver.environment!r}; "
-                    f"known: {', '.join(sorted(known))}"
-                    + (f"; did you mean {near[0]!r}?" if near else ""),
-                )
-            )
+        if unknown := unknown_environment(path, line, waiver.item, waiver.environment, known):
+            problems.append(unknown)
     if problems:
         raise ChecklistError(problems)
     return records
