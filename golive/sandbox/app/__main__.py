@@ -1,8 +1,9 @@
-"""`python -m golive.sandbox.app`: the same command as `golive sandbox app`."""
+"""`python -m golive.sandbox.app`: the same command as `golive sandbox app`, with its
+error handling (a busy port is exit 2 naming it, never a traceback)."""
 
-import typer
+import sys
 
-from golive.sandbox.commands import app as app_command
+from golive.cli.entry import main
 
 if __name__ == "__main__":  # pragma: no cover
-    typer.run(app_command)
+    sys.exit(main(["sandbox", "app", *sys.argv[1:]]))

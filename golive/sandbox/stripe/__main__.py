@@ -1,8 +1,9 @@
-"""`python -m golive.sandbox.stripe`: the same command as `golive sandbox stripe`."""
+"""`python -m golive.sandbox.stripe`: the same command as `golive sandbox stripe`, with its
+error handling (a busy port is exit 2 naming it, never a traceback)."""
 
-import typer
+import sys
 
-from golive.sandbox.commands import stripe
+from golive.cli.entry import main
 
 if __name__ == "__main__":  # pragma: no cover
-    typer.run(stripe)
+    sys.exit(main(["sandbox", "stripe", *sys.argv[1:]]))
