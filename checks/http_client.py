@@ -26,6 +26,10 @@ from golive.values.login import retry_after_seconds
 if TYPE_CHECKING:
     import httpx
 
+#: The most of an answer's body (decompressed) any http.* probe reads: an app's answers
+#: to API routes and pages are far smaller; one that sends without end is refused here.
+MAX_ANSWER_BYTES = 10 * 1024 * 1024
+
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
@@ -58,13 +62,13 @@ def send(
     content: bytes | None = None,
     client: httpx.Client | None = None,
     form: Mapping[str, str | int | float | bool] | None = None,
-    max_bytes: int | None = None,
+    max_bytes: int = MAX_ANSWER_BYTES,
 ) -> httpx.Response:
     """One request; no answer, a refused connection or a broken exchange is ProbeError.
 
     The body is `content` (bytes as given), else `form` (form-encoded), else `json_body`.
-    With `max_bytes`, the answer's body is read up to that many bytes (decompressed): a
-    longer one, or one that never ends, is ProbeError at the cap."""
+    The answer's body is read up to `max_bytes` (decompressed): a longer one, or one that
+    never ends, is ProbeError at the cap, never a process filling its memory."""
     import httpx
 
     from golive.core.inputfiles import InputFileError, read_capped
@@ -81,8 +85,6 @@ def send(
             content=content,
             timeout=ctx.http_timeout(),  # this item's, not the shared client's
         )
-        if max_bytes is None:
-            return use.send(request)
         response = use.send(request, stream=True)
         try:
             body = read_capped(

@@ -135,7 +135,8 @@ class Https(Probe[HttpsParams]):
         timeout = httpx.Timeout(min(ctx.timeout, 5.0))
         with httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False) as client:
             try:
-                response = client.get(url)
+                with client.stream("GET", url) as response:
+                    pass  # the status and Location say it all: the body is never read
             except httpx.ConnectError:
                 evidence["plain_http"] = "refused"
                 return True, f"is refused on port {params.plain_http_port}"

@@ -3,7 +3,7 @@ a server on 127.0.0.1 that sends a document without end, or one that says it is 
 terabyte, is refused at MAX_REPORT_BYTES, naming the URL: exit 2 for `golive init
 --from-openapi URL` (in a subprocess, with its wall time and peak RSS asserted), the
 item's error for http.openapi_auth. A document file that is a FIFO is the item's error
-too, at once."""
+too, at once. Every other http.* probe reads an answer up to MAX_ANSWER_BYTES."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from golive.checks.http_client import MAX_ANSWER_BYTES
 
 from golive.core.inputfiles import MAX_REPORT_BYTES
 from golive.core.results import Status
@@ -125,3 +126,26 @@ def test_an_openapi_document_file_that_is_a_fifo_is_the_items_error(tmp_path: Pa
     assert out.status is Status.ERROR, out.message
     assert "openapi.json: not a regular file" in out.message, out.message
     assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [
+        ("http.status", {"routes": [{"path": "/openapi.json", "role": "user", "expect": [200]}]}),
+        ("http.no_credentials", {"routes": ["/openapi.json"]}),
+        ("http.forged_token", {"path": "/openapi.json"}),
+    ],
+)
+def test_an_endless_answer_is_any_http_probes_error_at_the_cap(
+    tmp_path: Path, kind: str, params: dict[str, object]
+) -> None:
+    with huge_document("chunked") as (url, sent):
+        values = {"GOLIVE_BASE_URL": url, "GOLIVE_USER_TOKEN": "tok-user"}
+        ctx = make_context(tmp_path / "ctx", values, timeout=30)
+        start = time.monotonic()
+        out = run_probe(kind, ctx, **params)
+        took = time.monotonic() - start
+    assert out.status is Status.ERROR, out.message
+    assert f"{url}/openapi.json: the answer is larger than {MAX_ANSWER_BYTES} bytes" in out.message
+    assert took < 10
+    assert sent[0] < 3 * MAX_ANSWER_BYTES
