@@ -34,6 +34,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.mkfifo(folder / "fifo")
     (folder / "loop1").symlink_to("loop2")  # a symlink loop: stat fails with ELOOP
     (folder / "loop2").symlink_to("loop1")
+    (folder / "signoff_loop" / "attestations.yaml").symlink_to("../loop1")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", "-c", "commit.gpgsign=false"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
         subprocess.run([*git, *args], cwd=folder / "repo", check=True)

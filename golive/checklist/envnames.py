@@ -6,6 +6,8 @@ import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
+from golive.core.inputfiles import real_path
+
 
 def unknown_environment(
     name: str, known: Iterable[str], where: str, path: Path, flag: str = "--env"
@@ -21,5 +23,5 @@ def unknown_environment(
     near = difflib.get_close_matches(name, names, n=1)
     hint = f"; did you mean {near[0]!r}?" if near else ""
     file = where.rsplit(":", 2)[0]
-    at = where if Path(file).resolve() == path.resolve() else str(path)
+    at = where if real_path(Path(file)) == real_path(path) else str(path)
     return f"{at}: unknown environment {name!r} ({flag}); known: {', '.join(names)}{hint}"

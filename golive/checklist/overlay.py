@@ -27,6 +27,7 @@ from golive.checklist.inputs import declare_inputs, substitute_inputs
 from golive.checklist.merged import Merged, SourcedPositions, resolve_extend
 from golive.checklist.yamlpos import Loc, Positions, load_yaml
 from golive.core.errors import ChecklistError, Problem
+from golive.core.inputfiles import real_path
 
 _OVERLAY_KEYS = ("extend", "override", "disable")
 
@@ -146,8 +147,8 @@ def _load_chain(path: Path, seen: list[Path]) -> Merged:
     if not isinstance(base_name, str) or not base_name:
         raise ChecklistError([problem(("extend",), "extend: expected 'default' or a path")])
     base_path = resolve_extend(base_name, path)
-    resolved = base_path.resolve()
-    if resolved in seen or resolved == path.resolve():
+    resolved = real_path(base_path)
+    if resolved in seen or resolved == real_path(path):
         raise ChecklistError([problem(("extend",), f"extend: {base_name} extends itself")])
     if len(seen) + 1 >= MAX_EXTEND_DEPTH:
         raise ChecklistError(
@@ -163,7 +164,7 @@ def _load_chain(path: Path, seen: list[Path]) -> Merged:
         raise ChecklistError(
             [problem(("extend",), f"extend: {base_path} not found (paths are relative to {file})")]
         )
-    base = _load_chain(base_path, [*seen, path.resolve()])
+    base = _load_chain(base_path, [*seen, real_path(path)])
     _apply(base, data, raw_positions, file, problems)
     if problems:
         raise ChecklistError(problems)

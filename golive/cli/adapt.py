@@ -18,6 +18,7 @@ from golive.cli.options import (
     require_env,
 )
 from golive.core.errors import UsageError
+from golive.core.inputfiles import real_path
 
 
 @app.command("list")
@@ -84,7 +85,7 @@ def vars_(
     environment = require_env(env, checklist)
     loaded, planned = prepare(CheckOptions(checklist=checklist, environment=environment))
     items = [p.item for p in planned if not p.skip_reason]
-    file = (Path.cwd() / env_file.expanduser()).resolve() if env_file else None
+    file = real_path(Path.cwd() / env_file.expanduser()) if env_file else None
     lines, missing = variable_lines(loaded, environment, items, file)
     typer.echo("\n".join(lines))
     raise typer.Exit(1 if missing else 0)

@@ -16,6 +16,7 @@ from golive.checklist.loaded import file_of as _file_of
 from golive.checklist.models import Checklist, Item, PluginKind
 from golive.checklist.yamlpos import Positions
 from golive.core.errors import ChecklistError, Problem
+from golive.core.inputfiles import real_path
 from golive.core.interpolation import malformed
 from golive.engine.registry import (
     PluginError,
@@ -65,7 +66,7 @@ def _load_plugins(
         kind, target = (None, plugin) if isinstance(plugin, str) else (plugin.kind, plugin.probe)
         module, colon, attr = target.rpartition(":") if kind else (target, "", "")
         if is_file_target(module) and not Path(module).expanduser().is_absolute():
-            module = str((folder / Path(module).expanduser()).resolve())
+            module = str(real_path(folder / Path(module).expanduser()))
         entries.append((kind, f"{module}{colon}{attr}"))
     if not entries:
         return checklist, []

@@ -92,7 +92,7 @@ def record(loaded: LoadedChecklist) -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:
-        handle.write(f"{value} {loaded.path.resolve()}\n")
+        handle.write(f"{value} {real_path(loaded.path)}\n")
     return path
 
 

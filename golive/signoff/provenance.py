@@ -11,6 +11,8 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from golive.core.inputfiles import real_path
+
 if TYPE_CHECKING:
     from golive.checklist.loaded import LoadedChecklist
 
@@ -30,7 +32,7 @@ def decided_by(loaded: LoadedChecklist, repo: Path) -> list[dict[str, Any]]:
     files: list[dict[str, Any]] = []
     seen: set[Path] = set()
     for role, path in named:
-        real = path.resolve()
+        real = real_path(path)
         if real in seen or not real.is_file():
             continue
         seen.add(real)
@@ -41,9 +43,9 @@ def decided_by(loaded: LoadedChecklist, repo: Path) -> list[dict[str, Any]]:
                 "sha256": hashlib.sha256(real.read_bytes()).hexdigest(),
             }
         )
-    states = _git_states(repo.resolve(), [Path(f["path"]).resolve() for f in files])
+    states = _git_states(real_path(repo), [real_path(Path(f["path"])) for f in files])
     for f in files:
-        tracked, changed = states.get(Path(f["path"]).resolve(), (None, None))
+        tracked, changed = states.get(real_path(Path(f["path"])), (None, None))
         f["tracked"], f["changed"] = tracked, changed
     return files
 
@@ -79,6 +81,6 @@ def _git_states(repo: Path, paths: list[Path]) -> dict[Path, tuple[bool, bool]]:
     status = git("status", "--porcelain", "-z", "--untracked-files=no")
     if listed is None or status is None:
         return {}
-    tracked = {(repo / name).resolve() for name in listed.split("\0") if name}
-    changed = {(repo / entry[3:]).resolve() for entry in status.split("\0") if len(entry) > 3}
+    tracked = {real_path(repo / name) for name in listed.split("\0") if name}
+    changed = {real_path(repo / entry[3:]) for entry in status.split("\0") if len(entry) > 3}
     return {p: (p in tracked, p in changed) for p in inside}

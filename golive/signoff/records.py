@@ -114,9 +114,10 @@ def parse_expiry(text: str, now: datetime) -> datetime:
 def load_records(path: Path, key: str, model: type[M]) -> list[tuple[M, int]]:
     """The records under `key:` in `path`, each with its line; [] when the file is absent.
 
-    Raises ChecklistError listing every malformed record at FILE:LINE:COL.
+    Raises ChecklistError listing every malformed record at FILE:LINE:COL; a file that is
+    there but cannot be read (a symlink loop or to nowhere) is one too, never "absent".
     """
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
     data, positions = load_yaml(path)
     name = str(path)

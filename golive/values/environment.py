@@ -15,6 +15,7 @@ from golive.checklist.profiles import (
     RoleCredentials,
     StripeSettings,
 )
+from golive.core.inputfiles import real_path
 from golive.core.interpolation import Interpolated, interpolate
 from golive.core.secrets import Redactor, Secret, looks_secret, remember
 from golive.values.roles import ResolvedLogin, Role, RoleCommand, leaves
@@ -185,7 +186,7 @@ def check_references(loaded: LoadedChecklist, name: str, env_file: Path | None =
     env = resolve(
         name,
         profile,
-        loaded.folder.resolve(),
+        real_path(loaded.folder),
         env_file.absolute() if env_file is not None else None,  # typed: from the cwd
         locate=lambda *loc: loaded.where("environments", name, *loc),
     )

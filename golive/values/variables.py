@@ -15,6 +15,7 @@ from typing import Any
 from golive.checklist.loaded import LoadedChecklist
 from golive.checklist.models import Checklist, Item
 from golive.checklist.profiles import EnvironmentProfile, LoginSpec
+from golive.core.inputfiles import real_path
 from golive.core.interpolation import for_mode, references
 
 
@@ -144,7 +145,7 @@ def variable_lines(
     env = resolve(
         environment,
         loaded.checklist.environments[environment],
-        loaded.folder.resolve(),
+        real_path(loaded.folder),
         env_file,
         locate=lambda *loc: loaded.where("environments", environment, *loc),
     )

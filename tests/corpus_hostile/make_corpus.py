@@ -148,6 +148,8 @@ FILES["disabled.yaml"] = HEAD + "items:\n" + FAIL_ITEM + "    disabled: not here
 FILES["loop_source.yaml"] = (
     HEAD.replace("dotenv: prod.env", "dotenv: loop1") + "items:\n" + FAIL_ITEM
 )
+FILES["signoff_loop/golive.yaml"] = HEAD + "items:\n" + FAIL_ITEM  # attestations.yaml: a loop
+FILES["signoff_loop/prod.env"] = "A=1\n"
 FILES["waiver_far/golive.yaml"] = HEAD + "items:\n" + FAIL_ITEM
 FILES["waiver_far/prod.env"] = "A=1\n"
 FILES["waiver_far/waivers.yaml"] = (
@@ -312,6 +314,18 @@ CASES: list[tuple[str, str, int, str]] = [
     ("init_env_file_fifo", "init -y --env-file {dir}/fifo", 2, "fifo: not a regular file"),
     ("init_env_file_zero", "init -y --env-file /dev/zero", 2, "zero: not a regular file"),
     ("env_source_loop", "check -c {dir}/loop_source.yaml -e prod -q", 2, "loop1: env file"),
+    (
+        "vars_env_file_loop",
+        "vars -c {dir}/plain.yaml -e prod --env-file {dir}/loop1",
+        2,
+        "loop1: env file cannot read",
+    ),
+    (
+        "attestations_symlink_loop",
+        "check -c {dir}/signoff_loop/golive.yaml -e prod -q -f json:{dir}/signoff_loop/r.json",
+        2,
+        "attestations.yaml:1:1: cannot read",
+    ),
     (
         "out_symlink_loop_env",
         f"{CHECK} --env-file {{dir}}/loop1 -f json:{{dir}}/r.json",
