@@ -251,3 +251,26 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--help"]) == 0
     out = capsys.readouterr().out
     assert "--env-file" in out and "deploy gate" in out
+
+
+def test_help_summaries_fill_their_lines_at_80_columns() -> None:
+    # A docstring wrapped at 88 columns in the source used to keep its line breaks in
+    # `golive --help`: at 80 columns a summary came out as short ragged lines ("... does
+    # not run (traffic)" then the rest). Each row continued on the next is now filled.
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
+    out = subprocess.run(
+        [sys.executable, "-m", "golive", "--help"], capture_output=True, text=True, env=env
+    ).stdout
+    panel = out[out.index("Commands") :].splitlines()[1:]
+    rows = [line.strip("│ ").rstrip() for line in panel if line.startswith("│")]
+    raw = [line for line in panel if line.startswith("│")]
+    assert len(rows) > 15, out
+    for here, following, text in zip(raw, raw[1:], rows, strict=False):
+        continued = following[1:12].strip() == ""  # the next row has no command name
+        if continued:
+            assert len(text) >= 55, f"a ragged summary line: {here!r}"
+    assert "Items no probe can prove are manual" in " ".join(out.split())

@@ -16,7 +16,9 @@ from golive.cli import sandbox  # demo, sandbox stripe|app
 from golive.cli import watch  # watch
 
 # isort: on
-from golive.cli.app import app
+from golive.cli.app import app, finish_help
 from golive.cli.entry import main
+
+finish_help(app)
 
 __all__ = ["adapt", "app", "init", "main", "run", "sandbox", "signoff", "watch"]

@@ -64,3 +64,35 @@ def _root(
     ] = False,
 ) -> None:
     pass
+
+
+def prose(text: str) -> str:
+    """Help text with each paragraph of plain lines joined into one line: Typer's rich
+    mode keeps a docstring's line breaks, so at 80 columns a summary wrapped at 88 in the
+    source came out as two ragged lines. Indented lines and lists are kept as written."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    out = []
+    for paragraph in paragraphs:
+        lines = paragraph.splitlines()
+        plain = all(line and not line[0].isspace() for line in lines) and not any(
+            line.startswith(("- ", "* ", "\b")) for line in lines
+        )
+        out.append(" ".join(line.strip() for line in lines) if plain else paragraph)
+    return "\n\n".join(out)
+
+
+def finish_help(group: typer.Typer) -> None:
+    """Every command's and group's help as `prose` (from its docstring unless given)."""
+    import inspect
+
+    if group.info.help and isinstance(group.info.help, str):
+        group.info.help = prose(group.info.help)
+    for command in group.registered_commands:
+        doc = command.help or (inspect.getdoc(command.callback) if command.callback else None)
+        if isinstance(doc, str):
+            command.help = prose(doc)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            finish_help(sub.typer_instance)
