@@ -274,3 +274,24 @@ def test_help_summaries_fill_their_lines_at_80_columns() -> None:
         if continued:
             assert len(text) >= 55, f"a ragged summary line: {here!r}"
     assert "Items no probe can prove are manual" in " ".join(out.split())
+
+
+def test_a_remedy_names_the_price_mapping_variable_of_this_mode_and_app(tmp_path: Path) -> None:
+    # 1.2d's remedy named STRIPE_PLAN_PRICE_MAPPING_LIVE whatever the app called it.
+    code, report = check(tmp_path, BROKEN, "--only", "1.2d")
+    assert code == 1
+    remedy = {r["id"]: r["remediation"] for r in report["results"]}["1.2d"]
+    assert "STRIPE_PLAN_PRICE_MAPPING_LIVE" in remedy and "{MODE}" not in remedy
+    overlay = tmp_path / "golive.yaml"
+    overlay.write_text(
+        f"extend: {REPO / 'checklist.yaml'}\ninputs:\n  price_mapping_var: PLANS_{{MODE}}\n",
+        encoding="utf-8",
+    )
+    env_file = tmp_path / "prod.env"
+    env_file.write_text(BROKEN.replace("STRIPE_PLAN_PRICE_MAPPING_LIVE", "PLANS_LIVE"), "utf-8")
+    out = tmp_path / "mine.json"
+    args = ["check", "-c", str(overlay), "-e", "prod", "--env-file", str(env_file), "-q"]
+    assert main([*args, "--only", "1.2d", "-f", f"json:{out}"]) == 1
+    result = json.loads(out.read_text(encoding="utf-8"))["results"][0]
+    assert result["status"] == "fail" and "PLANS_LIVE" in result["remediation"], result
+    assert "STRIPE_PLAN_PRICE_MAPPING" not in result["remediation"]

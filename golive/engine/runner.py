@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from golive.checklist.models import Checklist, Item
+from golive.core.interpolation import for_mode
 from golive.core.results import ACTIONABLE, ItemResult, Outcome, SkipKind, Status
 from golive.core.secrets import Redactor
 from golive.core.workers import Workers
@@ -126,7 +127,7 @@ def run_plan(
     running: dict[str, tuple[PlannedItem, float, float]] = {}  # id -> (planned, start, deadline)
 
     def finish(p: PlannedItem, outcome: Outcome, duration: float) -> None:
-        result = to_result(checklist, p.item, outcome, duration, ctx.redactor)
+        result = to_result(checklist, p.item, outcome, duration, ctx.redactor, ctx.mode)
         results[p.item.id] = result
         if progress:
             progress(p.item.id, result)
@@ -321,13 +322,24 @@ def _run_one(
 
 
 def to_result(
-    checklist: Checklist, item: Item, outcome: Outcome, duration: float, redactor: Redactor
+    checklist: Checklist,
+    item: Item,
+    outcome: Outcome,
+    duration: float,
+    redactor: Redactor,
+    mode: str | None = None,
 ) -> ItemResult:
-    """Freeze an outcome into a result, with every secret scrubbed out."""
+    """Freeze an outcome into a result, with every secret scrubbed out; `{MODE}` in the
+    title and remediation (a variable name such as STRIPE_PLAN_PRICE_MAPPING_{MODE}) is
+    the environment's Stripe mode, as in the probe's parameters."""
     status = outcome.status if isinstance(outcome.status, Status) else Status.ERROR
+
+    def named(text: str) -> str:
+        return for_mode(text, mode) if mode else text
+
     return ItemResult(
         id=item.id,
-        title=item.title,
+        title=named(item.title),
         section=item.section,
         section_title=checklist.section_title(item.section),
         probe=item.probe.kind,
@@ -336,7 +348,7 @@ def to_result(
         message=redactor.text(outcome.message),
         evidence=redactor.value(dict(outcome.evidence)),
         duration_s=round(duration, 3),
-        remediation=item.remediation if status in ACTIONABLE else "",
+        remediation=named(item.remediation) if status in ACTIONABLE else "",
         refs=tuple(item.refs),
         tags=tuple(item.tags),
         blocked_by=tuple(outcome.evidence.get("blocked_by", ()))
