@@ -11,7 +11,6 @@ repo.dependency_pinned to judge.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -148,16 +147,9 @@ def read_pins(
 
 def tracked(root: Path, timeout: float = 20.0) -> list[str]:
     """The files git tracks under `root` (empty when git cannot say)."""
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z"],
-            capture_output=True,
-            timeout=timeout,
-            check=True,
-            stdin=subprocess.DEVNULL,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
+    from golive.core.git import git_or_none
+
+    out = git_or_none(root, "ls-files", "-z", timeout=timeout) or b""
     return [p for p in out.decode(errors="surrogateescape").split("\0") if p]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
@@ -245,27 +244,21 @@ def _git_grep(
     if any(g.startswith(":") for g in globs):
         return None  # git would read it as pathspec magic
     globs |= {g[3:] for g in globs if g.startswith("**/")}
-    args = ["git", "-C", str(root), "grep", "-I", "-n", "-z", "--no-color", "-P"]
+    args = ["grep", "-I", "-n", "-z", "--no-color", "-P"]
     if any(p.ignore_case for p in params.patterns):
         args.append("-i")
     for pattern in params.patterns:
         args += ["-e", pattern.pattern]
+    from golive.core.git import GitError, git
+
     try:
-        proc = subprocess.run(
-            [*args, "--", *sorted(globs)],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        raise ProbeError(f"git grep took longer than {timeout:g}s in {root}") from None
-    except OSError:
-        return None
-    if proc.returncode not in (0, 1):
-        return None
+        out = git(root, *args, "--", *sorted(globs), timeout=timeout, ok=(0, 1))
+    except GitError as exc:
+        if exc.timed_out:
+            raise ProbeError(f"git grep took longer than {timeout:g}s in {root}") from None
+        return None  # no git, or git cannot take the patterns: Python scans instead
     found = []
-    for raw in proc.stdout.split(b"\n"):
+    for raw in out.split(b"\n"):
         parts = raw.split(b"\0", 2)
         if len(parts) == 3:
             rel = parts[0].decode(errors="surrogateescape")

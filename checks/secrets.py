@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import subprocess
 from pathlib import Path
 
 from pydantic import Field
@@ -30,22 +29,12 @@ ALLOW_MARKER = b"golive:allow-secret"
 
 
 def _git(root: Path, *args: str, timeout: float, ok: tuple[int, ...] = (0,)) -> bytes:
+    from golive.core.git import GitError, git
+
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise ProbeError("git is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise ProbeError(f"git {args[0]} took longer than {timeout:g}s") from None
-    if proc.returncode not in ok:
-        err = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise ProbeError(f"git {args[0]} failed in {root}: {err[-1] if err else proc.returncode}")
-    return proc.stdout
+        return git(root, *args, timeout=timeout, ok=ok)
+    except GitError as exc:
+        raise ProbeError(str(exc)) from None
 
 
 def tracked_files(root: Path, timeout: float) -> list[str]:

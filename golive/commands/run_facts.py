@@ -39,33 +39,14 @@ def app_commit(root: Path) -> tuple[str | None, bool | None]:
     Fail-soft and fast: not a git repository, no git, or slower than a few seconds all
     give (None, None), "unknown", never an error of the check.
     """
-    import os
-    import subprocess
+    from golive.core.git import git_or_none
 
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            env=env,
-            check=False,
-        )
-        if head.returncode != 0:
-            return None, None
-        status = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            env=env,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+    head = git_or_none(root, "rev-parse", "--verify", "HEAD")
+    if head is None:
         return None, None
-    commit = head.stdout.strip() or None
-    dirty = bool(status.stdout.strip()) if status.returncode == 0 else None
+    status = git_or_none(root, "status", "--porcelain", "--untracked-files=no")
+    commit = head.decode(errors="replace").strip() or None
+    dirty = bool(status.strip()) if status is not None else None
     return commit, dirty
 
 

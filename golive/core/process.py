@@ -17,6 +17,7 @@ import shlex
 import signal
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from golive.core.errors import SourceError
@@ -56,16 +57,22 @@ def split_command(command: str | list[str]) -> list[str]:
 
 
 def run_command(
-    argv: list[str], cwd: Path, timeout: float, what: str, max_output: int = MAX_OUTPUT_BYTES
+    argv: list[str],
+    cwd: Path,
+    timeout: float,
+    what: str,
+    max_output: int = MAX_OUTPUT_BYTES,
+    env: Mapping[str, str] | None = None,
 ) -> tuple[bytes, bytes, int]:
     """(stdout, stderr, exit code) of argv run with no shell and no stdin, in its own
     session; CommandError (naming `what`) if it cannot start, outlives `timeout` seconds
     or prints more than `max_output` bytes on either stream, after its whole process
-    group has been killed."""
+    group has been killed. `env`: variables set on top of this process's."""
     try:
         proc = subprocess.Popen(
             argv,
             cwd=cwd,
+            env={**os.environ, **env} if env else None,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

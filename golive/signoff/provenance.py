@@ -6,8 +6,6 @@ repository, whether git tracks it unchanged. A report is `clean` only when they 
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,21 +59,11 @@ def _git_states(repo: Path, paths: list[Path]) -> dict[Path, tuple[bool, bool]]:
     if not inside:
         return {}
     rel = [str(p.relative_to(repo)) for p in inside]
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    from golive.core.git import git_or_none
 
     def git(*args: str) -> str | None:
-        try:
-            proc = subprocess.run(
-                ["git", "-C", str(repo), *args, "--", *rel],
-                capture_output=True,
-                text=True,
-                timeout=5,
-                env=env,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return proc.stdout if proc.returncode == 0 else None
+        out = git_or_none(repo, *args, "--", *rel)
+        return out.decode(errors="surrogateescape") if out is not None else None
 
     listed = git("ls-files", "-z")
     status = git("status", "--porcelain", "-z", "--untracked-files=no")
