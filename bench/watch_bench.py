@@ -18,6 +18,8 @@ SELECTORS `stripe,env,http`).
 from __future__ import annotations
 
 import argparse
+import ctypes
+import gc
 import os
 import subprocess
 import sys
@@ -40,6 +42,55 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def malloc_mb() -> tuple[float, float]:
+    """glibc's heap: (bytes in use by malloc, bytes its arenas and mmaps hold), in MB;
+    in use growing is a leak below Python, held growing with in use flat is fragmentation."""
+    try:
+        info = ctypes.CDLL(None).mallinfo2
+    except (OSError, AttributeError):
+        return float("nan"), float("nan")
+    info.restype = _Mallinfo2
+    m = info()
+    return (m.uordblks + m.hblkhd) / 2**20, (m.arena + m.hblkhd) / 2**20
+
+
+def anonymous_mb() -> dict[str, float]:
+    """Resident anonymous memory (MB) by kind of mapping, from /proc/self/smaps: the brk
+    heap, mappings of 1 MiB (Python's own allocator's arenas), thread stacks (8 MiB and
+    up, with a guard page) and the rest (glibc's mmaps and other allocators' segments)."""
+    kinds: dict[str, float] = {}
+    kind = ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):
+            start, end = (int(x, 16) for x in head[0].split("-"))
+            size = end - start
+            name = head[5] if len(head) > 5 else ""
+            if name == "[heap]":
+                kind = "heap"
+            elif name:
+                kind = ""  # a file or [stack]/[vdso]: not what grows
+            elif size == 2**20:
+                kind = "1 MiB"
+            elif size >= 8 * 2**20 - 4096 and size <= 8 * 2**20 + 4096:
+                kind = "8 MiB"
+            else:
+                kind = "other"
+        elif kind and head[0] == "Rss:":
+            kinds[kind] = kinds.get(kind, 0.0) + int(head[1]) / 1024
+    return kinds
 
 
 def fds() -> int:
@@ -101,6 +152,8 @@ def main() -> int:
             state = WatchState("prod")
             endpoint = Endpoint(state, port=0).start()
             samples: list[tuple[float, int, int]] = []
+            heap: list[tuple[float, float, int]] = []  # malloc in use, held; Python objects
+            mappings: dict[int, dict[str, float]] = {}
             statuses: dict[str, int] = {}
 
             def runner(*a: object) -> object:
@@ -114,6 +167,9 @@ def main() -> int:
                     super().run_once()
                     httpx.get(f"{endpoint.url}/metrics", timeout=10).raise_for_status()
                     samples.append((rss_mb(), fds(), threading.active_count()))
+                    heap.append((*malloc_mb(), len(gc.get_objects())))
+                    if len(heap) in (WARMUP, args.cycles // 2, args.cycles):
+                        mappings[len(heap)] = anonymous_mb()
 
             watcher = Sampled(
                 loaded,
@@ -142,6 +198,9 @@ def main() -> int:
         f"in {wall:.0f}s ({wall / runs * 1000:.0f} ms a cycle); failed runs {snap.failures}"
     )
     print(f"verdicts: {statuses}")
+    for decision in (snap.report or {}).get("decision", []):
+        message = (decision["message"].splitlines() or [""])[0]
+        print(f"  last run, {decision['status']}: {', '.join(decision['ids'])}: {message}")
     print(
         f"RSS      after cycle {WARMUP}: {first[0]:.1f} MB   last: {last[0]:.1f} MB   "
         f"peak: {peak:.1f} MB"
@@ -149,6 +208,15 @@ def main() -> int:
     step = 100 if len(samples) > 300 else 50
     curve = [WARMUP, *range(step, len(samples), step), len(samples)]
     print("RSS by cycle: " + ", ".join(f"{n}: {samples[n - 1][0]:.1f}" for n in curve))
+    print(
+        "malloc in use / held (MB), Python objects by cycle: "
+        + ", ".join(
+            f"{n}: {heap[n - 1][0]:.1f}/{heap[n - 1][1]:.1f}/{heap[n - 1][2]}" for n in curve
+        )
+    )
+    for n, kinds in mappings.items():
+        shown = ", ".join(f"{k} {v:.1f}" for k, v in sorted(kinds.items()))
+        print(f"resident anonymous memory (MB) after cycle {n}: {shown}")
     print(f"open fds after cycle {WARMUP}: {first[1]}   last: {last[1]}")
     print(f"threads  after cycle {WARMUP}: {first[2]}   last: {last[2]}")
     flat = (

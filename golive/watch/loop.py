@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from golive.checklist.loaded import LoadedChecklist
 from golive.commands.check import CheckOptions, execute, require_trusted
 from golive.engine.runner import PlannedItem
+from golive.watch.memory import limit_arenas, release_free_memory
 from golive.watch.state import WatchState, change_lines
 
 #: the change hook's own limit: a hook that hangs never stops the watch
@@ -55,34 +56,6 @@ def parse_interval(text: str) -> float:
     if not seconds > 0 or seconds != seconds or seconds == float("inf"):
         raise ValueError(f"{text!r}: the interval must be a positive number of seconds")
     return seconds
-
-
-#: glibc's mallopt parameter for the number of malloc arenas (malloc.h)
-M_ARENA_MAX = -8
-ARENAS = 2
-
-
-def limit_arenas(arenas: int = ARENAS) -> bool:
-    """Cap glibc's malloc arenas for this long-lived process (as MALLOC_ARENA_MAX does),
-    unless the environment sets MALLOC_ARENA_MAX itself; whether the cap was set.
-
-    Every run starts a thread per item, and glibc gives threads arenas of their own (up
-    to 8 a core), each keeping its high-water mark: over thousands of runs RSS crept up
-    with no Python object growing (bench/watch_tracemalloc.py: the traced total flat).
-    Two arenas lessen that growth (docs/benchmarks.md). Elsewhere than glibc: nothing.
-    """
-    import ctypes
-    import os
-
-    if os.environ.get("MALLOC_ARENA_MAX"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # macOS and others without mallopt
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(M_ARENA_MAX, arenas))
 
 
 class Watcher:
@@ -196,6 +169,7 @@ class Watcher:
         while not self._stop.is_set():
             start = time.monotonic()
             self.run_once()
+            release_free_memory()  # what the run freed leaves RSS (golive/watch/memory.py)
             runs += 1
             if self.options.max_runs is not None and runs >= self.options.max_runs:
                 break
