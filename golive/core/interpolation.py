@@ -9,14 +9,31 @@ reference is. (`${inputs.NAME}` in overlays is another syntax: golive/checklist/
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 #: a reference: `${NAME}` or `${NAME:-default}`
 REFERENCE = re.compile(rf"\$\{{(?P<name>{NAME})(?::-(?P<default>[^}}]*))?\}}")
 #: `${` that does not start a well-formed reference (no `}`, or a bad name)
 MALFORMED = re.compile(rf"\$\{{(?!{NAME}(?::-[^}}]*)?\}})")
+
+
+Loc = tuple[str | int, ...]
+
+
+def strings_in(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
+    """Every string in nested mappings and lists, with its location under `loc` (keys
+    and list indexes): where the loader and the environment look for references."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from strings_in(sub, (*loc, key))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from strings_in(sub, (*loc, i))
+    elif isinstance(value, str):
+        yield loc, value
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from golive.checklist.models import Checklist, Item, PluginKind
 from golive.checklist.yamlpos import Positions
 from golive.core.errors import ChecklistError, Problem
 from golive.core.inputfiles import real_path
-from golive.core.interpolation import malformed
+from golive.core.interpolation import malformed, strings_in
 from golive.engine.registry import (
     PluginError,
     ProbeLoadError,
@@ -83,16 +83,12 @@ def _load_plugins(
 def _unclosed_refs(path: Path, positions: Positions, data: Any) -> list[Problem]:
     """`${VAR` without its `}` (or with a bad name) in an environment: would be sent
     literally; say where instead."""
+    environments = data.get("environments") if isinstance(data, dict) else None
+    if not isinstance(environments, dict):
+        return []
     problems: list[Problem] = []
-
-    def walk(value: Any, loc: tuple[str | int, ...]) -> None:
-        if isinstance(value, dict):
-            for key, sub in value.items():
-                walk(sub, (*loc, key))
-        elif isinstance(value, list):
-            for i, sub in enumerate(value):
-                walk(sub, (*loc, i))
-        elif isinstance(value, str) and malformed(value):
+    for loc, text in strings_in(environments, ("environments",)):
+        if malformed(text):
             line, col = positions.find(loc)
             problems.append(
                 Problem(
@@ -104,10 +100,6 @@ def _unclosed_refs(path: Path, positions: Positions, data: Any) -> list[Problem]
                     "write ${NAME} or ${NAME:-default}",
                 )
             )
-
-    environments = data.get("environments") if isinstance(data, dict) else None
-    if isinstance(environments, dict):
-        walk(environments, ("environments",))
     return problems
 
 

@@ -16,7 +16,7 @@ from golive.checklist.profiles import (
     StripeSettings,
 )
 from golive.core.inputfiles import real_path
-from golive.core.interpolation import Interpolated, interpolate
+from golive.core.interpolation import Interpolated, interpolate, strings_in
 from golive.core.secrets import Redactor, Secret, looks_secret, remember
 from golive.values.roles import ResolvedLogin, Role, RoleCommand, leaves
 from golive.values.sources import DeploymentConfig, Locate, read_sources, with_env_file
@@ -195,34 +195,24 @@ def check_references(loaded: LoadedChecklist, name: str, env_file: Path | None =
         if value.value is not None:
             known_values.setdefault(key, value.value)
     problems: list[Problem] = []
-
-    def walk(value: object, loc: tuple[str | int, ...]) -> None:
-        if isinstance(value, dict):
-            for key, sub in value.items():
-                walk(sub, (*loc, key))
-        elif isinstance(value, list):
-            for i, sub in enumerate(value):
-                walk(sub, (*loc, i))
-        elif isinstance(value, str):
-            for missing in dict.fromkeys(interpolate(value, known_values).missing):
-                file, line, col = loaded.where(*loc).rsplit(":", 2)
-                problems.append(
-                    Problem(
-                        file,
-                        int(line),
-                        int(col),
-                        str(loc[1]) if loc[0] == "items" else None,
-                        f"${{{missing}}} is not set in {env.config.origin}"
-                        f"{env.config.suggestion(missing)}",
-                    )
-                )
-
     raw = profile.model_dump(exclude={"source"}, exclude_defaults=True)
-    walk(raw, ("environments", name))
+    found = list(strings_in(raw, ("environments", name)))
     for i, item in enumerate(checklist.items):
         if item.environments is None or name in item.environments:
-            for key, sub in item.probe.params.items():
-                walk(sub, ("items", i, "probe", key))
+            found += strings_in(dict(item.probe.params), ("items", i, "probe"))
+    for loc, text in found:
+        for missing in dict.fromkeys(interpolate(text, known_values).missing):
+            file, line, col = loaded.where(*loc).rsplit(":", 2)
+            problems.append(
+                Problem(
+                    file,
+                    int(line),
+                    int(col),
+                    str(loc[1]) if loc[0] == "items" else None,
+                    f"${{{missing}}} is not set in {env.config.origin}"
+                    f"{env.config.suggestion(missing)}",
+                )
+            )
     if problems:
         # Items are named by id in the message, located by index in the file.
         fixed = [
