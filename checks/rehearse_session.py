@@ -154,7 +154,15 @@ class Rehearsal:
 
     # -- the deployment --------------------------------------------------------------------
     def call(self, route: Route, item_id: str = "") -> tuple[int, Any]:
+        """The app's status and JSON body (None when not JSON) for one step's request;
+        the body is read up to MAX_ANSWER_BYTES, as every http.* probe reads it."""
+        import json
+
         import httpx
+
+        from golive.core.inputfiles import InputFileError, read_capped
+
+        from .http_client import MAX_ANSWER_BYTES
 
         role = self.ctx.role(route.role)
         headers = {name: value.reveal() for name, value in role.headers.items()}
@@ -162,9 +170,14 @@ class Rehearsal:
             headers["Cookie"] = "; ".join(f"{k}={v.reveal()}" for k, v in role.cookies.items())
         url = self.ctx.base_url() + route.path.replace("{id}", item_id)
         try:
-            answer = self.http.request(
+            with self.http.stream(
                 route.method, url, headers=headers, json=route.body, timeout=self.ctx.http_timeout()
-            )
+            ) as answer:
+                content = read_capped(
+                    answer.iter_bytes(), MAX_ANSWER_BYTES, answer.headers.get("content-length")
+                )
+        except InputFileError as exc:
+            raise ProbeError(f"{route.method} {route.path}: the answer is {exc}") from None
         except httpx.HTTPError as exc:
             detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             raise ProbeError(
@@ -179,7 +192,7 @@ class Rehearsal:
                 "cannot be judged; rerun once the limit has reset"
             )
         try:
-            body = answer.json()
+            body = json.loads(content)
         except ValueError:
             body = None
         return answer.status_code, body
