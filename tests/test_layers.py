@@ -25,13 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("golive.sandbox",),
     ("golive.commands",),
     ("golive.watch",),
-    # the entry points: `python -m golive` and `python -m golive.sandbox.stripe|app`
-    (
-        "golive.cli",
-        "golive.__main__",
-        "golive.sandbox.app.__main__",
-        "golive.sandbox.stripe.__main__",
-    ),
+    ("golive.cli", "golive.__main__"),
 )
 # The plug-in API's import paths, for plug-ins: golive's own modules import the engine.
 FACADES = frozenset({"golive.probe", "golive.context", "golive.results"})

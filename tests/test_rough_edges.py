@@ -122,9 +122,8 @@ def test_an_unknown_environment_points_at_the_users_file_not_the_packaged_one(
 
 
 @pytest.mark.parametrize("command", [["stripe", "--state", "state.yaml"], ["app"]])
-@pytest.mark.parametrize("entry", ["golive sandbox", "python -m golive.sandbox.NAME"])
 def test_a_busy_port_in_golive_sandbox_is_bad_input_naming_the_port(
-    tmp_path: Path, command: list[str], entry: str
+    tmp_path: Path, command: list[str]
 ) -> None:
     import socket
     import subprocess
@@ -135,13 +134,8 @@ def test_a_busy_port_in_golive_sandbox_is_bad_input_naming_the_port(
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        argv = (
-            ["-m", "golive", "sandbox", *command]
-            if entry == "golive sandbox"
-            else ["-m", f"golive.sandbox.{command[0]}", *command[1:]]
-        )
         done = subprocess.run(
-            [sys.executable, *argv, "--port", str(port)],
+            [sys.executable, "-m", "golive", "sandbox", *command, "--port", str(port)],
             cwd=tmp_path,
             capture_output=True,
             text=True,

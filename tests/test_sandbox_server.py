@@ -172,10 +172,10 @@ def test_both_sandboxes_take_the_same_port_latency_and_log_options(command: str)
         assert option in result.output
 
 
-@pytest.mark.parametrize("module", ["golive.sandbox.stripe", "golive.sandbox.app"])
-def test_each_sandbox_module_runs_on_its_own(module: str) -> None:
+@pytest.mark.parametrize("command", ["stripe", "app"])
+def test_each_sandbox_runs_as_a_command_of_its_own(command: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", module, "--help"],
+        [sys.executable, "-m", "golive", "sandbox", command, "--help"],
         capture_output=True,
         text=True,
         timeout=30,

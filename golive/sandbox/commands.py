@@ -1,7 +1,7 @@
 """`golive sandbox stripe|app`: the two commands, each option declared once, here.
 
-golive/cli.py mounts these functions as they are, and each sandbox module runs its own
-with `python -m golive.sandbox.stripe|app`. This module imports only Typer: the
+golive/cli/sandbox.py mounts these functions as they are (the one entry point: a busy
+port is exit 2 there, never a traceback). This module imports only Typer: the
 servers' modules (http.server, SQLAlchemy for the app) load when a command runs, so
 `golive --help` does not pay for them (bench/startup.py).
 """

@@ -142,7 +142,9 @@ def test_cli_serves_until_interrupted_and_writes_the_config_privately(tmp_path: 
         [
             sys.executable,
             "-m",
-            "golive.sandbox.app",
+            "golive",
+            "sandbox",
+            "app",
             "--env-file",
             str(env_file),
             "--break",
@@ -179,7 +181,9 @@ def test_cli_refuses_an_unknown_break(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "golive.sandbox.app",
+            "golive",
+            "sandbox",
+            "app",
             "--break",
             "nope",
             "--env-file",

@@ -255,7 +255,7 @@ def test_cli_serves_until_interrupted(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     state.write_text(json.dumps(demo_state(WEBHOOK_URL)), encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "golive.sandbox.stripe", "--state", str(state)],
+        [sys.executable, "-m", "golive", "sandbox", "stripe", "--state", str(state)],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
