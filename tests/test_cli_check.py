@@ -295,3 +295,18 @@ def test_a_remedy_names_the_price_mapping_variable_of_this_mode_and_app(tmp_path
     result = json.loads(out.read_text(encoding="utf-8"))["results"][0]
     assert result["status"] == "fail" and "PLANS_LIVE" in result["remediation"], result
     assert "STRIPE_PLAN_PRICE_MAPPING" not in result["remediation"]
+
+
+def test_importing_the_cli_loads_no_heavy_library() -> None:
+    # `golive --help` stays fast: Stripe's SDK, SQLAlchemy, httpx, pydantic, rich, YAML
+    # and JSON load when a command runs, never when the CLI is imported.
+    import subprocess
+    import sys
+
+    code = "import sys, golive.cli; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    loaded = set(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        .stdout.split()
+    )
+    heavy = {"stripe", "sqlalchemy", "httpx", "pydantic", "rich", "yaml", "json", "ssl"}
+    assert not heavy & loaded, sorted(heavy & loaded)

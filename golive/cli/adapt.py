@@ -18,7 +18,6 @@ from golive.cli.options import (
     require_env,
 )
 from golive.core.errors import UsageError
-from golive.core.inputfiles import real_path
 
 
 @app.command("list")
@@ -79,6 +78,7 @@ def vars_(
     """Every variable the environment's items read: set or missing in its source, and
     which items need it. Values are never printed."""
     from golive.commands.check import CheckOptions, prepare
+    from golive.core.inputfiles import real_path
     from golive.values.variables import variable_lines
 
     checklist = checklist_path(checklist)
