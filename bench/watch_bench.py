@@ -9,6 +9,10 @@ RSS (/proc/self/status VmRSS), open descriptors (/proc/self/fd) and live threads
 Figures: the first sample (after WARMUP cycles: imports, the first TLS-free client set-up
 and caches are done) against the last. Flat means RSS within RSS_SLACK_MB and the same
 descriptors and threads (+/- 2: a scrape's thread may be finishing). Exit 1 when not flat.
+Beside RSS it prints glibc's heap in use and held, Python's object count and resident
+anonymous memory by mapping kind, which tell a leak from fragmentation. The verdict is
+"not ready" every cycle, rightly: the demo serves plain http while prod is live mode
+(4.1b and H.5 fail); the bench prints what holds it.
 
 Run: .venv/bin/python bench/watch_bench.py [CYCLES] [--only SELECTORS]
 (default 2000 cycles of the items tagged stripe and the env/http reads of the prod profile:
