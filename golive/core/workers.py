@@ -1,10 +1,9 @@
 """Long-lived daemon threads for short tasks: a thread is started only when none is idle.
 
-A run used to start a thread per item. In a process that runs for weeks (`golive watch`)
-that is a thread per item per cycle, and glibc hands new threads malloc arenas whose
-high-water marks stay: RSS crept up over thousands of cycles with no Python object
-growing (docs/benchmarks.md). Here a finished task's thread waits for the next one, so a
-watch reuses the same few threads every cycle.
+A run used to start a thread per item: in a process that runs for weeks (`golive watch`)
+a thread per item per cycle, thousands of threads a day. Here a finished task's thread
+waits for the next one, so a watch reuses the same few threads every cycle (its memory:
+golive/watch/memory.py, docs/benchmarks.md).
 
 Unlike `concurrent.futures.ThreadPoolExecutor`, the pool has no maximum: a task that
 never returns (a probe stuck past its timeout, which the runner abandons) keeps its
