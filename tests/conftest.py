@@ -91,3 +91,12 @@ def make_ctx(
     env = resolve("prod", prof, root or REPO)  # source env: replaced below
     env = type(env)(**{**env.__dict__, "config": DeploymentConfig(values, "test values")})
     return ProbeContext(env=env, root=root or REPO, redactor=redactor_for(env), clients=Clients())
+
+
+def ctrl_c_reaches_the_child() -> None:
+    """Popen's preexec_fn for tests that press Ctrl-C (SIGINT) on a child: a suite started
+    in the background (`make test &`) inherits SIGINT ignored, and so would the child,
+    which then rightly never sees it. The child starts with Python's default instead."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

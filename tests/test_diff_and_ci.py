@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_checklist
+from conftest import REPO, ctrl_c_reaches_the_child, write_checklist
 
 from golive.cli import main
 from golive.reporters.github import escape_data, escape_property
@@ -204,6 +204,7 @@ def test_ctrl_c_prints_a_partial_report_and_exits_130(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=ctrl_c_reaches_the_child,
     )
     assert proc.stderr is not None
     seen = []

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import ctrl_c_reaches_the_child
 
 from golive.sandbox.app.breaks import UnknownBreakError
 from golive.sandbox.app.config import AppConfig
@@ -155,6 +156,7 @@ def test_cli_serves_until_interrupted_and_writes_the_config_privately(tmp_path: 
         stderr=subprocess.PIPE,
         text=True,
         env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        preexec_fn=ctrl_c_reaches_the_child,
     )
     try:
         deadline = time.monotonic() + 20

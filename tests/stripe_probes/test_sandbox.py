@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import ctrl_c_reaches_the_child
 
 from golive.sandbox.stripe.demo import demo_mapping, demo_price_id, demo_state
 from golive.sandbox.stripe.server import StripeSandbox
@@ -258,6 +259,7 @@ def test_cli_serves_until_interrupted(tmp_path: Path) -> None:
         [sys.executable, "-m", "golive", "sandbox", "stripe", "--state", str(state)],
         stdout=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_reaches_the_child,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
